@@ -1,14 +1,22 @@
 import { defineConfig } from 'vitest/config';
 
+const base = process.env.DATABASE_URL ?? 'postgresql://postgres:postgres@127.0.0.1:5432/shortbreaks';
+const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? base.replace(/\/([^/?]+)(\?|$)/, '/$1_test$2');
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Tests share one PostgreSQL and one Redis; they isolate by unique ids, not by
-    // truncating, so files can run in parallel. Two cores: two forks are enough.
+    // Tests share one PostgreSQL database and one Redis; they isolate by seeding
+    // fresh tenants with unique ids rather than truncating, so files run in parallel.
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     globalSetup: ['test/global-setup.ts'],
+    env: {
+      DATABASE_URL: testDatabaseUrl,
+      QUEUE_PREFIX: 'sbtest',
+      LOG_LEVEL: 'error',
+    },
   },
 });

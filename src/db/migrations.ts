@@ -23,6 +23,11 @@ type SchemaEngine = Awaited<ReturnType<SchemaEngineModule['SchemaEngine']['new']
 
 let wasmModule: Promise<SchemaEngineModule> | undefined;
 
+// @types/node does not describe the WebAssembly global; this is the part used here.
+const wasmApi = (globalThis as unknown as {
+  WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }> };
+}).WebAssembly;
+
 /** Node cannot import a `.wasm` file directly, so instantiate it and hand it to the bindings. */
 function loadSchemaEngineModule(): Promise<SchemaEngineModule> {
   wasmModule ??= (async () => {
@@ -33,13 +38,9 @@ function loadSchemaEngineModule(): Promise<SchemaEngineModule> {
     };
     const require = createRequire(import.meta.url);
     const bgPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
-    const bindings = (await import(bgPath)) as SchemaEngineModule & {
-      __wbg_set_wasm(exports: WebAssembly.Exports): void;
-    };
+    const bindings = (await import(bgPath)) as SchemaEngineModule & { __wbg_set_wasm(exports: object): void };
     const wasmBytes = await readFile(path.join(path.dirname(bgPath), 'schema_engine_bg.wasm'));
-    const { instance } = await WebAssembly.instantiate(wasmBytes, {
-      './schema_engine_bg.js': bindings as unknown as WebAssembly.ModuleImports,
-    });
+    const { instance } = await wasmApi.instantiate(wasmBytes, { './schema_engine_bg.js': bindings });
     bindings.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as (() => void) | undefined)?.();
     return bindings;

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Everything a fresh machine needs before the app or the tests can run:
+# npm packages (from the registry only), PostgreSQL and Redis, the Prisma client.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "[setup] installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+bash scripts/services.sh
+if [ ! -f src/generated/prisma/client.ts ] || [ prisma/schema.prisma -nt src/generated/prisma/client.ts ]; then
+  echo "[setup] generating the Prisma client"
+  node scripts/prisma-generate.mjs >/dev/null
+fi

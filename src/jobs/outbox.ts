@@ -1,0 +1,58 @@
+/**
+ * The job outbox. A service that needs background work writes the job in the
+ * same transaction as its change; after commit the row is pushed to BullMQ.
+ * If Redis is down at that moment the row stays pending and the worker's
+ * sweeper pushes it later — the job can never vanish between the database
+ * commit and the queue (STYLE.md rule 4; documenso's lesson).
+ */
+import type { JobsOptions } from 'bullmq';
+import { db, type Tx } from '../db.js';
+import { logger } from '../logger.js';
+import { queue } from './queues.js';
+import { JOBS, type JobName, type JobPayload } from './registry.js';
+
+export async function recordJob<N extends JobName>(
+  tx: Tx,
+  name: N,
+  payload: JobPayload<N>,
+  options: { delayUntil?: Date } = {},
+): Promise<void> {
+  const job = JOBS[name];
+  const data = job.payload.parse(payload);
+  await tx.jobOutbox.createMany({
+    data: [
+      {
+        queue: job.queue,
+        name,
+        jobId: (job.jobId as (p: JobPayload<N>) => string)(data as JobPayload<N>),
+        payload: { data, delayUntil: options.delayUntil?.toISOString() ?? null },
+      },
+    ],
+    skipDuplicates: true,
+  });
+}
+
+/** Push pending outbox rows to BullMQ. Safe to run concurrently: BullMQ dedupes by jobId. */
+export async function flushOutbox(limit = 200): Promise<number> {
+  const pending = await db().jobOutbox.findMany({ where: { enqueuedAt: null }, orderBy: { createdAt: 'asc' }, take: limit });
+  let pushed = 0;
+  for (const row of pending) {
+    const { data, delayUntil } = row.payload as { data: unknown; delayUntil: string | null };
+    const options: JobsOptions = { jobId: row.jobId };
+    if (delayUntil) options.delay = Math.max(0, Date.parse(delayUntil) - Date.now());
+    try {
+      await queue(row.queue).add(row.name, data, options);
+    } catch (err) {
+      logger.warn('outbox push failed; will retry', { jobId: row.jobId, err: (err as Error).message });
+      return pushed;
+    }
+    await db().jobOutbox.update({ where: { id: row.id }, data: { enqueuedAt: new Date() } });
+    pushed++;
+  }
+  return pushed;
+}
+
+/** After a commit: push now, but never fail the request because Redis is away. */
+export function flushOutboxSoon(): void {
+  flushOutbox().catch((err) => logger.warn('outbox flush failed', { err: (err as Error).message }));
+}

@@ -1,0 +1,55 @@
+/**
+ * Every queue and job in one registry, each with a zod schema for its payload
+ * (after langfuse's worker): producers and workers share the names, and workers
+ * re-validate what they take off the queue. Job ids are deterministic from
+ * domain keys (no ':' — BullMQ reserves it), so the same work is never queued twice.
+ */
+import { z } from 'zod';
+
+export const JOBS = {
+  generateSlots: {
+    queue: 'slot-generation',
+    payload: z.object({ ruleId: z.string().uuid(), version: z.number().int().min(1) }),
+    jobId: (p: { ruleId: string; version: number }) => `rule-${p.ruleId}-v${p.version}`,
+  },
+  extendHorizon: {
+    queue: 'slot-generation',
+    payload: z.object({ day: z.string() }),
+    jobId: (p: { day: string }) => `horizon-${p.day}`,
+  },
+  runAllocationRound: {
+    queue: 'allocation',
+    payload: z.object({ roundId: z.string().uuid() }),
+    jobId: (p: { roundId: string }) => `round-${p.roundId}`,
+  },
+  planClosure: {
+    queue: 'rehoming',
+    payload: z.object({ closureId: z.string().uuid() }),
+    jobId: (p: { closureId: string }) => `closure-${p.closureId}`,
+  },
+  recheckTraining: {
+    queue: 'rehoming',
+    payload: z.object({ closureId: z.string().uuid(), at: z.string() }),
+    jobId: (p: { closureId: string; at: string }) => `training-${p.closureId}-${p.at}`,
+  },
+  promoteWaitlist: {
+    queue: 'waitlist',
+    payload: z.object({ slotId: z.string().uuid(), reason: z.string() }),
+    jobId: (p: { slotId: string; reason: string }) => `promote-${p.slotId}-${p.reason}`,
+  },
+  expireOffer: {
+    queue: 'waitlist',
+    payload: z.object({ entryId: z.string().uuid() }),
+    jobId: (p: { entryId: string }) => `expire-${p.entryId}`,
+  },
+  deliverNotifications: {
+    queue: 'notifications',
+    payload: z.object({ batch: z.string() }),
+    jobId: (p: { batch: string }) => `notify-${p.batch}`,
+  },
+} as const;
+
+export type JobName = keyof typeof JOBS;
+export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['payload']>;
+export const QUEUE_NAMES = [...new Set(Object.values(JOBS).map((j) => j.queue))];
+export type QueueName = (typeof JOBS)[JobName]['queue'];

@@ -1,0 +1,57 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { bearerSecurity, errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonContent, page, PageQuery } from '../../http/openapi.js';
+import {
+  ChildSchema,
+  CreateChildBody,
+  CreateEntitlementBody,
+  CreateFamilyBody,
+  EntitlementSchema,
+  FamilySchema,
+  UpdateChildBody,
+} from '../../schemas/families.js';
+
+const tags = ['Families'];
+const security = bearerSecurity;
+
+export const createFamily = createRoute({
+  method: 'post', path: '/v1/families', tags, security,
+  request: { headers: IdempotencyHeader, body: jsonBody(CreateFamilyBody) },
+  responses: { 201: jsonContent(FamilySchema, 'Created'), ...errorResponses },
+});
+
+export const listFamilies = createRoute({
+  method: 'get', path: '/v1/families', tags, security,
+  request: { query: PageQuery },
+  responses: { 200: jsonContent(page(FamilySchema), 'The authority’s families'), ...errorResponses },
+});
+
+export const getFamily = createRoute({
+  method: 'get', path: '/v1/families/{id}', tags, security,
+  request: { params: IdParam },
+  responses: { 200: jsonContent(FamilySchema.extend({ children: z.array(ChildSchema) }), 'The family and its children'), ...errorResponses },
+});
+
+export const createChild = createRoute({
+  method: 'post', path: '/v1/families/{id}/children', tags, security,
+  request: { params: IdParam, headers: IdempotencyHeader, body: jsonBody(CreateChildBody) },
+  responses: { 201: jsonContent(ChildSchema, 'Created'), ...errorResponses },
+});
+
+export const getChild = createRoute({
+  method: 'get', path: '/v1/children/{id}', tags, security,
+  summary: 'A child with needs, entitlements and (where allowed) the medical passport',
+  request: { params: IdParam },
+  responses: { 200: jsonContent(ChildSchema, 'The child'), ...errorResponses },
+});
+
+export const updateChild = createRoute({
+  method: 'patch', path: '/v1/children/{id}', tags, security,
+  request: { params: IdParam, body: jsonBody(UpdateChildBody) },
+  responses: { 200: jsonContent(ChildSchema, 'Updated'), ...errorResponses },
+});
+
+export const createEntitlement = createRoute({
+  method: 'post', path: '/v1/children/{id}/entitlements', tags, security,
+  request: { params: IdParam, headers: IdempotencyHeader, body: jsonBody(CreateEntitlementBody) },
+  responses: { 201: jsonContent(EntitlementSchema, 'Awarded'), ...errorResponses },
+});

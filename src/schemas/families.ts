@@ -1,0 +1,108 @@
+import { z } from '@hono/zod-openapi';
+import { CareNeedSchema, Instant, Latitude, LocalDate, Longitude, Name, Postcode, ShortText, Uuid, periodRefinement, uniqueNeeds } from './common.js';
+
+export const CreateFamilyBody = z
+  .object({
+    name: Name,
+    email: z.email().max(200).optional(),
+    phone: z.string().trim().max(40).optional(),
+    addressLine: z.string().trim().max(200).optional(),
+    postcode: Postcode.optional(),
+    lat: Latitude.optional(),
+    lng: Longitude.optional(),
+  })
+  .strict()
+  .openapi('CreateFamily');
+
+export const FamilySchema = z
+  .object({
+    id: Uuid,
+    authorityId: Uuid,
+    name: z.string(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    addressLine: z.string().nullable(),
+    postcode: z.string().nullable(),
+    lat: z.number().nullable(),
+    lng: z.number().nullable(),
+    createdAt: Instant,
+  })
+  .openapi('Family');
+
+export const PassportSchema = z
+  .object({
+    communication: ShortText.optional(),
+    behaviours: ShortText.optional(),
+    medical: ShortText.optional(),
+    medication: ShortText.optional(),
+    calming: ShortText.optional().openapi({ description: 'What calms the child' }),
+    dietary: ShortText.optional(),
+    emergencyContact: z.string().trim().max(200).optional(),
+  })
+  .strict()
+  .openapi('MedicalPassport');
+
+export const CreateChildBody = z
+  .object({
+    firstName: Name,
+    lastName: Name,
+    dateOfBirth: LocalDate,
+    needs: z.array(CareNeedSchema).max(20).refine(uniqueNeeds, 'needs must not repeat').default([]),
+    needsTransport: z.boolean().default(false),
+    needsEscort: z.boolean().default(false),
+    passport: PassportSchema.default({}),
+  })
+  .strict()
+  .openapi('CreateChild');
+
+export const UpdateChildBody = CreateChildBody.partial().strict().openapi('UpdateChild');
+
+export const CreateEntitlementBody = z
+  .object({
+    periodStart: LocalDate,
+    periodEnd: LocalDate,
+    nights: z.number().int().min(0).max(366),
+    daySessions: z.number().int().min(0).max(366),
+    notes: z.string().trim().max(1000).optional(),
+  })
+  .strict()
+  .superRefine(periodRefinement)
+  .superRefine((v, ctx) => {
+    if (v.nights + v.daySessions === 0) ctx.addIssue({ code: 'custom', path: ['nights'], message: 'award at least one night or session' });
+  })
+  .openapi('CreateEntitlement');
+
+export const EntitlementSchema = z
+  .object({
+    id: Uuid,
+    childId: Uuid,
+    periodStart: z.string(),
+    periodEnd: z.string(),
+    nights: z.number().int(),
+    daySessions: z.number().int(),
+    notes: z.string().nullable(),
+    createdAt: Instant,
+  })
+  .openapi('Entitlement');
+
+export const ChildSchema = z
+  .object({
+    id: Uuid,
+    familyId: Uuid,
+    authorityId: Uuid,
+    firstName: z.string(),
+    lastName: z.string(),
+    dateOfBirth: z.string(),
+    needs: z.array(CareNeedSchema),
+    needsTransport: z.boolean(),
+    needsEscort: z.boolean(),
+    /** Present for coordinators, the family, and providers holding a booking for the child. */
+    passport: PassportSchema.nullable(),
+    entitlements: z.array(EntitlementSchema),
+  })
+  .openapi('Child');
+
+export type CreateFamilyInput = z.infer<typeof CreateFamilyBody>;
+export type CreateChildInput = z.infer<typeof CreateChildBody>;
+export type UpdateChildInput = z.infer<typeof UpdateChildBody>;
+export type CreateEntitlementInput = z.infer<typeof CreateEntitlementBody>;

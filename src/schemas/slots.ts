@@ -1,0 +1,43 @@
+import { z } from '@hono/zod-openapi';
+import { CareNeedSchema, Instant, LocalDate, Uuid } from './common.js';
+import { ProviderKindSchema } from './providers.js';
+
+export const SlotQuery = z
+  .object({
+    from: LocalDate,
+    to: LocalDate,
+    providerId: Uuid.optional(),
+    capability: CareNeedSchema.optional().openapi({ description: 'Only slots whose places meet this need' }),
+    kind: ProviderKindSchema.optional(),
+    available: z.enum(['true', 'false']).optional().openapi({ description: 'true = only slots with a free place' }),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: Uuid.optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.to < v.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be on or after from' });
+    const days = (Date.parse(v.to) - Date.parse(v.from)) / 86_400_000;
+    if (days > 400) ctx.addIssue({ code: 'custom', path: ['to'], message: 'a window is at most 400 days' });
+  });
+
+export const SlotSchema = z
+  .object({
+    id: Uuid,
+    providerId: Uuid,
+    providerName: z.string(),
+    providerKind: ProviderKindSchema,
+    capacityRuleId: Uuid,
+    carerId: Uuid.nullable(),
+    localDate: z.string(),
+    startsAt: Instant,
+    endsAt: Instant,
+    nights: z.number().int(),
+    capacity: z.number().int(),
+    booked: z.number().int(),
+    held: z.number().int(),
+    free: z.number().int(),
+    capabilities: z.array(CareNeedSchema),
+    /** Free places counted under each need these places can meet. */
+    freeByCapability: z.record(z.string(), z.number().int()),
+    reservedForAuthorityId: Uuid.nullable(),
+  })
+  .openapi('Slot');

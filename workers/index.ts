@@ -1,0 +1,106 @@
+/**
+ * The worker process: one BullMQ Worker per queue, the outbox sweeper, and the
+ * daily horizon extension. On SIGTERM it stops taking jobs, lets in-flight ones
+ * finish (BullMQ returns unfinished ones to the queue on close), then quits
+ * Redis and disconnects Prisma.
+ */
+import { UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
+import { ZodError } from 'zod';
+import { config } from '../src/config.js';
+import { disconnectDb } from '../src/db.js';
+import { flushOutbox } from '../src/jobs/outbox.js';
+import { addJob, closeQueues, queue } from '../src/jobs/queues.js';
+import { logger } from '../src/logger.js';
+import { closeRedis, workerConnection } from '../src/redis.js';
+import { processSlotGeneration } from './processors/slot-generation.js';
+
+type QueueProcessors = Record<string, { processor: Processor; concurrency: number }>;
+
+export const PROCESSORS: QueueProcessors = {
+  'slot-generation': { processor: processSlotGeneration, concurrency: 2 },
+};
+
+/** A malformed payload will not get better on retry. */
+function guard(processor: Processor): Processor {
+  return async (job: Job, token?: string) => {
+    try {
+      return await processor(job, token);
+    } catch (err) {
+      if (err instanceof ZodError) throw new UnrecoverableError(`invalid payload: ${err.message}`);
+      throw err;
+    }
+  };
+}
+
+export interface WorkerHandle {
+  stop(): Promise<void>;
+}
+
+export async function startWorkers(options: { sweepMs?: number; processors?: QueueProcessors } = {}): Promise<WorkerHandle> {
+  const processors = options.processors ?? PROCESSORS;
+  const workers = Object.entries(processors).map(([name, { processor, concurrency }]) => {
+    const worker = new Worker(name, guard(processor), {
+      connection: workerConnection(),
+      prefix: config().QUEUE_PREFIX,
+      concurrency,
+      // A killed worker's job is picked up again after its lock expires.
+      lockDuration: 30_000,
+      stalledInterval: 15_000,
+    });
+    worker.on('error', (err) => logger.warn('worker error', { queue: name, err: err.message }));
+    worker.on('failed', (job, err) => logger.warn('job failed', { queue: name, job: job?.id, attempt: job?.attemptsMade, err: err.message }));
+    return worker;
+  });
+
+  let sweeping = false;
+  const sweep = async () => {
+    if (sweeping) return;
+    sweeping = true;
+    try {
+      await flushOutbox();
+    } catch (err) {
+      logger.warn('outbox sweep failed', { err: (err as Error).message });
+    } finally {
+      sweeping = false;
+    }
+  };
+  const sweeper = setInterval(() => void sweep(), options.sweepMs ?? 2000);
+  void sweep();
+
+  // The rolling horizon moves daily; a job scheduler makes exactly one such job per day across all workers.
+  await queue('slot-generation')
+    .upsertJobScheduler('extend-horizon-daily', { pattern: '15 2 * * *', tz: 'Europe/London' }, { name: 'extendHorizon', data: { day: 'scheduled' } })
+    .catch((err: Error) => logger.warn('could not schedule the daily horizon job', { err: err.message }));
+
+  return {
+    async stop() {
+      clearInterval(sweeper);
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
+
+async function main() {
+  config();
+  const handle = await startWorkers();
+  logger.info('workers started', { queues: Object.keys(PROCESSORS) });
+  // Slots for rules published while no worker ran, and a fresh horizon at start.
+  await addJob('extendHorizon', { day: new Date().toISOString().slice(0, 10) }).catch(() => undefined);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('workers shutting down', { signal });
+    const force = setTimeout(() => process.exit(1), 30_000).unref();
+    await handle.stop();
+    await closeQueues();
+    await closeRedis();
+    await disconnectDb();
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
