@@ -53,7 +53,11 @@ function assertExpandable(rule: Pick<CapacityRule, 'rrule' | 'startDate' | 'unti
     expandRule({ ...rule, until: rule.untilDate }, from, to);
   } catch (err) {
     if (err instanceof RecurrenceLimitError) {
-      throw unprocessable(`This rule would create too many slots in the ${config().SLOT_HORIZON_DAYS}-day horizon: ${(err as Error).message}`);
+      throw unprocessable(
+        err.limit === 'PERIODS_SEARCHED'
+          ? `This rule never seems to occur (searched too far without a date): ${err.message}`
+          : `This rule would create too many slots in the ${config().SLOT_HORIZON_DAYS}-day horizon: ${err.message}`,
+      );
     }
     throw err;
   }

@@ -1,0 +1,280 @@
+/**
+ * Hard constraints shared by direct booking, the allocator, swaps and the
+ * re-homing planner. One implementation so the rules cannot drift apart.
+ *
+ * Every refusal carries a `detail` written for the family reading it
+ * (DESIGN.md: every decision is explainable to the family).
+ */
+import { isComplexHealthNeed, PLACE_REQUIRED_NEEDS, type CareNeed } from './care-needs.js';
+import { addDays, londonDateOf, londonDaysBetween, londonWallTimeOf } from './london-time.js';
+import type { ChildInfo, EntitlementInfo, SlotInfo, StayInfo } from './model.js';
+
+export type RefusalReason =
+  | 'SLOT_FULL'
+  | 'NEEDS_NOT_MET'
+  | 'RESERVED_FOR_OTHER_AUTHORITY'
+  | 'OVERLAPPING_BOOKING'
+  | 'ENTITLEMENT_EXCEEDED'
+  | 'SINGLE_STAY_LIMIT'
+  | 'ANNUAL_STAY_LIMIT';
+
+export interface Refusal {
+  reason: RefusalReason;
+  detail: string;
+}
+
+export interface LimitWarning {
+  code: 'SINGLE_STAY_NEAR_LIMIT' | 'ANNUAL_STAY_NEAR_LIMIT';
+  detail: string;
+  days: number;
+  limit: number;
+}
+
+export interface EligibilityResult {
+  refusals: Refusal[];
+  warnings: LimitWarning[];
+}
+
+/** Looked-after thresholds (Care Planning, Placement and Case Review (England) Regulations 2010, reg. 48). */
+export const SINGLE_STAY_LIMIT_DAYS = 17;
+export const ANNUAL_STAY_LIMIT_DAYS = 75;
+export const SINGLE_STAY_WARNING_DAYS = 14;
+export const ANNUAL_STAY_WARNING_DAYS = 65;
+
+/** Bookings at one provider this close together are one continuous stay for reg. 48 (back-to-back weekends, a gap for school). */
+const CONTINUOUS_STAY_GAP_MS = 12 * 60 * 60 * 1000;
+/** reg. 48 counts days "in any period of 12 months": a rolling window of 365 London dates. */
+const ROLLING_YEAR_DAYS = 365;
+
+interface Interval {
+  start: Date;
+  end: Date;
+}
+
+/**
+ * How to tell the family that `slot` cannot meet `need`, or null when it can.
+ * Invariant 3: for a family-based break a complex health need is met only by
+ * carer training valid for the whole stay; everywhere else by the place's
+ * capabilities.
+ */
+function shortfall(need: CareNeed, slot: SlotInfo): string | null {
+  if (slot.providerKind !== 'FAMILY_BASED' || !isComplexHealthNeed(need)) {
+    return slot.capabilities.includes(need) ? null : need;
+  }
+  const records = (slot.carerTraining ?? []).filter((record) => record.need === need);
+  if (records.some((r) => r.completedOn <= slot.start && r.expiresOn >= slot.end)) return null;
+  if (records.length === 0) return `${need} (the carer has no training for it)`;
+  const latest = records.reduce((a, b) => (b.expiresOn > a.expiresOn ? b : a));
+  return latest.completedOn > slot.start
+    ? `${need} (carer's training is only completed on ${londonDateOf(latest.completedOn)}, after the stay starts)`
+    : `${need} (carer's training expires ${londonDateOf(latest.expiresOn)}, before the stay ends)`;
+}
+
+function placeRequiredNeeds(child: ChildInfo): CareNeed[] {
+  return [...new Set(child.needs)].filter((need) => PLACE_REQUIRED_NEEDS.includes(need));
+}
+
+/** Needs of the child the slot cannot meet on its dates (empty = suitable). */
+export function unmetNeeds(child: ChildInfo, slot: SlotInfo): CareNeed[] {
+  return placeRequiredNeeds(child).filter((need) => shortfall(need, slot) !== null);
+}
+
+/** True when [aStart,aEnd) and [bStart,bEnd) share any instant. */
+export function overlaps(a: Interval, b: Interval): boolean {
+  return a.start.getTime() < b.end.getTime() && b.start.getTime() < a.end.getTime();
+}
+
+/** Nights a stay spans, counted on Europe/London calendar dates (0 for a day session). */
+export function nightsOf(stay: Interval): number {
+  return londonDaysBetween(stay.start, stay.end);
+}
+
+/** True when nothing refuses the placement; warnings inform but do not block. */
+export function isEligible(result: EligibilityResult): boolean {
+  return result.refusals.length === 0;
+}
+
+/** Check every hard constraint for placing `child` in `slot`, given its live stays and entitlements. */
+export function checkPlacement(input: {
+  child: ChildInfo;
+  slot: SlotInfo;
+  stays: StayInfo[];
+  entitlements: EntitlementInfo[];
+}): EligibilityResult {
+  const { child, slot, stays, entitlements } = input;
+  const refusals: Refusal[] = [];
+  const warnings: LimitWarning[] = [];
+
+  if (slot.booked >= slot.capacity) {
+    refusals.push({
+      reason: 'SLOT_FULL',
+      detail:
+        slot.capacity === 1
+          ? 'The only place in this slot is taken'
+          : `The ${slot.capacity} places in this slot are all taken`,
+    });
+  }
+
+  if (slot.reservedForAuthorityId !== null && slot.reservedForAuthorityId !== child.authorityId) {
+    refusals.push({
+      reason: 'RESERVED_FOR_OTHER_AUTHORITY',
+      detail: "The places in this slot are kept for children from another council's area",
+    });
+  }
+
+  const unmet = placeRequiredNeeds(child).flatMap((need) => shortfall(need, slot) ?? []);
+  if (unmet.length > 0) {
+    refusals.push({ reason: 'NEEDS_NOT_MET', detail: `This place cannot meet: ${unmet.join('; ')}` });
+  }
+
+  const clashes = stays.filter((stay) => overlaps(stay, slot));
+  if (clashes.length > 0) {
+    const when = clashes.map((stay) => `${formatInstant(stay.start)} to ${formatInstant(stay.end)}`).join(' and ');
+    refusals.push({
+      reason: 'OVERLAPPING_BOOKING',
+      detail: `Your child is already booked for a break from ${when}, which overlaps this one`,
+    });
+  }
+
+  const entitlementRefusal = checkEntitlement(child, slot, stays, entitlements);
+  if (entitlementRefusal) refusals.push(entitlementRefusal);
+
+  // reg. 48 counts nights away from home; day sessions never make a child looked after.
+  if (nightsOf(slot) > 0) {
+    const overnight = stays.filter((stay) => nightsOf(stay) > 0);
+    checkSingleStay(slot, overnight, refusals, warnings);
+    checkRollingYear(slot, overnight, refusals, warnings);
+  }
+
+  return { refusals, warnings };
+}
+
+function checkEntitlement(
+  child: ChildInfo,
+  slot: SlotInfo,
+  stays: StayInfo[],
+  entitlements: EntitlementInfo[],
+): Refusal | null {
+  const covering = entitlements.filter(
+    (e) => e.childId === child.id && e.periodStart <= slot.start && slot.start < e.periodEnd,
+  );
+  if (covering.length === 0) {
+    return {
+      reason: 'ENTITLEMENT_EXCEEDED',
+      detail: `Your child has no short-breaks award covering ${londonDateOf(slot.start)}`,
+    };
+  }
+  // Awards that overlap (e.g. a top-up on a yearly award) add up; a stay counts once against them together.
+  const period = () =>
+    covering.map((e) => `${londonDateOf(e.periodStart)} to ${londonDateOf(new Date(e.periodEnd.getTime() - 1))}`).join(' and ');
+  const counted = stays.filter((stay) => covering.some((e) => e.periodStart <= stay.start && stay.start < e.periodEnd));
+  const nights = nightsOf(slot);
+
+  if (nights > 0) {
+    const awarded = covering.reduce((sum, e) => sum + e.nights, 0);
+    const used = counted.reduce((sum, stay) => sum + nightsOf(stay), 0);
+    if (used + nights <= awarded) return null;
+    const left = Math.max(0, awarded - used);
+    return {
+      reason: 'ENTITLEMENT_EXCEEDED',
+      detail: `This break needs ${plural(nights, 'night')}, but ${left} of the ${plural(awarded, 'night')} awarded for ${period()} ${left === 1 ? 'is' : 'are'} left`,
+    };
+  }
+
+  const awarded = covering.reduce((sum, e) => sum + e.daySessions, 0);
+  const used = counted.filter((stay) => nightsOf(stay) === 0).length;
+  if (used + 1 <= awarded) return null;
+  return {
+    reason: 'ENTITLEMENT_EXCEEDED',
+    detail: `This day session would go over the award: ${used} of the ${plural(awarded, 'day session')} awarded for ${period()} ${used === 1 ? 'is' : 'are'} already booked`,
+  };
+}
+
+/** reg. 48: no single continuous stay longer than 17 days. */
+function checkSingleStay(slot: SlotInfo, overnight: StayInfo[], refusals: Refusal[], warnings: LimitWarning[]): void {
+  const sameProvider = overnight.filter((stay) => stay.providerId === slot.providerId);
+  const days = nightsOf(continuousStayAround({ start: slot.start, end: slot.end }, sameProvider));
+  if (days > SINGLE_STAY_LIMIT_DAYS) {
+    refusals.push({
+      reason: 'SINGLE_STAY_LIMIT',
+      detail: `This would be one continuous stay of ${days} nights with this provider (counting bookings that run on from each other); a single stay must not be longer than ${SINGLE_STAY_LIMIT_DAYS} days, or your child would become "looked after" by the council`,
+    });
+  } else if (days >= SINGLE_STAY_WARNING_DAYS) {
+    warnings.push({
+      code: 'SINGLE_STAY_NEAR_LIMIT',
+      detail: `This would be one continuous stay of ${days} nights with this provider, close to the limit of ${SINGLE_STAY_LIMIT_DAYS} days`,
+      days,
+      limit: SINGLE_STAY_LIMIT_DAYS,
+    });
+  }
+}
+
+/** The candidate merged with every stay chained to it by gaps of at most 12 hours. */
+function continuousStayAround(candidate: Interval, stays: Interval[]): Interval {
+  const sorted = [...stays, candidate].sort((a, b) => a.start.getTime() - b.start.getTime());
+  const runs: (Interval & { hasCandidate: boolean })[] = [];
+  for (const stay of sorted) {
+    const last = runs.at(-1);
+    if (last && stay.start.getTime() <= last.end.getTime() + CONTINUOUS_STAY_GAP_MS) {
+      if (stay.end > last.end) last.end = stay.end;
+      last.hasCandidate ||= stay === candidate;
+    } else {
+      runs.push({ start: stay.start, end: stay.end, hasCandidate: stay === candidate });
+    }
+  }
+  return runs.find((run) => run.hasCandidate) ?? candidate;
+}
+
+/**
+ * reg. 48: no more than 75 days in any 12 months. Only 365-day windows holding
+ * at least one night of the candidate can newly break the limit, so each London
+ * date from 364 days before its first night to 364 days after its last is marked
+ * "away" or not, and every such window is summed with a sliding total — linear in
+ * stays plus ~730 days, and exact without reasoning about which anchors suffice.
+ * A night belongs to the London date it starts on; a stay's nights are the dates
+ * from its start date up to (not including) its end date.
+ */
+function checkRollingYear(slot: SlotInfo, overnight: StayInfo[], refusals: Refusal[], warnings: LimitWarning[]): void {
+  const candidateNights = nightsOf(slot);
+  const lowest = -(ROLLING_YEAR_DAYS - 1);
+  const highest = candidateNights - 1 + (ROLLING_YEAR_DAYS - 1);
+  const away = new Uint8Array(highest - lowest + 1);
+  for (const stay of [...overnight, slot]) {
+    const from = londonDaysBetween(slot.start, stay.start);
+    const to = from + nightsOf(stay);
+    for (let day = Math.max(from, lowest); day < Math.min(to, highest + 1); day++) away[day - lowest] = 1;
+  }
+
+  let inWindow = 0;
+  for (let day = lowest; day < lowest + ROLLING_YEAR_DAYS; day++) inWindow += away[day - lowest] ?? 0;
+  let worst = { nights: inWindow, start: lowest };
+  for (let start = lowest + 1; start <= candidateNights - 1; start++) {
+    inWindow += (away[start + ROLLING_YEAR_DAYS - 1 - lowest] ?? 0) - (away[start - 1 - lowest] ?? 0);
+    if (inWindow > worst.nights) worst = { nights: inWindow, start };
+  }
+
+  if (worst.nights < ANNUAL_STAY_WARNING_DAYS) return;
+  const firstNight = londonDateOf(slot.start);
+  const window = `${addDays(firstNight, worst.start)} to ${addDays(firstNight, worst.start + ROLLING_YEAR_DAYS - 1)}`;
+  if (worst.nights > ANNUAL_STAY_LIMIT_DAYS) {
+    refusals.push({
+      reason: 'ANNUAL_STAY_LIMIT',
+      detail: `This would make ${worst.nights} nights away in the 12 months ${window}; more than ${ANNUAL_STAY_LIMIT_DAYS} in any 12 months would make your child "looked after" by the council`,
+    });
+  } else {
+    warnings.push({
+      code: 'ANNUAL_STAY_NEAR_LIMIT',
+      detail: `This would make ${worst.nights} nights away in the 12 months ${window}, close to the limit of ${ANNUAL_STAY_LIMIT_DAYS}`,
+      days: worst.nights,
+      limit: ANNUAL_STAY_LIMIT_DAYS,
+    });
+  }
+}
+
+function formatInstant(instant: Date): string {
+  return `${londonDateOf(instant)} ${londonWallTimeOf(instant)}`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
