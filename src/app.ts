@@ -10,6 +10,10 @@ import { providersRouter } from './routes/providers/providers.index.js';
 import { slotsRouter } from './routes/slots/slots.index.js';
 import { vehiclesRouter } from './routes/vehicles/vehicles.index.js';
 import { familiesRouter } from './routes/families/families.index.js';
+import { bookingsRouter } from './routes/bookings/bookings.index.js';
+import { requestsRouter } from './routes/requests/requests.index.js';
+import { swapsRouter } from './routes/swaps/swaps.index.js';
+import { waitlistRouter } from './routes/waitlist/waitlist.index.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -29,7 +33,17 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   app.use('/v1/*', authenticate);
   app.use('/v1/*', idempotency);
 
-  const features = [healthRouter, providersRouter, slotsRouter, vehiclesRouter, familiesRouter];
+  const features = [
+    healthRouter,
+    providersRouter,
+    slotsRouter,
+    vehiclesRouter,
+    familiesRouter,
+    requestsRouter,
+    bookingsRouter,
+    waitlistRouter,
+    swapsRouter,
+  ];
   for (const feature of features) app.route('/', feature);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });

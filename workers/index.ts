@@ -13,11 +13,14 @@ import { addJob, closeQueues, queue } from '../src/jobs/queues.js';
 import { logger } from '../src/logger.js';
 import { closeRedis, workerConnection } from '../src/redis.js';
 import { processSlotGeneration } from './processors/slot-generation.js';
+import { processWaitlist } from './processors/waitlist.js';
+import { deliverPendingNotifications } from '../src/services/notification-delivery.js';
 
 type QueueProcessors = Record<string, { processor: Processor; concurrency: number }>;
 
 export const PROCESSORS: QueueProcessors = {
   'slot-generation': { processor: processSlotGeneration, concurrency: 2 },
+  waitlist: { processor: processWaitlist, concurrency: 4 },
 };
 
 /** A malformed payload will not get better on retry. */
@@ -52,12 +55,14 @@ export async function startWorkers(options: { sweepMs?: number; processors?: Que
     return worker;
   });
 
+  // The outbox sweeper pushes jobs Redis never acknowledged and delivers notifications.
   let sweeping = false;
   const sweep = async () => {
     if (sweeping) return;
     sweeping = true;
     try {
       await flushOutbox();
+      await deliverPendingNotifications();
     } catch (err) {
       logger.warn('outbox sweep failed', { err: (err as Error).message });
     } finally {

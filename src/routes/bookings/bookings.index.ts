@@ -1,0 +1,43 @@
+import { createRoute } from '@hono/zod-openapi';
+import { createRouter } from '../../http/app.js';
+import { bearerSecurity, errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonContent, page } from '../../http/openapi.js';
+import { BookingCreatedSchema, BookingDetailSchema, BookingQuery, BookingSchema, CancelBookingBody, CreateBookingBody } from '../../schemas/bookings.js';
+import * as bookings from '../../services/bookings.js';
+
+const tags = ['Bookings'];
+const security = bearerSecurity;
+
+export const createBookingRoute = createRoute({
+  method: 'post', path: '/v1/bookings', tags, security,
+  summary: 'Book a child into a slot (coordinator); refused with reasons when any hard rule would break',
+  request: { headers: IdempotencyHeader, body: jsonBody(CreateBookingBody) },
+  responses: { 201: jsonContent(BookingCreatedSchema, 'Booked; `warnings` flags looked-after limits near'), ...errorResponses },
+});
+
+export const listBookingsRoute = createRoute({
+  method: 'get', path: '/v1/bookings', tags, security,
+  request: { query: BookingQuery },
+  responses: { 200: jsonContent(page(BookingSchema), 'Bookings visible to the token'), ...errorResponses },
+});
+
+export const getBookingRoute = createRoute({
+  method: 'get', path: '/v1/bookings/{id}', tags, security,
+  request: { params: IdParam },
+  responses: { 200: jsonContent(BookingDetailSchema, 'The booking with its audit history'), ...errorResponses },
+});
+
+export const cancelBookingRoute = createRoute({
+  method: 'post', path: '/v1/bookings/{id}/cancel', tags, security,
+  summary: 'Cancel (coordinator, the family, or the provider); the place goes to the waitlist',
+  request: { params: IdParam, headers: IdempotencyHeader, body: { required: false, content: { 'application/json': { schema: CancelBookingBody } } } },
+  responses: { 200: jsonContent(BookingSchema, 'Cancelled'), ...errorResponses },
+});
+
+export const bookingsRouter = createRouter()
+  .openapi(createBookingRoute, async (c) => c.json(await bookings.createBooking(c.get('principal'), c.req.valid('json')), 201))
+  .openapi(listBookingsRoute, async (c) => c.json(await bookings.listBookings(c.get('principal'), c.req.valid('query')), 200))
+  .openapi(getBookingRoute, async (c) => c.json(await bookings.getBooking(c.get('principal'), c.req.valid('param').id), 200))
+  .openapi(cancelBookingRoute, async (c) => {
+    const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : { reason: 'Cancelled' };
+    return c.json(await bookings.cancelBooking(c.get('principal'), c.req.valid('param').id, body?.reason ?? 'Cancelled'), 200);
+  });

@@ -1,0 +1,64 @@
+import { z } from '@hono/zod-openapi';
+import { Instant, LocalDate, Uuid } from './common.js';
+
+export const BookingStatusSchema = z.enum(['ALLOCATED', 'CONFIRMED', 'CANCELLED', 'ATTENDED', 'NO_SHOW', 'REHOMED']).openapi('BookingStatus');
+export const BookingSourceSchema = z.enum(['ALLOCATION', 'MANUAL', 'SWAP', 'REHOMING']).openapi('BookingSource');
+
+export const CreateBookingBody = z
+  .object({ childId: Uuid, slotId: Uuid, requestId: Uuid.optional() })
+  .strict()
+  .openapi('CreateBooking');
+
+export const CancelBookingBody = z
+  .object({ reason: z.string().trim().min(1).max(500).default('Cancelled') })
+  .strict()
+  .openapi('CancelBooking');
+
+export const BookingQuery = z
+  .object({
+    childId: Uuid.optional(),
+    slotId: Uuid.optional(),
+    providerId: Uuid.optional(),
+    status: BookingStatusSchema.optional(),
+    from: LocalDate.optional(),
+    to: LocalDate.optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: Uuid.optional(),
+  });
+
+export const LimitWarningSchema = z
+  .object({ code: z.string(), detail: z.string(), days: z.number(), limit: z.number() })
+  .openapi('LimitWarning');
+
+export const BookingSchema = z
+  .object({
+    id: Uuid,
+    childId: Uuid,
+    slotId: Uuid,
+    providerId: Uuid,
+    providerName: z.string(),
+    authorityId: Uuid,
+    status: BookingStatusSchema,
+    source: BookingSourceSchema,
+    startsAt: Instant,
+    endsAt: Instant,
+    nights: z.number().int(),
+    requestId: Uuid.nullable(),
+    roundId: Uuid.nullable(),
+    replacesBookingId: Uuid.nullable(),
+    cancelledAt: Instant.nullable(),
+    cancelReason: z.string().nullable(),
+    createdAt: Instant,
+  })
+  .openapi('Booking');
+
+export const BookingCreatedSchema = BookingSchema.extend({ warnings: z.array(LimitWarningSchema) }).openapi('BookingCreated');
+
+export const AuditEventSchema = z
+  .object({ id: Uuid, at: Instant, actorRole: z.string(), actorId: z.string(), action: z.string(), before: z.unknown().nullable(), after: z.unknown().nullable() })
+  .openapi('AuditEvent');
+
+export const BookingDetailSchema = BookingSchema.extend({ history: z.array(AuditEventSchema) }).openapi('BookingDetail');
+
+export type CreateBookingInput = z.infer<typeof CreateBookingBody>;
+export type BookingQueryInput = z.infer<typeof BookingQuery>;

@@ -1,0 +1,128 @@
+/** Direct bookings: create, cancel, list, read with history. */
+import { db, type Tx } from '../db.js';
+import type { Booking, Prisma } from '../generated/prisma/client.js';
+import { londonWallTimeToInstant, addDays } from '../domain/london-time.js';
+import { ApiError, notFound } from '../http/problem.js';
+import { flushOutboxSoon, recordJob } from '../jobs/outbox.js';
+import type { BookingQueryInput, CreateBookingInput } from '../schemas/bookings.js';
+import { LIVE_BOOKING_STATUSES, bookingScope, childScope, requireRole, type Principal } from './access.js';
+import { audit, type Actor } from './audit.js';
+import { placeChild } from './placement.js';
+import { iso, isoOrNull } from './serialize.js';
+import { closeSwapsInvolving } from './swaps.js';
+import { transaction } from './tx.js';
+
+type BookingWithProvider = Booking & { slot: { providerId: string; provider: { name: string } } };
+const withProvider = { slot: { select: { providerId: true, provider: { select: { name: true } } } } } as const;
+
+export function bookingView(b: BookingWithProvider) {
+  return {
+    id: b.id,
+    childId: b.childId,
+    slotId: b.slotId,
+    providerId: b.slot.providerId,
+    providerName: b.slot.provider.name,
+    authorityId: b.authorityId,
+    status: b.status,
+    source: b.source,
+    startsAt: iso(b.startsAt),
+    endsAt: iso(b.endsAt),
+    nights: b.nights,
+    requestId: b.requestId,
+    roundId: b.roundId,
+    replacesBookingId: b.replacesBookingId,
+    cancelledAt: isoOrNull(b.cancelledAt),
+    cancelReason: b.cancelReason,
+    createdAt: iso(b.createdAt),
+  };
+}
+
+export async function createBooking(principal: Principal, input: CreateBookingInput) {
+  requireRole(principal, 'COORDINATOR');
+  const { booking, warnings } = await transaction(async (tx) => {
+    const child = await tx.child.findFirst({ where: { AND: [{ id: input.childId }, childScope(principal)] }, select: { id: true } });
+    if (!child) throw notFound('Child');
+    if (input.requestId) {
+      const request = await tx.breakRequest.findFirst({ where: { id: input.requestId, childId: input.childId } });
+      if (!request) throw new ApiError('UNPROCESSABLE', 'requestId is not a request for this child');
+    }
+    const placed = await placeChild(tx, principal, { childId: input.childId, slotId: input.slotId, source: 'MANUAL', requestId: input.requestId ?? null });
+    return { booking: await tx.booking.findUniqueOrThrow({ where: { id: placed.booking.id }, include: withProvider }), warnings: placed.warnings };
+  });
+  return { ...bookingView(booking), warnings };
+}
+
+/**
+ * Free a booking's place inside a transaction: status CANCELLED (history kept),
+ * open swaps on it closed, and the freed place offered to the waitlist by a job
+ * recorded in the same transaction.
+ */
+export async function releaseBooking(
+  tx: Tx,
+  actor: Actor,
+  booking: Booking,
+  change: { status: 'CANCELLED' | 'REHOMED'; reason: string; cancelledByRole?: 'COORDINATOR' | 'PROVIDER' | 'FAMILY' | null },
+): Promise<Booking> {
+  const after = await tx.booking.update({
+    where: { id: booking.id },
+    data: { status: change.status, cancelledAt: new Date(), cancelReason: change.reason, cancelledByRole: change.cancelledByRole ?? null },
+  });
+  await audit(tx, actor, {
+    action: change.status === 'CANCELLED' ? 'booking.cancelled' : 'booking.rehomed',
+    entityType: 'Booking',
+    entityId: booking.id,
+    bookingId: booking.id,
+    authorityId: booking.authorityId,
+    before: { status: booking.status },
+    after: { status: after.status, reason: change.reason },
+  });
+  await closeSwapsInvolving(tx, booking.id, 'SUPERSEDED', `Booking ${booking.id} was ${change.status.toLowerCase()}`);
+  await recordJob(tx, 'promoteWaitlist', { slotId: booking.slotId, reason: `freed-${booking.id}` });
+  return after;
+}
+
+export async function cancelBooking(principal: Principal, bookingId: string, reason: string) {
+  const booking = await transaction(async (tx) => {
+    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM booking WHERE id = ${bookingId} FOR UPDATE`;
+    const before = locked.length ? await tx.booking.findFirst({ where: { AND: [{ id: bookingId }, bookingScope(principal)] } }) : null;
+    if (!before) throw notFound('Booking');
+    if (!(LIVE_BOOKING_STATUSES as readonly string[]).includes(before.status) || before.status === 'ATTENDED' || before.status === 'NO_SHOW') {
+      throw new ApiError('CONFLICT', `A ${before.status.toLowerCase()} booking cannot be cancelled`);
+    }
+    if (before.startsAt <= new Date() && principal.role === 'FAMILY') {
+      throw new ApiError('CONFLICT', 'This break has started; ask your coordinator or the provider');
+    }
+    await releaseBooking(tx, principal, before, { status: 'CANCELLED', reason, cancelledByRole: principal.role });
+    return tx.booking.findUniqueOrThrow({ where: { id: bookingId }, include: withProvider });
+  });
+  flushOutboxSoon();
+  return bookingView(booking);
+}
+
+export async function listBookings(principal: Principal, q: BookingQueryInput) {
+  const where: Prisma.BookingWhereInput = {
+    AND: [
+      bookingScope(principal),
+      q.childId ? { childId: q.childId } : {},
+      q.slotId ? { slotId: q.slotId } : {},
+      q.providerId ? { slot: { providerId: q.providerId } } : {},
+      q.status ? { status: q.status } : {},
+      q.from ? { startsAt: { gte: londonWallTimeToInstant(q.from, '00:00') } } : {},
+      q.to ? { startsAt: { lt: londonWallTimeToInstant(addDays(q.to, 1), '00:00') } } : {},
+      q.cursor ? { id: { gt: q.cursor } } : {},
+    ],
+  };
+  const rows = await db().booking.findMany({ where, include: withProvider, orderBy: { id: 'asc' }, take: q.limit + 1 });
+  const items = rows.slice(0, q.limit).map(bookingView);
+  return { items, nextCursor: rows.length > q.limit ? (items.at(-1)?.id ?? null) : null };
+}
+
+export async function getBooking(principal: Principal, bookingId: string) {
+  const booking = await db().booking.findFirst({ where: { AND: [{ id: bookingId }, bookingScope(principal)] }, include: withProvider });
+  if (!booking) throw notFound('Booking');
+  const history = await db().auditEvent.findMany({ where: { bookingId }, orderBy: { at: 'asc' } });
+  return {
+    ...bookingView(booking),
+    history: history.map((h) => ({ id: h.id, at: iso(h.at), actorRole: h.actorRole, actorId: h.actorId, action: h.action, before: h.before ?? null, after: h.after ?? null })),
+  };
+}
