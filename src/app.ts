@@ -14,6 +14,7 @@ import { bookingsRouter } from './routes/bookings/bookings.index.js';
 import { requestsRouter } from './routes/requests/requests.index.js';
 import { swapsRouter } from './routes/swaps/swaps.index.js';
 import { waitlistRouter } from './routes/waitlist/waitlist.index.js';
+import { roundsRouter } from './routes/rounds/rounds.index.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -43,6 +44,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
     bookingsRouter,
     waitlistRouter,
     swapsRouter,
+    roundsRouter,
   ];
   for (const feature of features) app.route('/', feature);
 

@@ -24,6 +24,8 @@ const ConfigSchema = z.object({
   SLOT_HORIZON_DAYS: z.coerce.number().int().min(7).max(800).default(365),
   /** How long a family has to accept a waitlist offer. */
   OFFER_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 14).default(48),
+  /** How long a worker's lock on a job lasts; a killed worker's job is retried after this. */
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Notifications: 'log' writes them to the log; 'smtp' needs SMTP_URL. */
   NOTIFY_TRANSPORT: z.enum(['log', 'smtp']).default('log'),

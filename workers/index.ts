@@ -14,6 +14,7 @@ import { logger } from '../src/logger.js';
 import { closeRedis, workerConnection } from '../src/redis.js';
 import { processSlotGeneration } from './processors/slot-generation.js';
 import { processWaitlist } from './processors/waitlist.js';
+import { processAllocation } from './processors/allocation.js';
 import { deliverPendingNotifications } from '../src/services/notification-delivery.js';
 
 type QueueProcessors = Record<string, { processor: Processor; concurrency: number }>;
@@ -21,6 +22,8 @@ type QueueProcessors = Record<string, { processor: Processor; concurrency: numbe
 export const PROCESSORS: QueueProcessors = {
   'slot-generation': { processor: processSlotGeneration, concurrency: 2 },
   waitlist: { processor: processWaitlist, concurrency: 4 },
+  // One round at a time per worker: a round is one big transaction.
+  allocation: { processor: processAllocation, concurrency: 1 },
 };
 
 /** A malformed payload will not get better on retry. */
@@ -47,8 +50,8 @@ export async function startWorkers(options: { sweepMs?: number; processors?: Que
       prefix: config().QUEUE_PREFIX,
       concurrency,
       // A killed worker's job is picked up again after its lock expires.
-      lockDuration: 30_000,
-      stalledInterval: 15_000,
+      lockDuration: config().JOB_LOCK_MS,
+      stalledInterval: Math.max(500, Math.floor(config().JOB_LOCK_MS / 2)),
     });
     worker.on('error', (err) => logger.warn('worker error', { queue: name, err: err.message }));
     worker.on('failed', (job, err) => logger.warn('job failed', { queue: name, job: job?.id, attempt: job?.attemptsMade, err: err.message }));

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "allocation_round" ADD COLUMN     "calendar" JSONB NOT NULL;

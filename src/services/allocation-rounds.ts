@@ -1,0 +1,311 @@
+/**
+ * Allocation rounds. The API records the round and its job in one transaction
+ * (202, poll); the worker loads a snapshot, runs the pure allocator
+ * (src/domain/allocation) and writes every booking and the results in ONE
+ * transaction — so a worker killed mid-round leaves either none of the round's
+ * bookings or all of them, and a re-delivered job finds the round COMPLETED and
+ * does nothing. Each booking still goes through placeChild, so the allocator's
+ * plan is re-checked under the same locks as any direct booking.
+ */
+import { randomBytes } from 'node:crypto';
+import { db } from '../db.js';
+import type { AllocationRound, Prisma } from '../generated/prisma/client.js';
+import { allocate } from '../domain/allocation/index.js';
+import type { AllocationResult, BreakRequestInfo, ChildHistory, ScarcityCalendar } from '../domain/allocation/types.js';
+import { ENGLAND_CALENDAR } from '../domain/calendar-england.js';
+import type { CareNeed } from '../domain/care-needs.js';
+import { addDays, londonWallTimeToInstant } from '../domain/london-time.js';
+import type { StayInfo } from '../domain/model.js';
+import { ApiError, notFound } from '../http/problem.js';
+import { flushOutboxSoon, recordJob } from '../jobs/outbox.js';
+import { logger } from '../logger.js';
+import type { StartRoundInput } from '../schemas/rounds.js';
+import { LIVE_BOOKING_STATUSES, requireRole, type Principal } from './access.js';
+import { audit, type Actor } from './audit.js';
+import { releaseBooking } from './bookings.js';
+import { notify } from './notifications.js';
+import { placeChild, slotWithProvider, toEntitlementInfo, toSlotInfo } from './placement.js';
+import { iso, isoOrNull } from './serialize.js';
+import { transaction } from './tx.js';
+import { addToWaitlist } from './waitlist.js';
+
+const WORKER: Actor = { role: 'SYSTEM', job: 'allocation' };
+
+type RoundResult = Pick<AllocationResult, 'explanations' | 'lottery' | 'order' | 'historyAfter' | 'bookings'> & {
+  /** Planned bookings that could not be written because something changed after the snapshot. */
+  skipped: { childId: string; slotId: string; reason: string }[];
+};
+
+export function roundView(round: AllocationRound, bookings: number, onlyChildIds?: Set<string>) {
+  const result = round.result as RoundResult | null;
+  const explanations = (result?.explanations ?? []).filter((e) => !onlyChildIds || onlyChildIds.has(e.childId));
+  return {
+    id: round.id,
+    authorityId: round.authorityId,
+    periodStart: round.periodStart,
+    periodEnd: round.periodEnd,
+    seed: round.seed,
+    status: round.status,
+    createdAt: iso(round.createdAt),
+    startedAt: isoOrNull(round.startedAt),
+    completedAt: isoOrNull(round.completedAt),
+    publishedAt: isoOrNull(round.publishedAt),
+    discardedAt: isoOrNull(round.discardedAt),
+    error: round.error,
+    bookings,
+    // A family sees its own children's explanations and nothing about others.
+    metrics: onlyChildIds ? null : (round.metrics ?? null),
+    explanations,
+    lottery: onlyChildIds ? (result?.lottery ?? []).filter((l) => onlyChildIds.has(l.childId)) : (result?.lottery ?? []),
+    order: onlyChildIds ? [] : (result?.order ?? []),
+  };
+}
+
+export async function startRound(principal: Principal, input: StartRoundInput) {
+  requireRole(principal, 'COORDINATOR');
+  const round = await transaction(async (tx) => {
+    // One live round per authority and overlapping period: two would race for the same places.
+    const clash = await tx.allocationRound.findFirst({
+      where: {
+        authorityId: principal.authorityId,
+        status: { in: ['QUEUED', 'RUNNING', 'COMPLETED'] },
+        periodStart: { lte: input.periodEnd },
+        periodEnd: { gte: input.periodStart },
+      },
+    });
+    if (clash) throw new ApiError('CONFLICT', `Round ${clash.id} for an overlapping period is ${clash.status.toLowerCase()}; publish or discard it first`, { roundId: clash.id });
+    const calendar: ScarcityCalendar = { ...ENGLAND_CALENDAR, ...input.calendar };
+    const created = await tx.allocationRound.create({
+      data: {
+        authorityId: principal.authorityId,
+        periodStart: input.periodStart,
+        periodEnd: input.periodEnd,
+        seed: input.seed ?? randomBytes(8).toString('hex'),
+        calendar: calendar as unknown as Prisma.InputJsonValue,
+      },
+    });
+    await recordJob(tx, 'runAllocationRound', { roundId: created.id });
+    await audit(tx, principal, { action: 'round.started', entityType: 'AllocationRound', entityId: created.id, authorityId: principal.authorityId, after: input });
+    return created;
+  });
+  flushOutboxSoon();
+  return roundView(round, 0);
+}
+
+async function roundBookingCount(roundId: string) {
+  return db().booking.count({ where: { roundId, status: { in: [...LIVE_BOOKING_STATUSES] } } });
+}
+
+export async function getRound(principal: Principal, roundId: string) {
+  requireRole(principal, 'COORDINATOR', 'FAMILY');
+  const round = await db().allocationRound.findFirst({ where: { id: roundId, authorityId: principal.authorityId } });
+  if (!round) throw notFound('Allocation round');
+  if (principal.role === 'FAMILY') {
+    // Families see a round only once published, and only their own children in it.
+    if (round.status !== 'PUBLISHED') throw notFound('Allocation round');
+    const own = await db().child.findMany({ where: { familyId: principal.familyId }, select: { id: true } });
+    return roundView(round, 0, new Set(own.map((c) => c.id)));
+  }
+  return roundView(round, await roundBookingCount(roundId));
+}
+
+export async function listRounds(principal: Principal, q: { limit: number; cursor?: string }) {
+  requireRole(principal, 'COORDINATOR');
+  const rows = await db().allocationRound.findMany({
+    where: { authorityId: principal.authorityId, ...(q.cursor ? { id: { lt: q.cursor } } : {}) },
+    orderBy: { id: 'desc' },
+    take: q.limit + 1,
+  });
+  // The list is a summary: explanations and the lottery are on GET /v1/allocation-rounds/:id.
+  const items = await Promise.all(
+    rows.slice(0, q.limit).map(async (r) => {
+      const view = roundView(r, await roundBookingCount(r.id));
+      return { ...view, explanations: view.explanations.slice(0, 0), lottery: view.lottery.slice(0, 0), order: view.order.slice(0, 0) };
+    }),
+  );
+  return { items, nextCursor: rows.length > q.limit ? (items.at(-1)?.id ?? null) : null };
+}
+
+/** Everything the allocator needs, read as one consistent snapshot. */
+async function loadRoundInput(round: AllocationRound) {
+  const start = londonWallTimeToInstant(round.periodStart, '00:00');
+  const end = londonWallTimeToInstant(addDays(round.periodEnd, 1), '00:00');
+  return db().$transaction(
+    async (tx) => {
+      const requests = await tx.breakRequest.findMany({
+        where: { authorityId: round.authorityId, status: 'OPEN', periodStart: { lte: round.periodEnd }, periodEnd: { gte: round.periodStart } },
+        orderBy: { createdAt: 'asc' },
+      });
+      // At most one request per child: the latest filed wins.
+      const latest = new Map(requests.map((r) => [r.childId, r]));
+      const childIds = [...latest.keys()];
+      const [children, slots, stays, credits] = await Promise.all([
+        tx.child.findMany({ where: { id: { in: childIds } }, include: { entitlements: true } }),
+        tx.slot.findMany({
+          where: {
+            status: 'ACTIVE',
+            startsAt: { gte: start, lt: end },
+            OR: [{ reservedForAuthorityId: null }, { reservedForAuthorityId: round.authorityId }],
+            provider: { status: { not: 'CLOSED' } },
+          },
+          include: slotWithProvider,
+        }),
+        tx.booking.findMany({
+          where: { childId: { in: childIds }, status: { in: [...LIVE_BOOKING_STATUSES] } },
+          include: { slot: { select: { providerId: true } } },
+        }),
+        tx.allocationCredit.findMany({ where: { childId: { in: childIds } } }),
+      ]);
+      const openSlots = slots.filter((s) => !s.provider.closingFrom || s.startsAt < s.provider.closingFrom);
+      const existingStays: Record<string, StayInfo[]> = {};
+      for (const b of stays) (existingStays[b.childId] ??= []).push({ slotId: b.slotId, providerId: b.slot.providerId, start: b.startsAt, end: b.endsAt });
+      return {
+        seed: round.seed,
+        period: { start, end },
+        slots: openSlots.map(toSlotInfo),
+        children: children.map((c) => ({ id: c.id, authorityId: c.authorityId, needs: c.needs as CareNeed[] })),
+        entitlements: children.flatMap((c) => c.entitlements.map(toEntitlementInfo)),
+        existingStays,
+        requests: [...latest.values()].map<BreakRequestInfo>((r) => ({
+          id: r.id,
+          childId: r.childId,
+          preferences: r.preferences as BreakRequestInfo['preferences'],
+          flexible: r.flexible,
+          transportNeeded: r.transportNeeded,
+          nightsWanted: r.nightsWanted,
+          filedAt: r.createdAt,
+        })),
+        history: credits.map((c) => c.history as unknown as ChildHistory),
+        calendar: round.calendar as unknown as ScarcityCalendar,
+      };
+    },
+    { isolationLevel: 'RepeatableRead', timeout: 60_000 },
+  );
+}
+
+/** The worker's job. Returns what it did; doing nothing on a finished round is what makes retries safe. */
+export async function runRound(roundId: string): Promise<{ status: string; bookings: number }> {
+  const round = await db().allocationRound.findUnique({ where: { id: roundId } });
+  if (!round) return { status: 'MISSING', bookings: 0 };
+  if (round.status !== 'QUEUED' && round.status !== 'RUNNING') return { status: round.status, bookings: await roundBookingCount(roundId) };
+  await db().allocationRound.update({ where: { id: roundId }, data: { status: 'RUNNING', startedAt: new Date() } });
+
+  const input = await loadRoundInput(round);
+  const started = performance.now();
+  const result = allocate(input);
+  logger.info('allocation computed', { roundId, ms: Math.round(performance.now() - started), bookings: result.bookings.length });
+
+  return transaction(
+    async (tx) => {
+      // Re-read under lock: a concurrent delivery of the same job may have finished first.
+      await tx.$queryRaw`SELECT id FROM allocation_round WHERE id = ${roundId} FOR UPDATE`;
+      const current = await tx.allocationRound.findUniqueOrThrow({ where: { id: roundId } });
+      if (current.status !== 'RUNNING' && current.status !== 'QUEUED') return { status: current.status, bookings: 0 };
+      const skipped: RoundResult['skipped'] = [];
+      let written = 0;
+      for (const b of result.bookings) {
+        try {
+          await placeChild(tx, WORKER, { childId: b.childId, slotId: b.slotId, source: 'ALLOCATION', status: 'ALLOCATED', roundId, requestId: b.requestId, auditAction: 'booking.allocated' });
+          written++;
+        } catch (err) {
+          // A direct booking since the snapshot may have taken the place; the rest of the round stands.
+          if (err instanceof ApiError && err.code === 'BOOKING_REFUSED') skipped.push({ childId: b.childId, slotId: b.slotId, reason: err.detail });
+          else throw err;
+        }
+      }
+      const stored: RoundResult = { bookings: result.bookings, explanations: result.explanations, lottery: result.lottery, order: result.order, historyAfter: result.historyAfter, skipped };
+      await tx.allocationRound.update({
+        where: { id: roundId },
+        data: {
+          status: 'COMPLETED',
+          completedAt: new Date(),
+          result: stored as unknown as Prisma.InputJsonValue,
+          metrics: result.metrics as unknown as Prisma.InputJsonValue,
+        },
+      });
+      await audit(tx, WORKER, { action: 'round.completed', entityType: 'AllocationRound', entityId: roundId, authorityId: round.authorityId, after: { bookings: written, skipped: skipped.length } });
+      return { status: 'COMPLETED', bookings: written };
+    },
+    { timeoutMs: 10 * 60_000 },
+  );
+}
+
+export async function markRoundFailed(roundId: string, error: string) {
+  await db().allocationRound.updateMany({ where: { id: roundId, status: { in: ['QUEUED', 'RUNNING'] } }, data: { status: 'FAILED', error } });
+}
+
+async function lockCompletedRound(tx: Parameters<Parameters<typeof transaction>[0]>[0], principal: Principal, roundId: string) {
+  requireRole(principal, 'COORDINATOR');
+  await tx.$queryRaw`SELECT id FROM allocation_round WHERE id = ${roundId} FOR UPDATE`;
+  const round = await tx.allocationRound.findFirst({ where: { id: roundId, authorityId: principal.authorityId } });
+  if (!round) throw notFound('Allocation round');
+  if (round.status !== 'COMPLETED') throw new ApiError('CONFLICT', `Only a completed round can be published or discarded; this one is ${round.status.toLowerCase()}`);
+  return round;
+}
+
+/**
+ * Publishing confirms the round's bookings, tells each family, carries the
+ * rotation credits into the next round, and puts children on the waitlist of
+ * the ranked slots they missed.
+ */
+export async function publishRound(principal: Principal, roundId: string) {
+  const round = await transaction(
+    async (tx) => {
+      const round = await lockCompletedRound(tx, principal, roundId);
+      const result = round.result as unknown as RoundResult;
+      const bookings = await tx.booking.findMany({ where: { roundId, status: 'ALLOCATED' }, include: { child: true } });
+      await tx.booking.updateMany({ where: { roundId, status: 'ALLOCATED' }, data: { status: 'CONFIRMED' } });
+      for (const h of result.historyAfter) {
+        const data = { authorityId: round.authorityId, credit: h.credit, history: h as unknown as Prisma.InputJsonValue, roundId };
+        await tx.allocationCredit.upsert({ where: { childId: h.childId }, create: { childId: h.childId, ...data }, update: data });
+      }
+      const requestIds = [...new Set(result.explanations.map((e) => e.requestId))];
+      await tx.breakRequest.updateMany({ where: { id: { in: requestIds } }, data: { status: 'ALLOCATED' } });
+      const children = await tx.child.findMany({ where: { id: { in: result.explanations.map((e) => e.childId) } }, select: { id: true, familyId: true, authorityId: true, firstName: true } });
+      const byId = new Map(children.map((c) => [c.id, c]));
+      for (const e of result.explanations) {
+        const child = byId.get(e.childId);
+        if (!child) continue;
+        const got = bookings.filter((b) => b.childId === e.childId).length;
+        await notify(tx, {
+          dedupeKey: `round-${roundId}-${e.childId}`,
+          recipientRole: 'FAMILY',
+          recipientId: child.familyId,
+          subject: `Short-break allocation for ${child.firstName}: ${got} break(s)`,
+          body: e.summary,
+          payload: { roundId, childId: e.childId },
+        });
+        // Missed ranked slots become waitlist places, so a freed place reaches them first in rotation order.
+        for (const p of e.preferences) {
+          if (p.preference.kind !== 'SLOT' || p.gotSlotIds.length) continue;
+          if (p.unmet.some((u) => u.reason === 'FULL' || u.reason === 'LOWER_IN_ROTATION')) {
+            await addToWaitlist(tx, principal, { childId: e.childId, slotId: p.preference.slotId, authorityId: child.authorityId, requestId: e.requestId });
+          }
+        }
+      }
+      const updated = await tx.allocationRound.update({ where: { id: roundId }, data: { status: 'PUBLISHED', publishedAt: new Date() } });
+      await audit(tx, principal, { action: 'round.published', entityType: 'AllocationRound', entityId: roundId, authorityId: round.authorityId, after: { bookings: bookings.length } });
+      return updated;
+    },
+    { timeoutMs: 5 * 60_000 },
+  );
+  flushOutboxSoon();
+  return roundView(round, await roundBookingCount(roundId));
+}
+
+/** Discarding cancels the round's bookings (history kept) and leaves credits as they were. */
+export async function discardRound(principal: Principal, roundId: string) {
+  const round = await transaction(
+    async (tx) => {
+      const round = await lockCompletedRound(tx, principal, roundId);
+      const bookings = await tx.booking.findMany({ where: { roundId, status: 'ALLOCATED' } });
+      for (const b of bookings) await releaseBooking(tx, principal, b, { status: 'CANCELLED', reason: `Allocation round ${roundId} discarded`, cancelledByRole: 'COORDINATOR' });
+      const updated = await tx.allocationRound.update({ where: { id: roundId }, data: { status: 'DISCARDED', discardedAt: new Date() } });
+      await audit(tx, principal, { action: 'round.discarded', entityType: 'AllocationRound', entityId: roundId, authorityId: round.authorityId, after: { cancelled: bookings.length } });
+      return updated;
+    },
+    { timeoutMs: 5 * 60_000 },
+  );
+  flushOutboxSoon();
+  return roundView(round, 0);
+}
