@@ -1,0 +1,3 @@
+export * from './planner.js';
+export * from './training.js';
+export * from './transport.js';
