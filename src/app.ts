@@ -15,6 +15,7 @@ import { requestsRouter } from './routes/requests/requests.index.js';
 import { swapsRouter } from './routes/swaps/swaps.index.js';
 import { waitlistRouter } from './routes/waitlist/waitlist.index.js';
 import { roundsRouter } from './routes/rounds/rounds.index.js';
+import { closuresRouter } from './routes/closures/closures.index.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -45,6 +46,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
     waitlistRouter,
     swapsRouter,
     roundsRouter,
+    closuresRouter,
   ];
   for (const feature of features) app.route('/', feature);
 

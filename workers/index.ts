@@ -15,6 +15,7 @@ import { closeRedis, workerConnection } from '../src/redis.js';
 import { processSlotGeneration } from './processors/slot-generation.js';
 import { processWaitlist } from './processors/waitlist.js';
 import { processAllocation } from './processors/allocation.js';
+import { processRehoming } from './processors/rehoming.js';
 import { deliverPendingNotifications } from '../src/services/notification-delivery.js';
 
 type QueueProcessors = Record<string, { processor: Processor; concurrency: number }>;
@@ -24,6 +25,7 @@ export const PROCESSORS: QueueProcessors = {
   waitlist: { processor: processWaitlist, concurrency: 4 },
   // One round at a time per worker: a round is one big transaction.
   allocation: { processor: processAllocation, concurrency: 1 },
+  rehoming: { processor: processRehoming, concurrency: 1 },
 };
 
 /** A malformed payload will not get better on retry. */

@@ -7,6 +7,8 @@ import { assertManagesProvider, requireRole, type Principal } from './access.js'
 import { audit } from './audit.js';
 import { dateOnly, iso, toDbDate } from './serialize.js';
 import { transaction } from './tx.js';
+import { queueTrainingRechecks } from './closures.js';
+import { flushOutboxSoon } from '../jobs/outbox.js';
 
 export const trainingView = (t: TrainingRecord) => ({
   id: t.id,
@@ -49,7 +51,7 @@ export async function listCarers(principal: Principal, providerId: string) {
 
 export async function addTraining(principal: Principal, carerId: string, input: CreateTrainingInput) {
   requireRole(principal, 'COORDINATOR', 'PROVIDER');
-  return transaction(async (tx) => {
+  const view = await transaction(async (tx) => {
     const carer = await tx.fosterCarer.findUnique({ where: { id: carerId } });
     if (!carer) throw notFound('Carer');
     assertManagesProvider(principal, carer.providerId);
@@ -57,6 +59,10 @@ export async function addTraining(principal: Principal, carerId: string, input: 
       data: { carerId, need: input.need, course: input.course, completedOn: toDbDate(input.completedOn), expiresOn: toDbDate(input.expiresOn) },
     });
     await audit(tx, principal, { action: 'training.recorded', entityType: 'TrainingRecord', entityId: record.id, after: input });
+    // A re-homing plan may be holding a place until this carer is trained (issue 5).
+    await queueTrainingRechecks(tx, carerId, record.id);
     return trainingView(record);
   });
+  flushOutboxSoon();
+  return view;
 }

@@ -1,0 +1,68 @@
+import { z } from '@hono/zod-openapi';
+import { Instant, LocalDate, Uuid } from './common.js';
+
+export const RehomingPreferenceSchema = z.enum(['SAME_DATES', 'CONTINUITY', 'TRAVEL_TIME', 'SAME_KIND']).openapi('RehomingPreference');
+
+export const StartClosureBody = z
+  .object({
+    effectiveFrom: LocalDate.openapi({ description: 'First local date with no breaks at this provider' }),
+    reason: z.string().trim().min(3).max(1000),
+    preferences: z
+      .array(RehomingPreferenceSchema)
+      .min(1)
+      .max(4)
+      .refine((p) => new Set(p).size === p.length, 'preferences must not repeat')
+      .optional()
+      .openapi({ description: 'What matters most when choosing alternatives, in order (default: same dates, continuity, travel time, same kind)' }),
+    maxDateShiftDays: z.number().int().min(0).max(60).default(14),
+    seed: z.string().trim().min(1).max(100).optional(),
+  })
+  .strict()
+  .openapi('StartClosure');
+
+export const OutcomeKindSchema = z.enum(['MOVED', 'OFFERED', 'WAITLISTED', 'PENDING_TRAINING', 'CANCELLED_BY_FAMILY']).openapi('RehomingOutcomeKind');
+
+export const RehomingOutcomeSchema = z
+  .object({
+    id: Uuid,
+    bookingId: Uuid,
+    childId: Uuid,
+    outcome: OutcomeKindSchema,
+    toSlotId: Uuid.nullable(),
+    newBookingId: Uuid.nullable(),
+    waitlistEntryId: Uuid.nullable(),
+    reason: z.string(),
+    detail: z.unknown(),
+    trainingAction: z.unknown().nullable(),
+    transport: z.unknown().nullable(),
+    applied: z.boolean(),
+  })
+  .openapi('RehomingOutcome');
+
+export const ClosureSchema = z
+  .object({
+    id: Uuid,
+    providerId: Uuid,
+    authorityId: Uuid,
+    effectiveFrom: Instant,
+    reason: z.string(),
+    status: z.enum(['QUEUED', 'PLANNING', 'COMPLETED', 'FAILED']),
+    preferences: z.unknown(),
+    error: z.string().nullable(),
+    createdAt: Instant,
+    completedAt: Instant.nullable(),
+    counts: z.object({
+      affected: z.number().int(),
+      MOVED: z.number().int(),
+      OFFERED: z.number().int(),
+      WAITLISTED: z.number().int(),
+      PENDING_TRAINING: z.number().int(),
+      CANCELLED_BY_FAMILY: z.number().int(),
+      notYetPlanned: z.number().int(),
+    }),
+    trainingActions: z.array(z.unknown()),
+    outcomes: z.array(RehomingOutcomeSchema),
+  })
+  .openapi('Closure');
+
+export type StartClosureInput = z.infer<typeof StartClosureBody>;

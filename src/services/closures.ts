@@ -1,0 +1,449 @@
+/**
+ * Provider closure and re-homing (issue 5; the West Sussex case in
+ * ../shared/seeds/002_*). Recording a closure stops new bookings from its date
+ * and queues the plan job. The job runs in two idempotent phases, so it can be
+ * killed anywhere and re-run:
+ *  1. plan: the pure planner (src/domain/rehoming) decides an outcome for every
+ *     affected booking; all outcome rows and transport runs are written in one
+ *     transaction (unique per closure and booking);
+ *  2. apply: each outcome is carried out in its own short transaction and
+ *     stamped `appliedAt`, through the same placeChild as any booking — so a
+ *     receiving slot can never overfill and nothing is moved twice.
+ * Nothing is silently dropped: every affected booking ends MOVED, OFFERED,
+ * PENDING_TRAINING, WAITLISTED or CANCELLED_BY_FAMILY, and the counts add up.
+ */
+import { randomBytes } from 'node:crypto';
+import { config } from '../config.js';
+import { db, type Tx } from '../db.js';
+import type { Booking, Closure, Prisma, RehomingOutcome as OutcomeRow } from '../generated/prisma/client.js';
+import type { CareNeed } from '../domain/care-needs.js';
+import { addDays, londonDateOf, londonWallTimeToInstant } from '../domain/london-time.js';
+import type { StayInfo } from '../domain/model.js';
+import { DEFAULT_REHOMING_PREFERENCES, planRehoming, type RehomingOutcome, type RehomingPlan, type RehomingPreference } from '../domain/rehoming/index.js';
+import { ApiError, notFound } from '../http/problem.js';
+import { flushOutboxSoon, recordJob } from '../jobs/outbox.js';
+import { logger } from '../logger.js';
+import type { StartClosureInput } from '../schemas/closures.js';
+import { LIVE_BOOKING_STATUSES, requireRole, type Principal } from './access.js';
+import { audit, type Actor } from './audit.js';
+import { releaseBooking } from './bookings.js';
+import { notify } from './notifications.js';
+import { evaluatePlacement, loadChildContext, lockSlot, placeChild, slotWithProvider, toEntitlementInfo, toSlotInfo } from './placement.js';
+import { iso, isoOrNull } from './serialize.js';
+import { transaction } from './tx.js';
+import { addToWaitlist } from './waitlist.js';
+
+const WORKER: Actor = { role: 'SYSTEM', job: 'rehoming' };
+const PLANNABLE = ['ALLOCATED', 'CONFIRMED'] as const;
+
+interface ClosureSettings {
+  order: RehomingPreference[];
+  maxDateShiftDays: number;
+}
+
+export async function startClosure(principal: Principal, providerId: string, input: StartClosureInput) {
+  requireRole(principal, 'COORDINATOR');
+  const today = londonDateOf(new Date());
+  if (input.effectiveFrom < today) {
+    throw new ApiError('VALIDATION_FAILED', 'effectiveFrom cannot be in the past', { errors: [{ path: 'body.effectiveFrom', message: `must be ${today} or later` }] });
+  }
+  const closure = await transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM provider WHERE id = ${providerId} FOR UPDATE`;
+    const provider = await tx.provider.findUnique({ where: { id: providerId } });
+    if (!provider) throw notFound('Provider');
+    if (provider.status !== 'ACTIVE') throw new ApiError('CONFLICT', `The provider is already ${provider.status.toLowerCase()}`);
+    const effectiveFrom = londonWallTimeToInstant(input.effectiveFrom, '00:00');
+    await tx.provider.update({ where: { id: providerId }, data: { status: 'CLOSING', closingFrom: effectiveFrom } });
+    const settings: ClosureSettings = { order: input.preferences ?? [...DEFAULT_REHOMING_PREFERENCES], maxDateShiftDays: input.maxDateShiftDays };
+    const created = await tx.closure.create({
+      data: {
+        providerId,
+        authorityId: principal.authorityId,
+        effectiveFrom,
+        reason: input.reason,
+        seed: input.seed ?? randomBytes(8).toString('hex'),
+        preferences: settings as unknown as Prisma.InputJsonValue,
+      },
+    });
+    await recordJob(tx, 'planClosure', { closureId: created.id });
+    await audit(tx, principal, { action: 'provider.closing', entityType: 'Provider', entityId: providerId, authorityId: principal.authorityId, before: { status: provider.status }, after: { status: 'CLOSING', closureId: created.id, effectiveFrom: input.effectiveFrom } });
+    return created;
+  });
+  flushOutboxSoon();
+  return getClosure(principal, closure.id);
+}
+
+/** The live state of an outcome: an OFFERED move resolves when the family answers the offer. */
+function currentOutcome(o: OutcomeRow, entries: Map<string, { status: string; bookingId: string | null }>) {
+  if (o.outcome !== 'OFFERED' || !o.waitlistEntryId) return { outcome: o.outcome, newBookingId: o.newBookingId };
+  const entry = entries.get(o.waitlistEntryId);
+  switch (entry?.status) {
+    case 'ACCEPTED':
+      return { outcome: 'MOVED' as const, newBookingId: entry.bookingId };
+    case 'DECLINED':
+    case 'WITHDRAWN':
+      return { outcome: 'CANCELLED_BY_FAMILY' as const, newBookingId: null };
+    case 'EXPIRED':
+      return { outcome: 'WAITLISTED' as const, newBookingId: null };
+    default:
+      return { outcome: 'OFFERED' as const, newBookingId: null };
+  }
+}
+
+export async function getClosure(principal: Principal, closureId: string) {
+  requireRole(principal, 'COORDINATOR');
+  const closure = await db().closure.findUnique({ where: { id: closureId } });
+  if (!closure || closure.authorityId !== principal.authorityId) throw notFound('Closure');
+  return closureView(closure);
+}
+
+async function closureView(closure: Closure) {
+  const outcomes = await db().rehomingOutcome.findMany({ where: { closureId: closure.id }, orderBy: { createdAt: 'asc' } });
+  const entryIds = outcomes.flatMap((o) => (o.waitlistEntryId ? [o.waitlistEntryId] : []));
+  const entries = new Map((await db().waitlistEntry.findMany({ where: { id: { in: entryIds } } })).map((e) => [e.id, e]));
+  const planned = (closure.summary as { affected?: number } | null)?.affected ?? 0;
+  const counts = { affected: Math.max(planned, outcomes.length), MOVED: 0, OFFERED: 0, WAITLISTED: 0, PENDING_TRAINING: 0, CANCELLED_BY_FAMILY: 0, notYetPlanned: 0 };
+  const views = outcomes.map((o) => {
+    const now = currentOutcome(o, entries);
+    counts[now.outcome]++;
+    return {
+      id: o.id,
+      bookingId: o.bookingId,
+      childId: o.childId,
+      outcome: now.outcome,
+      toSlotId: o.toSlotId,
+      newBookingId: now.newBookingId,
+      waitlistEntryId: o.waitlistEntryId,
+      reason: o.reason,
+      detail: o.detail,
+      trainingAction: o.trainingAction ?? null,
+      transport: o.transport ?? null,
+      applied: o.appliedAt !== null,
+    };
+  });
+  counts.notYetPlanned = counts.affected - outcomes.length;
+  return {
+    id: closure.id,
+    providerId: closure.providerId,
+    authorityId: closure.authorityId,
+    effectiveFrom: iso(closure.effectiveFrom),
+    reason: closure.reason,
+    status: closure.status,
+    preferences: closure.preferences,
+    error: closure.error,
+    createdAt: iso(closure.createdAt),
+    completedAt: isoOrNull(closure.completedAt),
+    counts,
+    trainingActions: ((closure.summary as { trainingActions?: unknown[] } | null)?.trainingActions ?? []),
+    outcomes: views,
+  };
+}
+
+/** Everything the planner needs, read once. */
+async function loadPlanInput(closure: Closure, affected: (Booking & { child: { familyId: string; firstName: string; needs: CareNeed[]; needsTransport: boolean; needsEscort: boolean; authorityId: string; family: { lat: number | null; lng: number | null } } })[]) {
+  const settings = closure.preferences as unknown as ClosureSettings;
+  const provider = await db().provider.findUniqueOrThrow({ where: { id: closure.providerId } });
+  const starts = affected.map((b) => b.startsAt.getTime());
+  const windowStart = new Date(Math.max(Date.now(), Math.min(...starts) - (settings.maxDateShiftDays + 1) * 864e5));
+  const windowEnd = new Date(Math.max(...starts) + (settings.maxDateShiftDays + 2) * 864e5);
+  const childIds = [...new Set(affected.map((b) => b.childId))];
+  const authorityIds = [...new Set(affected.map((b) => b.authorityId))];
+  const [slots, stays, entitlements, vehicles, runs] = await Promise.all([
+    db().slot.findMany({
+      where: {
+        status: 'ACTIVE',
+        startsAt: { gte: windowStart, lt: windowEnd },
+        providerId: { not: closure.providerId },
+        provider: { status: 'ACTIVE' },
+        OR: [{ reservedForAuthorityId: null }, { reservedForAuthorityId: { in: authorityIds } }],
+      },
+      include: { ...slotWithProvider, provider: { select: { id: true, kind: true, status: true, closingFrom: true, name: true, lat: true, lng: true } } },
+    }),
+    db().booking.findMany({
+      where: { childId: { in: childIds }, status: { in: [...LIVE_BOOKING_STATUSES] }, id: { notIn: affected.map((b) => b.id) } },
+      include: { slot: { select: { providerId: true } } },
+    }),
+    db().entitlement.findMany({ where: { childId: { in: childIds } } }),
+    db().vehicle.findMany({ where: { authorityId: { in: authorityIds } } }),
+    db().transportRun.findMany({ where: { returnAt: { gte: windowStart }, departAt: { lt: windowEnd } } }),
+  ]);
+  const staysByChild: Record<string, StayInfo[]> = {};
+  for (const b of stays) (staysByChild[b.childId] ??= []).push({ slotId: b.slotId, providerId: b.slot.providerId, start: b.startsAt, end: b.endsAt });
+  const carers = new Map(slots.flatMap((s) => (s.carer ? [[s.carer.id, s.carer] as const] : [])));
+  const affectedSlots = await db().slot.findMany({ where: { id: { in: affected.map((b) => b.slotId) } }, include: slotWithProvider });
+  const slotById = new Map(affectedSlots.map((s) => [s.id, s]));
+  return {
+    seed: closure.seed,
+    closingProviderId: closure.providerId,
+    closingProviderLocation: { lat: provider.lat, lng: provider.lng },
+    affected: affected.map((b) => {
+      const slot = slotById.get(b.slotId)!;
+      return {
+        bookingId: b.id,
+        groupKey: `${slot.providerId}/${slot.localDate}`,
+        slot: toSlotInfo(slot),
+        child: {
+          id: b.childId,
+          authorityId: b.child.authorityId,
+          needs: b.child.needs,
+          home: b.child.family.lat !== null && b.child.family.lng !== null ? { lat: b.child.family.lat, lng: b.child.family.lng } : null,
+          needsTransport: b.child.needsTransport,
+          needsEscort: b.child.needsEscort,
+          wheelchair: b.child.needs.includes('WHEELCHAIR'),
+        },
+      };
+    }),
+    candidateSlots: slots.map((s) => ({ ...toSlotInfo(s), carerId: s.carerId, provider: { id: s.provider.id, kind: s.provider.kind, name: s.provider.name, location: { lat: s.provider.lat, lng: s.provider.lng } } })),
+    stays: staysByChild,
+    entitlements: entitlements.map(toEntitlementInfo),
+    carers: [...carers.values()].map((c) => ({ id: c.id, providerId: c.providerId, training: c.training.map((t) => ({ need: t.need as CareNeed, completedOn: t.completedOn, expiresOn: t.expiresOn })) })),
+    vehicles: vehicles.map((v) => ({ id: v.id, seats: v.seats, wheelchairSpaces: v.wheelchairSpaces, hasEscort: v.hasEscort, base: { lat: v.baseLat, lng: v.baseLng } })),
+    transportRuns: runs.map((r) => ({ vehicleId: r.vehicleId, departAt: r.departAt, returnAt: r.returnAt })),
+    preferences: settings.order,
+    maxDateShiftDays: settings.maxDateShiftDays,
+    notBefore: new Date(),
+  };
+}
+
+function transportRefs(o: RehomingOutcome): string[] {
+  if (o.outcome === 'WAITLISTED' || !o.transport || 'unmet' in o.transport) return [];
+  return [o.transport.outbound, o.transport.return];
+}
+
+/** Phase 1: plan once and store every outcome; a re-run finds them and skips to phase 2. */
+async function planOnce(closureId: string): Promise<void> {
+  const closure = await db().closure.findUniqueOrThrow({ where: { id: closureId } });
+  if ((await db().rehomingOutcome.count({ where: { closureId } })) > 0) return;
+  await db().closure.update({ where: { id: closureId }, data: { status: 'PLANNING' } });
+  const affected = await db().booking.findMany({
+    where: { slot: { providerId: closure.providerId }, startsAt: { gte: closure.effectiveFrom }, status: { in: [...PLANNABLE] } },
+    include: { child: { select: { familyId: true, firstName: true, needs: true, needsTransport: true, needsEscort: true, authorityId: true, family: { select: { lat: true, lng: true } } } } },
+    orderBy: { startsAt: 'asc' },
+  });
+  const plan: RehomingPlan | null = affected.length
+    ? planRehoming(await loadPlanInput(closure, affected.map((b) => ({ ...b, child: { ...b.child, needs: b.child.needs as CareNeed[] } }))))
+    : null;
+  await transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM closure WHERE id = ${closureId} FOR UPDATE`;
+    if ((await tx.rehomingOutcome.count({ where: { closureId } })) > 0) return;
+    if (plan) {
+      await tx.rehomingOutcome.createMany({
+        data: plan.outcomes.map((o) => {
+          const order = plan.order.find((e) => e.bookingId === o.bookingId);
+          const base = { closureId, bookingId: o.bookingId, childId: o.childId };
+          if (o.outcome === 'WAITLISTED') {
+            return { ...base, outcome: 'WAITLISTED' as const, reason: o.reason, detail: { refusals: o.refusals, order } as unknown as Prisma.InputJsonValue };
+          }
+          const { outcome, bookingId: _b, childId: _c, toSlotId, explanation, transport, ...facts } = o;
+          const offered = outcome === 'MOVED' && o.dayShift !== 0;
+          return {
+            ...base,
+            outcome: offered ? ('OFFERED' as const) : outcome,
+            toSlotId,
+            reason: explanation,
+            detail: { ...facts, order } as unknown as Prisma.InputJsonValue,
+            transport: (transport ?? undefined) as Prisma.InputJsonValue | undefined,
+            trainingAction: outcome === 'PENDING_TRAINING' ? (o.actions as unknown as Prisma.InputJsonValue) : undefined,
+          };
+        }),
+        skipDuplicates: true,
+      });
+      const used = new Set(plan.outcomes.flatMap(transportRefs));
+      for (const run of plan.transport.runs.filter((r) => used.has(r.id))) {
+        await tx.transportRun.create({ data: { closureId, planRef: run.id, vehicleId: run.vehicleId, providerId: run.providerId, direction: run.direction, departAt: run.departAt, returnAt: run.returnAt } });
+      }
+    }
+    await tx.closure.update({
+      where: { id: closureId },
+      data: {
+        summary: { affected: affected.length, planned: plan?.summary ?? null, order: plan?.order ?? [], trainingActions: plan?.trainingActions ?? [] } as unknown as Prisma.InputJsonValue,
+      },
+    });
+  });
+}
+
+async function lockLiveBooking(tx: Tx, bookingId: string): Promise<Booking | null> {
+  await tx.$queryRaw`SELECT id FROM booking WHERE id = ${bookingId} FOR UPDATE`;
+  const booking = await tx.booking.findUnique({ where: { id: bookingId } });
+  return booking && (PLANNABLE as readonly string[]).includes(booking.status) ? booking : null;
+}
+
+/** No place could be kept: the old booking ends, and the child waits — ahead of ordinary requests — for same-day places that would fit. */
+async function waitlistChild(tx: Tx, outcome: OutcomeRow, old: Booking, reason: string) {
+  await releaseBooking(tx, WORKER, old, { status: 'CANCELLED', reason: `Provider closing: ${reason}` });
+  const ctx = await loadChildContext(tx, old.childId, { lock: false });
+  const sameDay = await tx.slot.findMany({
+    where: { status: 'ACTIVE', startsAt: { gte: londonWallTimeToInstant(londonDateOf(old.startsAt), '00:00'), lt: londonWallTimeToInstant(addDays(londonDateOf(old.startsAt), 1), '00:00') }, provider: { status: 'ACTIVE' } },
+    include: slotWithProvider,
+  });
+  let waiting = 0;
+  for (const slot of sameDay) {
+    const { refusals } = evaluatePlacement(ctx, slot);
+    if (refusals.length > 0 && refusals.every((r) => r.reason === 'SLOT_FULL')) {
+      await addToWaitlist(tx, WORKER, { childId: old.childId, slotId: slot.id, authorityId: old.authorityId, rehoming: true });
+      waiting++;
+    }
+  }
+  await tx.rehomingOutcome.update({
+    where: { id: outcome.id },
+    data: { outcome: 'WAITLISTED', reason: waiting ? `${reason} Waiting first in line for ${waiting} full place(s) that day.` : reason, appliedAt: new Date() },
+  });
+}
+
+async function seatOnRuns(tx: Tx, closureId: string, outcome: OutcomeRow, newBookingId: string) {
+  const t = outcome.transport as { outbound?: string; return?: string } | null;
+  for (const ref of [t?.outbound, t?.return].filter((r): r is string => Boolean(r))) {
+    const run = await tx.transportRun.findUnique({ where: { closureId_planRef: { closureId, planRef: ref } } });
+    if (run) await tx.transportSeat.createMany({ data: [{ runId: run.id, bookingId: newBookingId, childId: outcome.childId }], skipDuplicates: true });
+  }
+}
+
+async function moveBooking(tx: Tx, closureId: string, outcome: OutcomeRow, old: Booking): Promise<string> {
+  await releaseBooking(tx, WORKER, old, { status: 'REHOMED', reason: 'Provider closing: moved to another place' });
+  const { booking } = await placeChild(tx, WORKER, {
+    childId: old.childId,
+    slotId: outcome.toSlotId!,
+    source: 'REHOMING',
+    replacesBookingId: old.id,
+    excludeBookingIds: [old.id],
+    auditAction: 'booking.rehomed_in',
+  });
+  await seatOnRuns(tx, closureId, outcome, booking.id);
+  return booking.id;
+}
+
+/** Phase 2 for one outcome, in its own transaction; `appliedAt` makes a re-run skip it. */
+async function applyOutcome(closure: Closure, outcomeId: string): Promise<void> {
+  await transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM rehoming_outcome WHERE id = ${outcomeId} FOR UPDATE`;
+    const outcome = await tx.rehomingOutcome.findUniqueOrThrow({ where: { id: outcomeId } });
+    if (outcome.appliedAt) return;
+    const old = await lockLiveBooking(tx, outcome.bookingId);
+    if (!old) {
+      await tx.rehomingOutcome.update({ where: { id: outcomeId }, data: { outcome: 'CANCELLED_BY_FAMILY', reason: 'The booking was cancelled before it could be moved', appliedAt: new Date() } });
+      return;
+    }
+    const family = await tx.child.findUniqueOrThrow({ where: { id: old.childId }, select: { familyId: true, firstName: true } });
+    if (outcome.outcome === 'WAITLISTED') {
+      await waitlistChild(tx, outcome, old, outcome.reason);
+    } else {
+      // The chosen place must still be free; if another booking took it since planning, the child waits instead.
+      const slot = await lockSlot(tx, outcome.toSlotId!);
+      const ctx = await loadChildContext(tx, old.childId, { excludeBookingIds: [old.id] });
+      const { refusals } = evaluatePlacement(ctx, slot);
+      if (refusals.length && !(outcome.outcome === 'PENDING_TRAINING' && refusals.every((r) => r.reason === 'NEEDS_NOT_MET'))) {
+        await waitlistChild(tx, outcome, old, `The place chosen was no longer available (${refusals.map((r) => r.detail).join('; ')}).`);
+      } else if (outcome.outcome === 'MOVED') {
+        const newBookingId = await moveBooking(tx, closure.id, outcome, old);
+        await tx.rehomingOutcome.update({ where: { id: outcomeId }, data: { newBookingId, appliedAt: new Date() } });
+        await notify(tx, { dedupeKey: `rehome-${outcomeId}-provider`, recipientRole: 'PROVIDER', recipientId: slot.providerId, subject: `New booking: ${family.firstName} (moved from a closing provider)`, body: `${family.firstName} joins you on ${slot.localDate}. Their medical passport is available with the booking.`, payload: { bookingId: newBookingId } });
+      } else {
+        // OFFERED and PENDING_TRAINING hold the place; the old booking stays until the family or the training answers.
+        await tx.slot.update({ where: { id: slot.id }, data: { held: { increment: 1 } } });
+        if (outcome.outcome === 'OFFERED') {
+          const expiresAt = new Date(Math.min(Date.now() + config().OFFER_TTL_HOURS * 3600_000, slot.startsAt.getTime()));
+          const entry = await tx.waitlistEntry.upsert({
+            where: { childId_slotId: { childId: old.childId, slotId: slot.id } },
+            create: { childId: old.childId, slotId: slot.id, authorityId: old.authorityId, rehoming: true, status: 'OFFERED', offeredAt: new Date(), offerExpiresAt: expiresAt },
+            update: { rehoming: true, status: 'OFFERED', offeredAt: new Date(), offerExpiresAt: expiresAt },
+          });
+          await recordJob(tx, 'expireOffer', { entryId: entry.id }, { delayUntil: expiresAt });
+          await releaseBooking(tx, WORKER, old, { status: 'CANCELLED', reason: 'Provider closing: another date offered' });
+          await tx.rehomingOutcome.update({ where: { id: outcomeId }, data: { waitlistEntryId: entry.id, appliedAt: new Date() } });
+        } else {
+          const neededBy = slot.startsAt;
+          await recordJob(tx, 'recheckTraining', { closureId: closure.id, at: `deadline-${outcomeId}` }, { delayUntil: neededBy });
+          await tx.rehomingOutcome.update({ where: { id: outcomeId }, data: { appliedAt: new Date() } });
+        }
+      }
+    }
+    const final = await tx.rehomingOutcome.findUniqueOrThrow({ where: { id: outcomeId } });
+    await notify(tx, {
+      dedupeKey: `rehome-${outcomeId}-family`,
+      recipientRole: 'FAMILY',
+      recipientId: family.familyId,
+      subject: `Your short break on ${londonDateOf(old.startsAt)}: the provider is closing`,
+      body: final.outcome === 'OFFERED' ? `We can offer another date: ${final.reason} Please accept or decline the offer.` : final.reason,
+      payload: { closureId: closure.id, outcomeId },
+    });
+  });
+}
+
+/** The job: plan (once), apply every outcome not yet applied, then finish. */
+export async function runClosure(closureId: string): Promise<{ status: string; applied: number }> {
+  const closure = await db().closure.findUnique({ where: { id: closureId } });
+  if (!closure) return { status: 'MISSING', applied: 0 };
+  if (closure.status === 'COMPLETED') return { status: 'COMPLETED', applied: 0 };
+  await planOnce(closureId);
+  const pending = await db().rehomingOutcome.findMany({ where: { closureId, appliedAt: null }, orderBy: { createdAt: 'asc' } });
+  for (const o of pending) await applyOutcome(closure, o.id);
+  const done = await transaction(async (tx) => {
+    const c = await tx.closure.update({ where: { id: closureId }, data: { status: 'COMPLETED', completedAt: new Date() } });
+    const summary = (await closureView(c)).counts;
+    await notify(tx, {
+      dedupeKey: `closure-${closureId}-provider`,
+      recipientRole: 'PROVIDER',
+      recipientId: c.providerId,
+      subject: 'Re-homing plan for your closure is complete',
+      body: `${summary.affected} booking(s) affected: ${summary.MOVED} moved, ${summary.OFFERED} offered another date, ${summary.PENDING_TRAINING} awaiting carer training, ${summary.WAITLISTED} waitlisted, ${summary.CANCELLED_BY_FAMILY} cancelled by the family.`,
+    });
+    await audit(tx, WORKER, { action: 'closure.completed', entityType: 'Closure', entityId: closureId, authorityId: c.authorityId, after: summary });
+    return c;
+  });
+  logger.info('closure applied', { closureId, applied: pending.length });
+  return { status: done.status, applied: pending.length };
+}
+
+export async function markClosureFailed(closureId: string, error: string) {
+  await db().closure.updateMany({ where: { id: closureId, status: { not: 'COMPLETED' } }, data: { status: 'FAILED', error } });
+}
+
+/**
+ * Re-check training holds: confirm those whose carer now has valid training,
+ * and waitlist those whose date has come without it. Run when training is
+ * recorded and at each hold's deadline.
+ */
+export async function recheckTraining(closureId: string, now = new Date()): Promise<{ confirmed: number; waitlisted: number }> {
+  const closure = await db().closure.findUniqueOrThrow({ where: { id: closureId } });
+  const holds = await db().rehomingOutcome.findMany({ where: { closureId, outcome: 'PENDING_TRAINING', appliedAt: { not: null } } });
+  let confirmed = 0;
+  let waitlisted = 0;
+  for (const hold of holds) {
+    await transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM rehoming_outcome WHERE id = ${hold.id} FOR UPDATE`;
+      const outcome = await tx.rehomingOutcome.findUniqueOrThrow({ where: { id: hold.id } });
+      if (outcome.outcome !== 'PENDING_TRAINING') return;
+      const old = await lockLiveBooking(tx, outcome.bookingId);
+      const ctx = await loadChildContext(tx, outcome.childId, { excludeBookingIds: old ? [old.id] : [] });
+      const slot = await lockSlot(tx, outcome.toSlotId!);
+      // The hold is this child's own place: judge the slot as if it were free.
+      const { refusals } = evaluatePlacement(ctx, { ...slot, held: slot.held - 1 }, now);
+      if (!old) {
+        await tx.slot.update({ where: { id: slot.id }, data: { held: { decrement: 1 } } });
+        await tx.rehomingOutcome.update({ where: { id: outcome.id }, data: { outcome: 'CANCELLED_BY_FAMILY', reason: 'The booking was cancelled while training was awaited' } });
+        return;
+      }
+      if (refusals.length === 0) {
+        await releaseBooking(tx, WORKER, old, { status: 'REHOMED', reason: 'Provider closing: moved once carer training was confirmed' });
+        const { booking } = await placeChild(tx, WORKER, { childId: old.childId, slotId: slot.id, source: 'REHOMING', replacesBookingId: old.id, excludeBookingIds: [old.id], fromHeldPlace: true, auditAction: 'booking.rehomed_in' }, now);
+        await seatOnRuns(tx, closure.id, outcome, booking.id);
+        await tx.rehomingOutcome.update({ where: { id: outcome.id }, data: { outcome: 'MOVED', newBookingId: booking.id, reason: `${outcome.reason} Carer training confirmed.` } });
+        confirmed++;
+      } else if (now >= slot.startsAt || refusals.some((r) => r.reason !== 'NEEDS_NOT_MET')) {
+        await tx.slot.update({ where: { id: slot.id }, data: { held: { decrement: 1 } } });
+        await waitlistChild(tx, outcome, old, `The carer's training was not in place in time (${refusals.map((r) => r.detail).join('; ')}).`);
+        waitlisted++;
+      }
+    });
+  }
+  if (confirmed || waitlisted) flushOutboxSoon();
+  return { confirmed, waitlisted };
+}
+
+/** Called when a training record is added: any closure holding a place with this carer re-checks. */
+export async function queueTrainingRechecks(tx: Tx, carerId: string, trainingId: string): Promise<void> {
+  const holds = await tx.rehomingOutcome.findMany({ where: { outcome: 'PENDING_TRAINING' }, select: { closureId: true, trainingAction: true } });
+  const closures = new Set(holds.filter((h) => (h.trainingAction as { carerId: string }[] | null)?.some((a) => a.carerId === carerId)).map((h) => h.closureId));
+  for (const closureId of closures) await recordJob(tx, 'recheckTraining', { closureId, at: `training-${trainingId}` });
+}
+
