@@ -16,6 +16,8 @@ import { swapsRouter } from './routes/swaps/swaps.index.js';
 import { waitlistRouter } from './routes/waitlist/waitlist.index.js';
 import { roundsRouter } from './routes/rounds/rounds.index.js';
 import { closuresRouter } from './routes/closures/closures.index.js';
+import { reportsRouter } from './routes/reports/reports.index.js';
+import { calendarRouter, publicCalendarRouter } from './routes/calendar/calendar.index.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -47,6 +49,9 @@ export function buildApp(): OpenAPIHono<AppEnv> {
     swapsRouter,
     roundsRouter,
     closuresRouter,
+    reportsRouter,
+    calendarRouter,
+    publicCalendarRouter,
   ];
   for (const feature of features) app.route('/', feature);
 

@@ -278,3 +278,41 @@ function formatInstant(instant: Date): string {
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
+
+export interface LookedAfterStanding {
+  /** Longest continuous overnight stay with one provider (bookings chained by gaps of at most 12 hours). */
+  longestStay: { nights: number; start: Date | null; providerId: string | null };
+  /** Most nights away in any rolling 12 months (365 London dates). */
+  busiestYear: { nights: number; windowStart: string | null };
+  status: 'OK' | 'NEAR_LIMIT' | 'OVER_LIMIT';
+}
+
+/** Where a child stands against the reg. 48 limits, for the looked-after report. */
+export function lookedAfterStanding(stays: StayInfo[]): LookedAfterStanding {
+  const overnight = stays.filter((stay) => nightsOf(stay) > 0).sort((a, b) => a.start.getTime() - b.start.getTime());
+  let longest: LookedAfterStanding['longestStay'] = { nights: 0, start: null, providerId: null };
+  for (const providerId of new Set(overnight.map((s) => s.providerId))) {
+    const own = overnight.filter((s) => s.providerId === providerId);
+    for (const stay of own) {
+      const run = continuousStayAround(stay, own.filter((s) => s !== stay));
+      const nights = nightsOf(run);
+      if (nights > longest.nights) longest = { nights, start: run.start, providerId };
+    }
+  }
+  // Every London date that has a night away, then a sliding 365-date window over them.
+  const nights = new Set<string>();
+  for (const stay of overnight) {
+    const first = londonDateOf(stay.start);
+    for (let i = 0; i < nightsOf(stay); i++) nights.add(addDays(first, i));
+  }
+  const dates = [...nights].sort();
+  let busiest: LookedAfterStanding['busiestYear'] = { nights: 0, windowStart: null };
+  let lo = 0;
+  for (let hi = 0; hi < dates.length; hi++) {
+    while (addDays(dates[lo]!, ROLLING_YEAR_DAYS - 1) < dates[hi]!) lo++;
+    if (hi - lo + 1 > busiest.nights) busiest = { nights: hi - lo + 1, windowStart: dates[lo]! };
+  }
+  const over = longest.nights > SINGLE_STAY_LIMIT_DAYS || busiest.nights > ANNUAL_STAY_LIMIT_DAYS;
+  const near = longest.nights >= SINGLE_STAY_WARNING_DAYS || busiest.nights >= ANNUAL_STAY_WARNING_DAYS;
+  return { longestStay: longest, busiestYear: busiest, status: over ? 'OVER_LIMIT' : near ? 'NEAR_LIMIT' : 'OK' };
+}

@@ -47,7 +47,10 @@ export const BookingSchema = z
     roundId: Uuid.nullable(),
     replacesBookingId: Uuid.nullable(),
     cancelledAt: Instant.nullable(),
+    cancelledByRole: z.enum(['COORDINATOR', 'PROVIDER', 'FAMILY']).nullable(),
     cancelReason: z.string().nullable(),
+    noShowReason: z.string().nullable(),
+    attendanceRecordedAt: Instant.nullable(),
     createdAt: Instant,
   })
   .openapi('Booking');
@@ -62,3 +65,20 @@ export const BookingDetailSchema = BookingSchema.extend({ history: z.array(Audit
 
 export type CreateBookingInput = z.infer<typeof CreateBookingBody>;
 export type BookingQueryInput = z.infer<typeof BookingQuery>;
+
+export const NO_SHOW_REASONS = ['CHILD_UNWELL', 'FAMILY_CANCELLED_ON_THE_DAY', 'PROVIDER_CANCELLED_ON_THE_DAY', 'TRANSPORT_FAILED', 'OTHER'] as const;
+
+export const RecordAttendanceBody = z
+  .object({
+    status: z.enum(['ATTENDED', 'NO_SHOW']),
+    reason: z.enum(NO_SHOW_REASONS).optional().openapi({ description: 'Required for NO_SHOW' }),
+    note: z.string().trim().max(500).optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.status === 'NO_SHOW' && !v.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'say why the break did not happen' });
+    if (v.status === 'ATTENDED' && v.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'only a NO_SHOW has a reason' });
+  })
+  .openapi('RecordAttendance');
+
+export type RecordAttendanceInput = z.infer<typeof RecordAttendanceBody>;

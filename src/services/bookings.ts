@@ -4,7 +4,8 @@ import type { Booking, Prisma } from '../generated/prisma/client.js';
 import { londonWallTimeToInstant, addDays } from '../domain/london-time.js';
 import { ApiError, notFound } from '../http/problem.js';
 import { flushOutboxSoon, recordJob } from '../jobs/outbox.js';
-import type { BookingQueryInput, CreateBookingInput } from '../schemas/bookings.js';
+import type { BookingQueryInput, CreateBookingInput, RecordAttendanceInput } from '../schemas/bookings.js';
+import { notify } from './notifications.js';
 import { LIVE_BOOKING_STATUSES, bookingScope, childScope, requireRole, type Principal } from './access.js';
 import { audit, type Actor } from './audit.js';
 import { placeChild } from './placement.js';
@@ -32,7 +33,10 @@ export function bookingView(b: BookingWithProvider) {
     roundId: b.roundId,
     replacesBookingId: b.replacesBookingId,
     cancelledAt: isoOrNull(b.cancelledAt),
+    cancelledByRole: b.cancelledByRole,
     cancelReason: b.cancelReason,
+    noShowReason: b.noShowReason,
+    attendanceRecordedAt: isoOrNull(b.attendanceRecordedAt),
     createdAt: iso(b.createdAt),
   };
 }
@@ -125,4 +129,48 @@ export async function getBooking(principal: Principal, bookingId: string) {
     ...bookingView(booking),
     history: history.map((h) => ({ id: h.id, at: iso(h.at), actorRole: h.actorRole, actorId: h.actorId, action: h.action, before: h.before ?? null, after: h.after ?? null })),
   };
+}
+
+/**
+ * Providers record whether a break happened, only once it has started;
+ * corrections are allowed and each one is an audit event, so history is kept.
+ * A provider cancelling on the day counts as not delivered and is flagged to
+ * the coordinators of the child's authority.
+ */
+export async function recordAttendance(principal: Principal, bookingId: string, input: RecordAttendanceInput) {
+  requireRole(principal, 'PROVIDER', 'COORDINATOR');
+  const booking = await transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM booking WHERE id = ${bookingId} FOR UPDATE`;
+    const before = await tx.booking.findFirst({ where: { AND: [{ id: bookingId }, bookingScope(principal)] }, include: { child: true } });
+    if (!before) throw notFound('Booking');
+    if (!['CONFIRMED', 'ALLOCATED', 'ATTENDED', 'NO_SHOW'].includes(before.status)) {
+      throw new ApiError('CONFLICT', `Attendance cannot be recorded for a ${before.status.toLowerCase()} booking`);
+    }
+    if (before.startsAt > new Date()) throw new ApiError('CONFLICT', 'Attendance can be recorded once the break has started');
+    const after = await tx.booking.update({
+      where: { id: bookingId },
+      data: { status: input.status, noShowReason: input.status === 'NO_SHOW' ? input.reason! : null, attendanceRecordedAt: new Date() },
+    });
+    await audit(tx, principal, {
+      action: before.attendanceRecordedAt ? 'booking.attendance_corrected' : 'booking.attendance_recorded',
+      entityType: 'Booking',
+      entityId: bookingId,
+      bookingId,
+      authorityId: before.authorityId,
+      before: { status: before.status, noShowReason: before.noShowReason },
+      after: { status: after.status, noShowReason: after.noShowReason, note: input.note ?? null },
+    });
+    if (input.reason === 'PROVIDER_CANCELLED_ON_THE_DAY') {
+      await notify(tx, {
+        dedupeKey: `provider-cancelled-${bookingId}`,
+        recipientRole: 'COORDINATOR',
+        recipientId: before.authorityId,
+        subject: `Break not delivered: provider cancelled on the day (${before.child.firstName} ${before.child.lastName})`,
+        body: `The provider cancelled the break starting ${before.startsAt.toISOString()} on the day. It counts as not delivered.`,
+        payload: { bookingId },
+      });
+    }
+    return tx.booking.findUniqueOrThrow({ where: { id: bookingId }, include: withProvider });
+  });
+  return bookingView(booking);
 }

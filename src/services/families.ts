@@ -7,6 +7,7 @@ import { childScope, familyScope, requireRole, type Principal } from './access.j
 import { audit } from './audit.js';
 import { dateOnly, iso, toDbDate } from './serialize.js';
 import { transaction } from './tx.js';
+import { childLedger } from './reports.js';
 
 export const familyView = (f: Family) => ({
   id: f.id,
@@ -111,7 +112,9 @@ export async function getChild(principal: Principal, childId: string) {
     include: { entitlements: { orderBy: { periodStart: 'asc' } } },
   });
   if (!child) throw notFound('Child');
-  return childView(child, true);
+  // Promised versus delivered, per award (issue 6); providers see the child, not the council's ledger.
+  const ledger = principal.role === 'PROVIDER' ? null : await childLedger(principal, childId);
+  return { ...childView(child, true), ledger };
 }
 
 export async function updateChild(principal: Principal, childId: string, input: UpdateChildInput) {

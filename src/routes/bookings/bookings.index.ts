@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '../../http/app.js';
 import { bearerSecurity, errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonContent, page } from '../../http/openapi.js';
-import { BookingCreatedSchema, BookingDetailSchema, BookingQuery, BookingSchema, CancelBookingBody, CreateBookingBody } from '../../schemas/bookings.js';
+import { BookingCreatedSchema, BookingDetailSchema, BookingQuery, BookingSchema, CancelBookingBody, CreateBookingBody, RecordAttendanceBody } from '../../schemas/bookings.js';
 import * as bookings from '../../services/bookings.js';
 
 const tags = ['Bookings'];
@@ -33,10 +33,19 @@ export const cancelBookingRoute = createRoute({
   responses: { 200: jsonContent(BookingSchema, 'Cancelled'), ...errorResponses },
 });
 
+export const recordAttendanceRoute = createRoute({
+  method: 'post', path: '/v1/bookings/{id}/attendance', tags, security,
+  summary: 'The provider records ATTENDED or NO_SHOW (with reason) once the break has started; corrections keep history',
+  request: { params: IdParam, headers: IdempotencyHeader, body: jsonBody(RecordAttendanceBody) },
+  responses: { 200: jsonContent(BookingSchema, 'Recorded'), ...errorResponses },
+});
+
 export const bookingsRouter = createRouter()
   .openapi(createBookingRoute, async (c) => c.json(await bookings.createBooking(c.get('principal'), c.req.valid('json')), 201))
   .openapi(listBookingsRoute, async (c) => c.json(await bookings.listBookings(c.get('principal'), c.req.valid('query')), 200))
   .openapi(getBookingRoute, async (c) => c.json(await bookings.getBooking(c.get('principal'), c.req.valid('param').id), 200))
+  .openapi(recordAttendanceRoute, async (c) =>
+    c.json(await bookings.recordAttendance(c.get('principal'), c.req.valid('param').id, c.req.valid('json')), 200))
   .openapi(cancelBookingRoute, async (c) => {
     const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : { reason: 'Cancelled' };
     return c.json(await bookings.cancelBooking(c.get('principal'), c.req.valid('param').id, body?.reason ?? 'Cancelled'), 200);

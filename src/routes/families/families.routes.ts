@@ -41,7 +41,7 @@ export const getChild = createRoute({
   method: 'get', path: '/v1/children/{id}', tags, security,
   summary: 'A child with needs, entitlements and (where allowed) the medical passport',
   request: { params: IdParam },
-  responses: { 200: jsonContent(ChildSchema, 'The child'), ...errorResponses },
+  responses: { 200: jsonContent(ChildSchema.extend({ ledger: z.array(z.object({}).passthrough()).nullable() }), 'The child, with the entitlement ledger per award'), ...errorResponses },
 });
 
 export const updateChild = createRoute({

@@ -1,0 +1,306 @@
+/**
+ * Promised versus delivered (issue 6): the entitlement ledger, the capacity
+ * report and the looked-after limits report. Aggregation happens in PostgreSQL
+ * (one query per report) so a county's full year answers well inside a second.
+ *
+ * Units: a "night" is one night of an overnight booking; a "session" is one day
+ * booking. Live statuses hold a place; ATTENDED is delivered; a provider
+ * cancellation (before or on the day) is not delivered and is counted apart.
+ */
+import { db } from '../db.js';
+import { addDays, londonDateOf, daysBetween } from '../domain/london-time.js';
+import { lookedAfterStanding } from '../domain/eligibility.js';
+import type { CareNeed } from '../domain/care-needs.js';
+import type { StayInfo } from '../domain/model.js';
+import { Prisma } from '../generated/prisma/client.js';
+import { notFound } from '../http/problem.js';
+import { childScope, requireRole, type Principal } from './access.js';
+
+export interface LedgerRow {
+  childId: string;
+  childName: string;
+  familyId: string;
+  entitlementId: string;
+  periodStart: string;
+  periodEnd: string;
+  awardedNights: number;
+  awardedSessions: number;
+  requestedNights: number;
+  allocatedNights: number;
+  allocatedSessions: number;
+  deliveredNights: number;
+  deliveredSessions: number;
+  upcomingNights: number;
+  upcomingSessions: number;
+  cancelledByFamilyNights: number;
+  cancelledByFamilySessions: number;
+  cancelledByProviderNights: number;
+  cancelledByProviderSessions: number;
+  /** Awarded units neither delivered nor still booked ahead. */
+  shortfallNights: number;
+  shortfallSessions: number;
+  /** Pro-rata share of the award that should have been delivered by today. */
+  expectedToDateNights: number;
+  expectedToDateSessions: number;
+  /** expected to date minus delivered (positive = behind). */
+  behindNights: number;
+  behindSessions: number;
+  flagged: boolean;
+}
+
+interface LedgerSqlRow {
+  childId: string;
+  firstName: string;
+  lastName: string;
+  familyId: string;
+  entitlementId: string;
+  periodStart: string;
+  periodEnd: string;
+  nights: number;
+  daySessions: number;
+  requestedNights: number;
+  allocatedNights: number;
+  allocatedSessions: number;
+  deliveredNights: number;
+  deliveredSessions: number;
+  upcomingNights: number;
+  upcomingSessions: number;
+  familyCancelledNights: number;
+  familyCancelledSessions: number;
+  providerCancelledNights: number;
+  providerCancelledSessions: number;
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** Elapsed fraction of a period on a given local date (0 before it starts, 1 after it ends). */
+export function elapsedFraction(periodStart: string, periodEnd: string, today: string): number {
+  const total = daysBetween(periodStart, periodEnd) + 1;
+  const done = Math.min(total, Math.max(0, daysBetween(periodStart, today)));
+  return total > 0 ? done / total : 1;
+}
+
+export function ledgerRow(r: LedgerSqlRow, today: string): LedgerRow {
+  const f = elapsedFraction(r.periodStart, r.periodEnd, today);
+  const expectedNights = round1(r.nights * f);
+  const expectedSessions = round1(r.daySessions * f);
+  const behindNights = round1(expectedNights - r.deliveredNights);
+  const behindSessions = round1(expectedSessions - r.deliveredSessions);
+  return {
+    childId: r.childId,
+    childName: `${r.firstName} ${r.lastName}`,
+    familyId: r.familyId,
+    entitlementId: r.entitlementId,
+    periodStart: r.periodStart,
+    periodEnd: r.periodEnd,
+    awardedNights: r.nights,
+    awardedSessions: r.daySessions,
+    requestedNights: r.requestedNights,
+    allocatedNights: r.allocatedNights,
+    allocatedSessions: r.allocatedSessions,
+    deliveredNights: r.deliveredNights,
+    deliveredSessions: r.deliveredSessions,
+    upcomingNights: r.upcomingNights,
+    upcomingSessions: r.upcomingSessions,
+    cancelledByFamilyNights: r.familyCancelledNights,
+    cancelledByFamilySessions: r.familyCancelledSessions,
+    cancelledByProviderNights: r.providerCancelledNights,
+    cancelledByProviderSessions: r.providerCancelledSessions,
+    shortfallNights: Math.max(0, r.nights - r.deliveredNights - r.upcomingNights),
+    shortfallSessions: Math.max(0, r.daySessions - r.deliveredSessions - r.upcomingSessions),
+    expectedToDateNights: expectedNights,
+    expectedToDateSessions: expectedSessions,
+    behindNights,
+    behindSessions,
+    // Flag a family who should have had at least one break by now and has had under half of what was due.
+    flagged: behindNights + behindSessions >= 1 && r.deliveredNights + r.deliveredSessions < 0.5 * (expectedNights + expectedSessions),
+  };
+}
+
+/** How far behind a row is, for ordering: furthest behind first. */
+const behindness = (r: LedgerRow) => r.behindNights + r.behindSessions;
+
+const LIVE = Prisma.sql`('ALLOCATED','CONFIRMED','ATTENDED','NO_SHOW')`;
+
+function ledgerSql(authorityId: string, from: string, to: string, now: Date, childId?: string) {
+  return Prisma.sql`
+    WITH ent AS (
+      SELECT e.id, e."childId", e."periodStart", e."periodEnd", e.nights, e."daySessions"
+      FROM entitlement e JOIN child c ON c.id = e."childId"
+      WHERE c."authorityId" = ${authorityId} AND e."periodStart" <= ${to} AND e."periodEnd" >= ${from}
+        ${childId ? Prisma.sql`AND c.id = ${childId}` : Prisma.empty}
+    ),
+    b AS (
+      SELECT ent.id AS "entitlementId", bk.status, bk.nights, bk."startsAt", bk."cancelledByRole", bk."noShowReason"
+      FROM ent JOIN booking bk ON bk."childId" = ent."childId"
+      WHERE (bk."startsAt" AT TIME ZONE 'Europe/London')::date BETWEEN ent."periodStart"::date AND ent."periodEnd"::date
+    ),
+    agg AS (
+      SELECT "entitlementId",
+        COALESCE(SUM(nights) FILTER (WHERE status IN ${LIVE}), 0)::int AS "allocatedNights",
+        COUNT(*) FILTER (WHERE status IN ${LIVE} AND nights = 0)::int AS "allocatedSessions",
+        COALESCE(SUM(nights) FILTER (WHERE status = 'ATTENDED'), 0)::int AS "deliveredNights",
+        COUNT(*) FILTER (WHERE status = 'ATTENDED' AND nights = 0)::int AS "deliveredSessions",
+        COALESCE(SUM(nights) FILTER (WHERE status IN ('ALLOCATED','CONFIRMED') AND "startsAt" > ${now}), 0)::int AS "upcomingNights",
+        COUNT(*) FILTER (WHERE status IN ('ALLOCATED','CONFIRMED') AND "startsAt" > ${now} AND nights = 0)::int AS "upcomingSessions",
+        COALESCE(SUM(nights) FILTER (WHERE status = 'CANCELLED' AND "cancelledByRole" = 'FAMILY'), 0)::int AS "familyCancelledNights",
+        COUNT(*) FILTER (WHERE status = 'CANCELLED' AND "cancelledByRole" = 'FAMILY' AND nights = 0)::int AS "familyCancelledSessions",
+        COALESCE(SUM(nights) FILTER (WHERE (status = 'CANCELLED' AND "cancelledByRole" = 'PROVIDER') OR (status = 'NO_SHOW' AND "noShowReason" = 'PROVIDER_CANCELLED_ON_THE_DAY')), 0)::int AS "providerCancelledNights",
+        COUNT(*) FILTER (WHERE ((status = 'CANCELLED' AND "cancelledByRole" = 'PROVIDER') OR (status = 'NO_SHOW' AND "noShowReason" = 'PROVIDER_CANCELLED_ON_THE_DAY')) AND nights = 0)::int AS "providerCancelledSessions"
+      FROM b GROUP BY "entitlementId"
+    ),
+    req AS (
+      SELECT ent.id AS "entitlementId", COALESCE(SUM(r."nightsWanted"), 0)::int AS "requestedNights"
+      FROM ent JOIN break_request r ON r."childId" = ent."childId"
+      WHERE r.status <> 'WITHDRAWN' AND r."periodStart" <= ent."periodEnd" AND r."periodEnd" >= ent."periodStart"
+      GROUP BY ent.id
+    )
+    SELECT ent."childId", c."firstName", c."lastName", c."familyId", ent.id AS "entitlementId", ent."periodStart", ent."periodEnd",
+           ent.nights, ent."daySessions", COALESCE(req."requestedNights", 0)::int AS "requestedNights",
+           COALESCE(agg."allocatedNights", 0) AS "allocatedNights", COALESCE(agg."allocatedSessions", 0) AS "allocatedSessions",
+           COALESCE(agg."deliveredNights", 0) AS "deliveredNights", COALESCE(agg."deliveredSessions", 0) AS "deliveredSessions",
+           COALESCE(agg."upcomingNights", 0) AS "upcomingNights", COALESCE(agg."upcomingSessions", 0) AS "upcomingSessions",
+           COALESCE(agg."familyCancelledNights", 0) AS "familyCancelledNights", COALESCE(agg."familyCancelledSessions", 0) AS "familyCancelledSessions",
+           COALESCE(agg."providerCancelledNights", 0) AS "providerCancelledNights", COALESCE(agg."providerCancelledSessions", 0) AS "providerCancelledSessions"
+    FROM ent JOIN child c ON c.id = ent."childId"
+    LEFT JOIN agg ON agg."entitlementId" = ent.id
+    LEFT JOIN req ON req."entitlementId" = ent.id`;
+}
+
+export async function entitlementLedger(principal: Principal, q: { from: string; to: string }, now = new Date()): Promise<LedgerRow[]> {
+  requireRole(principal, 'COORDINATOR');
+  const rows = await db().$queryRaw<LedgerSqlRow[]>(ledgerSql(principal.authorityId, q.from, q.to, now));
+  const today = londonDateOf(now);
+  return rows.map((r) => ledgerRow(r, today)).sort((a, b) => behindness(b) - behindness(a) || a.childName.localeCompare(b.childName));
+}
+
+/** The ledger of one child (shown on GET /v1/children/:id). */
+export async function childLedger(principal: Principal, childId: string, now = new Date()): Promise<LedgerRow[]> {
+  const child = await db().child.findFirst({ where: { AND: [{ id: childId }, childScope(principal)] }, select: { authorityId: true } });
+  if (!child) throw notFound('Child');
+  const rows = await db().$queryRaw<LedgerSqlRow[]>(ledgerSql(child.authorityId, '2000-01-01', '2100-12-31', now, childId));
+  return rows.map((r) => ledgerRow(r, londonDateOf(now)));
+}
+
+export interface CapacityRow {
+  providerId: string;
+  providerName: string;
+  kind: string;
+  capability: string;
+  published: number;
+  booked: number;
+  attended: number;
+  occupancy: number;
+}
+
+/**
+ * Per provider and per capability (a slot's places count under each need they
+ * meet, and under ANY); family-based places count under each complex need the
+ * carer is trained for on the date.
+ */
+export async function capacityReport(principal: Principal, q: { from: string; to: string }) {
+  requireRole(principal, 'COORDINATOR');
+  const from = q.from;
+  const to = q.to;
+  const rows = await db().$queryRaw<Omit<CapacityRow, 'occupancy'>[]>`
+    WITH s AS (
+      SELECT s.id, s."providerId", s.capacity, s.capabilities::text[] AS caps, s."carerId", s."localDate"
+      FROM slot s
+      WHERE s."localDate" BETWEEN ${from} AND ${to} AND s.status = 'ACTIVE'
+        AND (s."reservedForAuthorityId" IS NULL OR s."reservedForAuthorityId" = ${principal.authorityId})
+    ),
+    trained AS (
+      SELECT s.id, array_agg(DISTINCT t.need::text) AS needs
+      FROM s JOIN training_record t ON t."carerId" = s."carerId"
+      WHERE t."completedOn" <= s."localDate"::date AND t."expiresOn" >= s."localDate"::date
+      GROUP BY s.id
+    ),
+    counted AS (
+      SELECT s.id, s."providerId", s.capacity, unnest(array_cat(array_cat(ARRAY['ANY'], s.caps), COALESCE(trained.needs, ARRAY[]::text[]))) AS capability
+      FROM s LEFT JOIN trained ON trained.id = s.id
+    ),
+    use AS (
+      SELECT b."slotId",
+        COUNT(*) FILTER (WHERE b.status IN ${LIVE})::int AS booked,
+        COUNT(*) FILTER (WHERE b.status = 'ATTENDED')::int AS attended
+      FROM booking b JOIN s ON s.id = b."slotId" GROUP BY b."slotId"
+    )
+    SELECT p.id AS "providerId", p.name AS "providerName", p.kind::text AS kind, counted.capability,
+           SUM(counted.capacity)::int AS published, COALESCE(SUM(use.booked), 0)::int AS booked, COALESCE(SUM(use.attended), 0)::int AS attended
+    FROM counted JOIN provider p ON p.id = counted."providerId" LEFT JOIN use ON use."slotId" = counted.id
+    GROUP BY p.id, p.name, p.kind, counted.capability
+    ORDER BY p.name, counted.capability = 'ANY' DESC, counted.capability`;
+  const capacity = rows.map((r) => ({ ...r, occupancy: r.published ? Math.round((r.booked / r.published) * 1000) / 1000 : 0 }));
+  return { from, to, capacity, unmetDemand: await unmetDemand(principal.authorityId, from, to) };
+}
+
+/**
+ * Requested nights nobody could meet, by reason, from the published rounds of
+ * the period: the evidence a council needs for funding reviews (seeds/000_*).
+ */
+async function unmetDemand(authorityId: string, from: string, to: string) {
+  const rounds = await db().allocationRound.findMany({
+    where: { authorityId, status: 'PUBLISHED', periodStart: { lte: to }, periodEnd: { gte: from } },
+    select: { id: true, result: true },
+  });
+  const byReason = new Map<string, { reason: string; preferences: number; children: Set<string> }>();
+  let unitsWanted = 0;
+  let unitsGot = 0;
+  for (const round of rounds) {
+    const result = round.result as { explanations?: { childId: string; unitsWanted: number; unitsGot: number; preferences: { gotSlotIds: string[]; unmet: { reason: string }[] }[] }[] } | null;
+    for (const e of result?.explanations ?? []) {
+      unitsWanted += e.unitsWanted;
+      unitsGot += e.unitsGot;
+      for (const p of e.preferences) {
+        if (p.gotSlotIds.length) continue;
+        for (const u of p.unmet) {
+          const entry = byReason.get(u.reason) ?? { reason: u.reason, preferences: 0, children: new Set<string>() };
+          entry.preferences++;
+          entry.children.add(e.childId);
+          byReason.set(u.reason, entry);
+        }
+      }
+    }
+  }
+  return {
+    rounds: rounds.length,
+    unitsWanted,
+    unitsUnmet: unitsWanted - unitsGot,
+    byReason: [...byReason.values()].map((r) => ({ reason: r.reason, preferences: r.preferences, children: r.children.size })).sort((a, b) => b.preferences - a.preferences),
+  };
+}
+
+/** Children near or over the reg. 48 limits (17-night single stay; 75 nights in 12 months). */
+export async function lookedAfterReport(principal: Principal, q: { from: string; to: string }) {
+  requireRole(principal, 'COORDINATOR');
+  // A 12-month window reaching into the period can start a year before it.
+  const since = new Date(`${addDays(q.from, -365)}T00:00:00Z`);
+  const until = new Date(`${addDays(q.to, 366)}T00:00:00Z`);
+  const bookings = await db().booking.findMany({
+    where: { authorityId: principal.authorityId, status: { in: ['ALLOCATED', 'CONFIRMED', 'ATTENDED'] }, nights: { gt: 0 }, startsAt: { gte: since, lt: until } },
+    select: { childId: true, startsAt: true, endsAt: true, slot: { select: { providerId: true } }, child: { select: { firstName: true, lastName: true, needs: true } } },
+  });
+  const byChild = new Map<string, { name: string; needs: CareNeed[]; stays: StayInfo[] }>();
+  for (const b of bookings) {
+    const entry = byChild.get(b.childId) ?? { name: `${b.child.firstName} ${b.child.lastName}`, needs: b.child.needs as CareNeed[], stays: [] };
+    entry.stays.push({ providerId: b.slot.providerId, start: b.startsAt, end: b.endsAt });
+    byChild.set(b.childId, entry);
+  }
+  const rows = [...byChild.entries()]
+    .map(([childId, c]) => {
+      const s = lookedAfterStanding(c.stays);
+      return {
+        childId,
+        childName: c.name,
+        status: s.status,
+        longestStayNights: s.longestStay.nights,
+        longestStayStart: s.longestStay.start?.toISOString() ?? null,
+        longestStayProviderId: s.longestStay.providerId,
+        busiestYearNights: s.busiestYear.nights,
+        busiestYearFrom: s.busiestYear.windowStart,
+      };
+    })
+    .filter((r) => r.status !== 'OK')
+    .sort((a, b) => (a.status === b.status ? b.busiestYearNights - a.busiestYearNights : a.status === 'OVER_LIMIT' ? -1 : 1));
+  return { from: q.from, to: q.to, limits: { singleStayNights: 17, nightsIn12Months: 75 }, children: rows };
+}
