@@ -7,7 +7,7 @@ import { db, type Tx } from '../db.js';
 import type { Booking, Prisma, Swap } from '../generated/prisma/client.js';
 import { ApiError, notFound } from '../http/problem.js';
 import type { CreateSwapInput } from '../schemas/swaps.js';
-import { LIVE_BOOKING_STATUSES, bookingScope, requireRole, type Principal } from './access.js';
+import { bookingScope, requireRole, type Principal } from './access.js';
 import { audit } from './audit.js';
 import { evaluatePlacement, loadChildContext, lockSlot, placeChild, refusedError } from './placement.js';
 import { iso, isoOrNull } from './serialize.js';
@@ -104,11 +104,17 @@ async function lockOpenSwap(tx: Tx, swapId: string, principal: Principal, now: D
   const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM swap WHERE id = ${swapId} FOR UPDATE`;
   const swap = locked.length ? await tx.swap.findUnique({ where: { id: swapId } }) : null;
   if (!swap || !(await canSeeSwap(tx, principal, swap))) throw notFound('Swap');
-  if (OPEN.includes(swap.status) && swap.expiresAt <= now) {
-    await tx.swap.update({ where: { id: swapId }, data: { status: 'EXPIRED', closedReason: 'Not completed before it expired' } });
-    throw new ApiError('CONFLICT', 'This swap proposal has expired');
-  }
+  if (swap.status === 'EXPIRED' || (OPEN.includes(swap.status) && swap.expiresAt <= now)) throw new ApiError('CONFLICT', 'This swap proposal has expired');
   return swap;
+}
+
+/**
+ * Close proposals whose time is up. Runs in its own statement, before an
+ * action's transaction: that transaction then fails with a 409 and rolls back,
+ * which would otherwise undo the EXPIRED status with it.
+ */
+async function expireDueSwaps(where: Prisma.SwapWhereInput, now: Date): Promise<void> {
+  await db().swap.updateMany({ where: { ...where, status: { in: OPEN }, expiresAt: { lte: now } }, data: { status: 'EXPIRED', closedReason: 'Not completed before it expired' } });
 }
 
 async function canSeeSwap(tx: Tx, principal: Principal, swap: Swap): Promise<boolean> {
@@ -140,6 +146,7 @@ async function completeSwap(tx: Tx, principal: Principal, swap: Swap, now: Date)
 export async function acceptSwap(principal: Principal, swapId: string) {
   requireRole(principal, 'FAMILY');
   const now = new Date();
+  await expireDueSwaps({ id: swapId }, now);
   return transaction(async (tx) => {
     const swap = await lockOpenSwap(tx, swapId, principal, now);
     const b = await tx.booking.findUniqueOrThrow({ where: { id: swap.bookingBId }, include: { child: true } });
@@ -159,6 +166,7 @@ export async function acceptSwap(principal: Principal, swapId: string) {
 export async function approveSwap(principal: Principal, swapId: string) {
   requireRole(principal, 'COORDINATOR');
   const now = new Date();
+  await expireDueSwaps({ id: swapId }, now);
   return transaction(async (tx) => {
     const swap = await lockOpenSwap(tx, swapId, principal, now);
     if (swap.status !== 'ACCEPTED') throw new ApiError('CONFLICT', swap.status === 'PROPOSED' ? 'The other family has not accepted yet' : `This swap is ${swap.status.toLowerCase()}`);
@@ -173,6 +181,7 @@ export async function approveSwap(principal: Principal, swapId: string) {
 export async function closeSwap(principal: Principal, swapId: string, reason: string | undefined) {
   requireRole(principal, 'FAMILY', 'COORDINATOR');
   const now = new Date();
+  await expireDueSwaps({ id: swapId }, now);
   return transaction(async (tx) => {
     const swap = await lockOpenSwap(tx, swapId, principal, now);
     if (!OPEN.includes(swap.status)) throw new ApiError('CONFLICT', `This swap is ${swap.status.toLowerCase()}`);
@@ -187,11 +196,11 @@ export async function listSwaps(principal: Principal, q: { status?: Swap['status
   requireRole(principal, 'FAMILY', 'COORDINATOR');
   const now = new Date();
   // Lazily close what has expired, so lists never show a dead proposal as open.
-  await db().swap.updateMany({ where: { status: { in: OPEN }, expiresAt: { lte: now } }, data: { status: 'EXPIRED', closedReason: 'Not completed before it expired' } });
+  await expireDueSwaps({}, now);
   const scope: Prisma.SwapWhereInput =
     principal.role === 'COORDINATOR'
       ? { authorityId: principal.authorityId }
-      : { authorityId: principal.authorityId, OR: [{ proposedByFamily: principal.familyId }, { bookingBId: { in: (await db().booking.findMany({ where: { child: { familyId: principal.familyId }, status: { in: [...LIVE_BOOKING_STATUSES] } }, select: { id: true } })).map((b) => b.id) } }] };
+      : { authorityId: principal.authorityId, OR: [{ proposedByFamily: principal.familyId }, { bookingBId: { in: (await db().booking.findMany({ where: { child: { familyId: principal.familyId } }, select: { id: true } })).map((b) => b.id) } }] };
   const rows = await db().swap.findMany({
     where: { AND: [scope, q.status ? { status: q.status } : {}, q.cursor ? { id: { gt: q.cursor } } : {}] },
     orderBy: { id: 'asc' },
@@ -202,6 +211,7 @@ export async function listSwaps(principal: Principal, q: { status?: Swap['status
 }
 
 export async function getSwap(principal: Principal, swapId: string) {
+  await expireDueSwaps({ id: swapId }, new Date());
   const swap = await db().swap.findUnique({ where: { id: swapId } });
   if (!swap || !(await canSeeSwap(db() as unknown as Tx, principal, swap))) throw notFound('Swap');
   const newIds = swap.status === 'COMPLETED'
