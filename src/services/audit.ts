@@ -1,6 +1,6 @@
 /** Audit events: who did what, with before and after (DESIGN.md invariant 4). */
 import type { Tx } from '../db.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import { randomUUID } from 'node:crypto';
 import type { Principal } from './access.js';
 
 export type Actor = Principal | { role: 'SYSTEM'; job: string };
@@ -23,16 +23,11 @@ export async function audit(
     after?: unknown;
   },
 ): Promise<void> {
-  await tx.auditEvent.create({
-    data: {
-      ...actorFields(actor),
-      action: event.action,
-      entityType: event.entityType,
-      entityId: event.entityId,
-      bookingId: event.bookingId ?? null,
-      authorityId: event.authorityId ?? null,
-      before: (event.before ?? undefined) as Prisma.InputJsonValue | undefined,
-      after: (event.after ?? undefined) as Prisma.InputJsonValue | undefined,
-    },
-  });
+  // A plain INSERT: audit rows are written inside every booking transaction, the hottest path.
+  const { actorRole, actorId } = actorFields(actor);
+  const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+  await tx.$executeRaw`
+    INSERT INTO audit_event (id, "actorRole", "actorId", action, "entityType", "entityId", "bookingId", "authorityId", before, after)
+    VALUES (${randomUUID()}, ${actorRole}, ${actorId}, ${event.action}, ${event.entityType}, ${event.entityId},
+            ${event.bookingId ?? null}, ${event.authorityId ?? null}, ${json(event.before)}::jsonb, ${json(event.after)}::jsonb)`;
 }

@@ -6,7 +6,7 @@ import { ApiError, notFound } from '../http/problem.js';
 import { flushOutboxSoon, recordJob } from '../jobs/outbox.js';
 import type { BookingQueryInput, CreateBookingInput, RecordAttendanceInput } from '../schemas/bookings.js';
 import { notify } from './notifications.js';
-import { LIVE_BOOKING_STATUSES, bookingScope, childScope, requireRole, type Principal } from './access.js';
+import { LIVE_BOOKING_STATUSES, bookingScope, requireRole, type Principal } from './access.js';
 import { audit, type Actor } from './audit.js';
 import { placeChild } from './placement.js';
 import { iso, isoOrNull } from './serialize.js';
@@ -43,17 +43,23 @@ export function bookingView(b: BookingWithProvider) {
 
 export async function createBooking(principal: Principal, input: CreateBookingInput) {
   requireRole(principal, 'COORDINATOR');
-  const { booking, warnings } = await transaction(async (tx) => {
-    const child = await tx.child.findFirst({ where: { AND: [{ id: input.childId }, childScope(principal)] }, select: { id: true } });
-    if (!child) throw notFound('Child');
+  const { booking, slot, warnings } = await transaction(async (tx) => {
     if (input.requestId) {
       const request = await tx.breakRequest.findFirst({ where: { id: input.requestId, childId: input.childId } });
       if (!request) throw new ApiError('UNPROCESSABLE', 'requestId is not a request for this child');
     }
-    const placed = await placeChild(tx, principal, { childId: input.childId, slotId: input.slotId, source: 'MANUAL', requestId: input.requestId ?? null });
-    return { booking: await tx.booking.findUniqueOrThrow({ where: { id: placed.booking.id }, include: withProvider }), warnings: placed.warnings };
+    return placeChild(tx, principal, {
+      childId: input.childId,
+      slotId: input.slotId,
+      source: 'MANUAL',
+      requestId: input.requestId ?? null,
+      // Another authority's child is reported as not found, before any rule is checked.
+      authorise: (child) => {
+        if (child.authorityId !== principal.authorityId) throw notFound('Child');
+      },
+    });
   });
-  return { ...bookingView(booking), warnings };
+  return { ...bookingView({ ...booking, slot: { providerId: slot.providerId, provider: { name: slot.provider.name } } }), warnings };
 }
 
 /**

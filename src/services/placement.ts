@@ -6,8 +6,10 @@
  * constraints are checked the same way everywhere and held by PostgreSQL
  * (slot CHECK, overlap EXCLUDE) even if two processes race.
  */
+import { randomUUID } from 'node:crypto';
 import type { Tx } from '../db.js';
-import type { Booking, BookingSource, BookingStatus, Prisma } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
+import type { Booking, BookingSource, BookingStatus } from '../generated/prisma/client.js';
 import type { CareNeed } from '../domain/care-needs.js';
 import { checkPlacement, nightsOf, type EligibilityResult, type LimitWarning, type Refusal } from '../domain/eligibility.js';
 import { addDays, londonWallTimeToInstant } from '../domain/london-time.js';
@@ -24,7 +26,24 @@ export const slotWithProvider = {
 
 export type SlotWithProvider = Prisma.SlotGetPayload<{ include: typeof slotWithProvider }>;
 
-export function toSlotInfo(slot: SlotWithProvider): SlotInfo {
+/** What placement needs of a slot; both a Prisma row with `slotWithProvider` and lockSlot's raw row fit it. */
+export interface SlotForPlacement {
+  id: string;
+  providerId: string;
+  localDate: string;
+  startsAt: Date;
+  endsAt: Date;
+  capacity: number;
+  booked: number;
+  held: number;
+  capabilities: string[];
+  reservedForAuthorityId: string | null;
+  status: 'ACTIVE' | 'WITHDRAWN';
+  provider: { id: string; kind: 'RESIDENTIAL' | 'COMMUNITY' | 'FAMILY_BASED'; status: 'ACTIVE' | 'CLOSING' | 'CLOSED'; closingFrom: Date | null; name: string };
+  carer: { training: { need: string; completedOn: Date; expiresOn: Date }[] } | null;
+}
+
+export function toSlotInfo(slot: SlotForPlacement): SlotInfo {
   return {
     id: slot.id,
     providerId: slot.providerId,
@@ -63,38 +82,92 @@ export interface ChildContext {
  * reads (waitlist offers) whose result is re-checked under locks later.
  */
 export async function loadChildContext(tx: Tx, childId: string, options: { excludeBookingIds?: string[]; lock?: boolean } = {}): Promise<ChildContext> {
-  if (options.lock !== false) {
-    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM child WHERE id = ${childId} FOR UPDATE`;
-    if (locked.length === 0) throw notFound('Child');
-  }
-  const child = await tx.child.findUnique({
-    where: { id: childId },
-    include: {
-      entitlements: true,
-      bookings: {
-        where: { status: { in: [...LIVE_BOOKING_STATUSES] }, id: { notIn: options.excludeBookingIds ?? [] } },
-        include: { slot: { select: { providerId: true } } },
-      },
-    },
-  });
+  // One round trip on the hottest path: the child (locked), its live stays and its awards.
+  const lock = options.lock === false ? Prisma.empty : Prisma.sql`FOR UPDATE OF c`;
+  const rows = await tx.$queryRaw<ChildRow[]>`
+    SELECT c.id, c."authorityId", c."familyId", c.needs::text[] AS needs,
+      (SELECT COALESCE(json_agg(json_build_object('id', b.id, 'slotId', b."slotId", 'providerId', s."providerId", 'start', b."startsAt", 'end', b."endsAt")), '[]'::json)
+         FROM booking b JOIN slot s ON s.id = b."slotId"
+        WHERE b."childId" = c.id AND b.status IN ('ALLOCATED','CONFIRMED','ATTENDED','NO_SHOW')) AS stays,
+      (SELECT COALESCE(json_agg(json_build_object('childId', e."childId", 'periodStart', e."periodStart", 'periodEnd', e."periodEnd", 'nights', e.nights, 'daySessions', e."daySessions")), '[]'::json)
+         FROM entitlement e WHERE e."childId" = c.id) AS entitlements
+    FROM child c WHERE c.id = ${childId} ${lock}`;
+  const child = rows[0];
   if (!child) throw notFound('Child');
+  const exclude = options.excludeBookingIds ?? [];
   return {
     child: { id: child.id, authorityId: child.authorityId, familyId: child.familyId, needs: child.needs as CareNeed[] },
-    stays: child.bookings.map((b) => ({ slotId: b.slotId, providerId: b.slot.providerId, start: b.startsAt, end: b.endsAt })),
+    stays: child.stays
+      .filter((b) => !exclude.includes(b.id))
+      .map((b) => ({ slotId: b.slotId, providerId: b.providerId, start: new Date(b.start), end: new Date(b.end) })),
     entitlements: child.entitlements.map(toEntitlementInfo),
   };
 }
 
-export async function lockSlot(tx: Tx, slotId: string): Promise<SlotWithProvider> {
-  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM slot WHERE id = ${slotId} FOR UPDATE`;
-  if (locked.length === 0) throw notFound('Slot');
-  return tx.slot.findUniqueOrThrow({ where: { id: slotId }, include: slotWithProvider });
+interface ChildRow {
+  id: string;
+  authorityId: string;
+  familyId: string;
+  needs: string[];
+  stays: { id: string; slotId: string; providerId: string; start: string; end: string }[];
+  entitlements: { childId: string; periodStart: string; periodEnd: string; nights: number; daySessions: number }[];
+}
+
+interface LockedSlotRow {
+  id: string;
+  providerId: string;
+  localDate: string;
+  startsAt: Date;
+  endsAt: Date;
+  capacity: number;
+  booked: number;
+  held: number;
+  capabilities: string[];
+  reservedForAuthorityId: string | null;
+  status: 'ACTIVE' | 'WITHDRAWN';
+  carerId: string | null;
+  providerKind: SlotForPlacement['provider']['kind'];
+  providerStatus: SlotForPlacement['provider']['status'];
+  closingFrom: Date | null;
+  providerName: string;
+  training: { need: string; completedOn: string; expiresOn: string }[];
+}
+
+/** Lock a slot row (the lock every booking of it queues on) and load what placement needs. */
+export async function lockSlot(tx: Tx, slotId: string): Promise<SlotForPlacement> {
+  const rows = await tx.$queryRaw<LockedSlotRow[]>`
+    SELECT s.id, s."providerId", s."localDate", s."startsAt", s."endsAt", s.capacity, s.booked, s.held,
+           s.capabilities::text[] AS capabilities, s."reservedForAuthorityId", s.status::text AS status, s."carerId",
+           p.kind::text AS "providerKind", p.status::text AS "providerStatus", p."closingFrom", p.name AS "providerName",
+           (SELECT COALESCE(json_agg(json_build_object('need', t.need, 'completedOn', t."completedOn", 'expiresOn', t."expiresOn")), '[]'::json)
+              FROM training_record t WHERE t."carerId" = s."carerId") AS training
+    FROM slot s JOIN provider p ON p.id = s."providerId"
+    WHERE s.id = ${slotId}
+    FOR UPDATE OF s`;
+  const row = rows[0];
+  if (!row) throw notFound('Slot');
+  const training = row.carerId ? row.training.map((t) => ({ need: t.need, completedOn: new Date(t.completedOn), expiresOn: new Date(t.expiresOn) })) : null;
+  return {
+    id: row.id,
+    providerId: row.providerId,
+    localDate: row.localDate,
+    startsAt: row.startsAt,
+    endsAt: row.endsAt,
+    capacity: row.capacity,
+    booked: row.booked,
+    held: row.held,
+    capabilities: row.capabilities,
+    reservedForAuthorityId: row.reservedForAuthorityId,
+    status: row.status,
+    provider: { id: row.providerId, kind: row.providerKind, status: row.providerStatus, closingFrom: row.closingFrom, name: row.providerName },
+    carer: training ? { training } : null,
+  };
 }
 
 export type PlacementRefusal = Refusal | { reason: 'SLOT_WITHDRAWN' | 'SLOT_IN_PAST' | 'PROVIDER_CLOSING'; detail: string };
 
 /** Refusals that come from the slot's state rather than the child. */
-function slotStateRefusals(slot: SlotWithProvider, now: Date): PlacementRefusal[] {
+function slotStateRefusals(slot: SlotForPlacement, now: Date): PlacementRefusal[] {
   const out: PlacementRefusal[] = [];
   if (slot.status !== 'ACTIVE') out.push({ reason: 'SLOT_WITHDRAWN', detail: 'The provider no longer offers this slot' });
   if (slot.startsAt <= now) out.push({ reason: 'SLOT_IN_PAST', detail: 'This break has already started' });
@@ -103,7 +176,7 @@ function slotStateRefusals(slot: SlotWithProvider, now: Date): PlacementRefusal[
   return out;
 }
 
-export function evaluatePlacement(ctx: ChildContext, slot: SlotWithProvider, now = new Date()): { refusals: PlacementRefusal[]; warnings: LimitWarning[] } {
+export function evaluatePlacement(ctx: ChildContext, slot: SlotForPlacement, now = new Date()): { refusals: PlacementRefusal[]; warnings: LimitWarning[] } {
   const result: EligibilityResult = checkPlacement({ child: ctx.child, slot: toSlotInfo(slot), stays: ctx.stays, entitlements: ctx.entitlements });
   return { refusals: [...slotStateRefusals(slot, now), ...result.refusals], warnings: result.warnings };
 }
@@ -124,11 +197,14 @@ export interface PlaceChildInput {
   excludeBookingIds?: string[];
   /** Places this booking takes from an open offer's hold rather than from the free places. */
   fromHeldPlace?: boolean;
+  /** Checked as soon as the child is loaded, before anything else: may this caller book this child? */
+  authorise?: (child: ChildContext['child']) => void;
   auditAction?: string;
 }
 
 export interface Placement {
   booking: Booking;
+  slot: SlotForPlacement;
   warnings: LimitWarning[];
 }
 
@@ -139,31 +215,25 @@ export interface Placement {
  */
 export async function placeChild(tx: Tx, actor: Actor, input: PlaceChildInput, now = new Date()): Promise<Placement> {
   const ctx = await loadChildContext(tx, input.childId, { excludeBookingIds: input.excludeBookingIds });
+  input.authorise?.(ctx.child);
   const slot = await lockSlot(tx, input.slotId);
   if (input.fromHeldPlace) {
     if (slot.held < 1) throw new ApiError('CONFLICT', 'The held place for this offer is no longer there');
-    await tx.slot.update({ where: { id: slot.id }, data: { held: { decrement: 1 } } });
+    await tx.$executeRaw`UPDATE slot SET held = held - 1 WHERE id = ${slot.id}`;
     slot.held -= 1;
   }
   const { refusals, warnings } = evaluatePlacement(ctx, slot, now);
   if (refusals.length) throw refusedError(refusals, warnings);
   let booking: Booking;
   try {
-    booking = await tx.booking.create({
-      data: {
-        childId: input.childId,
-        slotId: input.slotId,
-        authorityId: ctx.child.authorityId,
-        status: input.status ?? 'CONFIRMED',
-        source: input.source,
-        startsAt: slot.startsAt,
-        endsAt: slot.endsAt,
-        nights: nightsOf({ start: slot.startsAt, end: slot.endsAt }),
-        requestId: input.requestId ?? null,
-        roundId: input.roundId ?? null,
-        replacesBookingId: input.replacesBookingId ?? null,
-      },
-    });
+    const rows = await tx.$queryRaw<Booking[]>`
+      INSERT INTO booking (id, "childId", "slotId", "authorityId", status, source, "startsAt", "endsAt", nights,
+                           "requestId", "roundId", "replacesBookingId", "updatedAt")
+      VALUES (${randomUUID()}, ${input.childId}, ${input.slotId}, ${ctx.child.authorityId}, ${input.status ?? 'CONFIRMED'}::"BookingStatus",
+              ${input.source}::"BookingSource", ${slot.startsAt}, ${slot.endsAt}, ${nightsOf({ start: slot.startsAt, end: slot.endsAt })},
+              ${input.requestId ?? null}, ${input.roundId ?? null}, ${input.replacesBookingId ?? null}, now())
+      RETURNING *`;
+    booking = rows[0]!;
   } catch (err) {
     if (isCapacityViolation(err)) throw refusedError([{ reason: 'SLOT_FULL', detail: 'The slot has no free place' }]);
     if (isOverlapViolation(err)) throw refusedError([{ reason: 'OVERLAPPING_BOOKING', detail: 'The child already has a booking at that time' }]);
@@ -177,5 +247,5 @@ export async function placeChild(tx: Tx, actor: Actor, input: PlaceChildInput, n
     authorityId: booking.authorityId,
     after: { status: booking.status, source: booking.source, slotId: booking.slotId, childId: booking.childId, warnings },
   });
-  return { booking, warnings };
+  return { booking, slot, warnings };
 }
