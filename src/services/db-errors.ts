@@ -18,21 +18,17 @@ export function sqlState(err: unknown): string | undefined {
   while (e && typeof e === 'object' && !seen.has(e)) {
     seen.add(e);
     const o = e as Record<string, unknown>;
-    if (typeof o.code === 'string' && /^[0-9A-Z]{5}$/.test(o.code)) return o.code;
     const meta = o.meta as Record<string, unknown> | undefined;
     const driver = (meta?.driverAdapterError as { cause?: Record<string, unknown> } | undefined)?.cause;
     if (driver && typeof driver.originalCode === 'string') return driver.originalCode;
+    // Prisma's own codes (P2002, …) look like SQLSTATEs; map the ones that stand for one.
     if (o.code === 'P2034') return SERIALIZATION_FAILURE;
     if (o.code === 'P2002') return UNIQUE_VIOLATION;
     if (o.code === 'P2003') return FOREIGN_KEY_VIOLATION;
+    if (typeof o.code === 'string' && /^[0-9][0-9A-Z]{4}$/.test(o.code)) return o.code;
     e = o.cause;
   }
   return undefined;
-}
-
-export function constraintName(err: unknown): string | undefined {
-  const text = err instanceof Error ? `${err.message} ${JSON.stringify((err as { meta?: unknown }).meta ?? '')}` : '';
-  return /"?(slot_places_check|booking_no_overlap|[a-z_]+_(?:key|check|fkey|pkey))"?/.exec(text)?.[1];
 }
 
 export const isRetryable = (err: unknown): boolean => {
