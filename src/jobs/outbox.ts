@@ -6,6 +6,7 @@
  * commit and the queue (STYLE.md rule 4; documenso's lesson).
  */
 import type { JobsOptions } from 'bullmq';
+import { config } from '../config.js';
 import { db, type Tx } from '../db.js';
 import { logger } from '../logger.js';
 import { queue } from './queues.js';
@@ -22,6 +23,7 @@ export async function recordJob<N extends JobName>(
   await tx.jobOutbox.createMany({
     data: [
       {
+        prefix: config().QUEUE_PREFIX,
         queue: job.queue,
         name,
         jobId: (job.jobId as (p: JobPayload<N>) => string)(data as JobPayload<N>),
@@ -34,7 +36,7 @@ export async function recordJob<N extends JobName>(
 
 /** Push pending outbox rows to BullMQ. Safe to run concurrently: BullMQ dedupes by jobId. */
 export async function flushOutbox(limit = 200): Promise<number> {
-  const pending = await db().jobOutbox.findMany({ where: { enqueuedAt: null }, orderBy: { createdAt: 'asc' }, take: limit });
+  const pending = await db().jobOutbox.findMany({ where: { prefix: config().QUEUE_PREFIX, enqueuedAt: null }, orderBy: { createdAt: 'asc' }, take: limit });
   let pushed = 0;
   for (const row of pending) {
     const { data, delayUntil } = row.payload as { data: unknown; delayUntil: string | null };
