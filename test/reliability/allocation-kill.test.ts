@@ -52,10 +52,12 @@ describe('allocation worker killed mid-round', () => {
     const first = spawnWorker(env);
     started.push(first);
     await waitFor('the round to be writing', async () => {
-      const waiting = await db().$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM slot WHERE id%'`;
+      const status = (await db().allocationRound.findUniqueOrThrow({ where: { id: round.body.id } })).status;
+      if (status !== 'RUNNING') return false;
+      // The round's write transaction is waiting on the held slot lock (lockSlot's query).
+      const waiting = await db().$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE OF s%'`;
       return Number(waiting[0]?.n ?? 0) > 0;
     });
-    expect((await db().allocationRound.findUniqueOrThrow({ where: { id: round.body.id } })).status).toBe('RUNNING');
     await killHard(first);
     await blocker.query('ROLLBACK');
     await blocker.end();
