@@ -59,6 +59,8 @@ export function toApiError(err: unknown): ApiError {
     if (err.status === 413) return new ApiError('PAYLOAD_TOO_LARGE', 'The request body is larger than the limit');
     if (err.status === 400) return invalid([{ path: 'body', message: err.message }], 'The request body is not valid JSON');
     if (err.status === 401) return new ApiError('UNAUTHENTICATED', err.message);
+    // @hono/zod-openapi refuses a body sent with a content type the route does not declare.
+    if (err.status === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
   }
   return mapDatabaseError(err) ?? new ApiError('INTERNAL', 'An unexpected error occurred; it has been logged');
 }

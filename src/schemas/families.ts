@@ -42,20 +42,30 @@ export const PassportSchema = z
   .strict()
   .openapi('MedicalPassport');
 
+const childFields = {
+  firstName: Name,
+  lastName: Name,
+  dateOfBirth: LocalDate,
+  needs: z.array(CareNeedSchema).max(20).refine(uniqueNeeds, 'needs must not repeat'),
+  needsTransport: z.boolean(),
+  needsEscort: z.boolean(),
+  passport: PassportSchema,
+};
+
 export const CreateChildBody = z
   .object({
-    firstName: Name,
-    lastName: Name,
-    dateOfBirth: LocalDate,
-    needs: z.array(CareNeedSchema).max(20).refine(uniqueNeeds, 'needs must not repeat').default([]),
-    needsTransport: z.boolean().default(false),
-    needsEscort: z.boolean().default(false),
-    passport: PassportSchema.default({}),
+    ...childFields,
+    needs: childFields.needs.default([]),
+    needsTransport: childFields.needsTransport.default(false),
+    needsEscort: childFields.needsEscort.default(false),
+    passport: childFields.passport.default({}),
   })
   .strict()
   .openapi('CreateChild');
 
-export const UpdateChildBody = CreateChildBody.partial().strict().openapi('UpdateChild');
+// No defaults here: zod 4 applies a default even inside .partial(), so an edit of
+// the passport alone would otherwise wipe the child's needs.
+export const UpdateChildBody = z.object(childFields).partial().strict().openapi('UpdateChild');
 
 export const CreateEntitlementBody = z
   .object({

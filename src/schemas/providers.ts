@@ -64,8 +64,8 @@ const capacityRuleFields = {
   startTime: LocalTime,
   durationMinutes: z.number().int().min(30).max(60 * 24 * 17).openapi({ description: 'Up to 17 days (the single-stay limit)' }),
   places: z.number().int().min(1).max(200),
-  capabilities: z.array(CareNeedSchema).max(20).refine(uniqueNeeds, 'capabilities must not repeat').default([]),
-  exdates: z.array(LocalDate).max(400).default([]),
+  capabilities: z.array(CareNeedSchema).max(20).refine(uniqueNeeds, 'capabilities must not repeat'),
+  exdates: z.array(LocalDate).max(400),
   carerId: Uuid.optional().openapi({ description: 'Family-based capacity: the foster carer offering it' }),
   reservedForAuthorityId: Uuid.optional().openapi({ description: 'Block contract: only this authority’s children' }),
 };
@@ -76,8 +76,14 @@ const untilAfterStart = (v: { startDate?: string; untilDate?: string }, ctx: z.R
   }
 };
 
-export const CreateCapacityRuleBody = z.object(capacityRuleFields).strict().superRefine(untilAfterStart).openapi('CreateCapacityRule');
+export const CreateCapacityRuleBody = z
+  .object({ ...capacityRuleFields, capabilities: capacityRuleFields.capabilities.default([]), exdates: capacityRuleFields.exdates.default([]) })
+  .strict()
+  .superRefine(untilAfterStart)
+  .openapi('CreateCapacityRule');
 
+// No defaults here: zod 4 applies a default even inside .partial(), which would
+// reset every omitted list on each edit.
 export const UpdateCapacityRuleBody = z
   .object({ ...capacityRuleFields, active: z.boolean() })
   .omit({ carerId: true })
