@@ -1,0 +1,239 @@
+/**
+ * Per-child explanations (issue 4; DESIGN.md: "every decision is explainable to
+ * the family"). Each preference not met is explained from the round's final
+ * state with the same checkPlacement used to decide, so the reason given is the
+ * rule that actually stands in the way, not a guess.
+ */
+import { unmetNeeds } from '../eligibility.js';
+import { dayOfWeek } from '../london-time.js';
+import { effectiveRank, type ChildEntry, type ExpandedPreference, type RoundState, type SlotEntry } from './round-state.js';
+import type { ChildExplanation, PreferenceOutcome, UnmetGroup, UnmetReason } from './types.js';
+
+export type OrderName = 'rotation' | 'filing order';
+
+interface Context {
+  state: RoundState;
+  child: ChildEntry;
+  orderName: OrderName;
+  of: number;
+  unit: string;
+}
+
+export function explainChild(state: RoundState, child: ChildEntry, orderName: OrderName, of: number): ChildExplanation {
+  const context: Context = { state, child, orderName, of, unit: unitWord(state, child) };
+  const preferences = child.preferences.map((preference) => preferenceOutcome(context, preference));
+  return {
+    childId: child.child.id,
+    requestId: child.request.id,
+    position: child.position,
+    of,
+    creditBefore: child.credit,
+    ticket: child.ticket,
+    unitsWanted: child.unitsWanted,
+    unitsGot: child.unitsGot,
+    flexible: child.request.flexible,
+    preferences,
+    got: child.placements.map((placement) => ({
+      slotId: state.slot(placement.slot).info.id,
+      preferenceRank: placement.rank === 0 ? null : placement.rank,
+    })),
+    summary: summary(context, preferences),
+  };
+}
+
+function preferenceOutcome(context: Context, preference: ExpandedPreference): PreferenceOutcome {
+  const { state, child } = context;
+  const have = new Set(child.placements.map((placement) => placement.slot));
+  const groups = new Map<UnmetReason, UnmetGroup>();
+  // Slots are grouped by reason; only the first of each reason is put into words.
+  const note = (reason: UnmetReason, slot: number | null) => {
+    const group = groups.get(reason);
+    if (group) group.slots += 1;
+    else groups.set(reason, { reason, slots: 1, ...describe(context, reason, slot) });
+  };
+  if (preference.unknownSlot) note('NOT_AVAILABLE', null);
+  for (const slot of preference.unsuitable) {
+    const fit = state.staticFit(child.child, slot);
+    note(fit === 'OK' ? 'NOT_AVAILABLE' : fit, slot);
+  }
+  for (const slot of preference.slots) if (!have.has(slot)) note(missReason(context, slot, preference.rank), slot);
+  return {
+    rank: preference.rank,
+    preference: preference.preference,
+    slotCount: preference.slots.length,
+    gotSlotIds: child.placements
+      .filter((placement) => placement.rank === preference.rank)
+      .map((placement) => state.slot(placement.slot).info.id),
+    unmet: [...groups.values()],
+  };
+}
+
+/**
+ * Why the child does not have this suitable slot, judged on the round's final
+ * state. A choice ranked below everything the child got was simply not needed
+ * once it had what it asked for; one ranked above is explained by what stood
+ * in its way.
+ */
+function missReason(context: Context, slot: number, rank: number): UnmetReason {
+  const { state, child } = context;
+  const entry = state.slot(slot);
+  const asked = child.request.nightsWanted;
+  const worstRankGot = Math.max(0, ...child.placements.map((placement) => effectiveRank(placement.rank)));
+  if (asked != null && entry.units > asked - child.unitsGot && effectiveRank(rank) >= worstRankGot) return 'WANT_MET';
+  switch (state.blocking(child, slot)) {
+    case 'SLOT_FULL':
+      if (entry.takers.length === 0) return 'FULL';
+      return heldForOthersNeeds(state, child, entry) ? 'HELD_FOR_CARE_NEEDS' : 'LOWER_IN_ROTATION';
+    case 'OVERLAPPING_BOOKING':
+      return 'OVERLAP';
+    case 'SINGLE_STAY_LIMIT':
+    case 'ANNUAL_STAY_LIMIT':
+      return 'LIMIT_REACHED';
+    case 'ENTITLEMENT_EXCEEDED':
+      return 'ENTITLEMENT_USED';
+    default:
+      // Open, yet not taken: the child has every unit that could be offered together.
+      if (entry.units > state.remainingWant(child)) return 'WANT_MET';
+      return state.heldForNeeds(child, slot) ? 'HELD_FOR_CARE_NEEDS' : 'NOT_AVAILABLE';
+  }
+}
+
+/** The place went to a child needing a scarce capability of it that this child does not need. */
+function heldForOthersNeeds(state: RoundState, child: ChildEntry, slot: SlotEntry): boolean {
+  const needs = (other: ChildEntry) => other.child.needs.some((need) => slot.protects.includes(need));
+  return !needs(child) && slot.takers.some((taker) => needs(state.childAt(taker)));
+}
+
+/** The family-facing words for a reason, about one example slot. */
+function describe(context: Context, reason: UnmetReason, slot: number | null): Pick<UnmetGroup, 'detail' | 'takenBy'> {
+  const { state, child, unit, orderName, of } = context;
+  if (slot === null) return { detail: 'This slot is not offered in the period of this round.' };
+  const entry = state.slot(slot);
+  const date = formatLocalDate(entry.localDate);
+  switch (reason) {
+    case 'NEEDS_NOT_MET': {
+      const needs = unmetNeeds(child.child, entry.info).map(describeNeed).join(', ');
+      return { detail: `${date}: the place cannot meet ${needs}.` };
+    }
+    case 'RESERVED_FOR_OTHER_AUTHORITY':
+      return { detail: `${date}: the places are reserved for another authority's children.` };
+    case 'WANT_MET': {
+      const asked = child.request.nightsWanted;
+      if (asked == null) return { detail: `You have all the ${unit} that could be offered together.` };
+      if (child.unitsGot >= asked) return { detail: `You already have the ${count(asked, unit)} asked for.` };
+      return { detail: `${date} is ${entry.units} nights, more than the ${asked - child.unitsGot} still wanted.` };
+    }
+    case 'FULL':
+      return { detail: `${date} was fully booked before this round.`, takenBy: { beforeRound: entry.bookedBefore, positions: [] } };
+    case 'LOWER_IN_ROTATION': {
+      const positions = entry.takers.map((taker) => state.childAt(taker).position).sort((a, b) => a - b);
+      return {
+        detail:
+          `${date}: ${plural(positions.length, 'place')} went to children whose turn came first ` +
+          `(${positions.map(ordinal).join(', ')} in the ${orderName}); you were ${ordinal(child.position)} of ${of}.`,
+        takenBy: { beforeRound: entry.bookedBefore, positions },
+      };
+    }
+    case 'OVERLAP':
+      return { detail: `${date} overlaps another break already booked for your child.` };
+    case 'LIMIT_REACHED':
+      return { detail: `${date} would take your child past the limit on time away (17 days in a row, or 75 days in 12 months).` };
+    case 'ENTITLEMENT_USED':
+      return { detail: `${date} would go beyond the entitlement for this period.` };
+    case 'HELD_FOR_CARE_NEEDS':
+      return { detail: `${date}: the place was kept for a child whose care needs only it can meet.` };
+    case 'NOT_AVAILABLE':
+      return { detail: `${date} could not be offered in this round.` };
+  }
+}
+
+/** Phrases for the summary, by reason, given how many slots it affected. */
+const REASON_PHRASES: Record<UnmetReason, (count: number, context: Context) => string> = {
+  LOWER_IN_ROTATION: (n, c) => `${plural(n, 'preferred date')} went to children whose turn came first in the ${c.orderName}`,
+  FULL: (n) => `${plural(n, 'preferred date')} ${n === 1 ? 'was' : 'were'} fully booked before this round`,
+  NEEDS_NOT_MET: (n) => `${plural(n, 'preferred date')} could not meet your child's needs`,
+  RESERVED_FOR_OTHER_AUTHORITY: (n) => `${plural(n, 'preferred date')} ${n === 1 ? 'is' : 'are'} reserved for another authority`,
+  HELD_FOR_CARE_NEEDS: (n) => `${plural(n, 'preferred date')} ${n === 1 ? 'was' : 'were'} kept for children whose care needs only those places meet`,
+  ENTITLEMENT_USED: (n) => `${plural(n, 'preferred date')} would have gone beyond the entitlement`,
+  LIMIT_REACHED: (n) => `${plural(n, 'preferred date')} would have passed the 17-day or 75-day limit on time away`,
+  OVERLAP: (n) => `${plural(n, 'preferred date')} overlapped another break`,
+  WANT_MET: (_n, c) => `you had the ${c.unit} asked for`,
+  NOT_AVAILABLE: (n) => `${plural(n, 'preferred date')} ${n === 1 ? 'is' : 'are'} not offered in this period`,
+};
+
+function summary(context: Context, preferences: PreferenceOutcome[]): string {
+  const { child, orderName, of, unit } = context;
+  const counts = new Map<UnmetReason, number>();
+  for (const preference of preferences) {
+    for (const group of preference.unmet) {
+      if (group.reason !== 'WANT_MET') counts.set(group.reason, (counts.get(group.reason) ?? 0) + group.slots);
+    }
+  }
+  const topReasons = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 2);
+  const because = topReasons.map(([reason, count]) => REASON_PHRASES[reason](count, context)).join('; ');
+  if (child.unitsWanted === 0) {
+    return `Nothing could be offered for this request${because ? `: ${because}` : ''}.`;
+  }
+  const asked = child.request.nightsWanted ?? child.unitsWanted;
+  const firstChoice = child.placements.filter((placement) => placement.rank === 1).length;
+  const got =
+    child.unitsGot === 0 ? 'got none' : `got ${child.unitsGot}${firstChoice > 0 ? ` (${firstChoice} from your first choice)` : ''}`;
+  const sentences = [`Asked for ${count(asked, unit)}, ${got}.`];
+  if (child.unitsWanted < asked) {
+    sentences.push(`Only ${child.unitsWanted} could be offered together, within the entitlement, the limits on time away and existing bookings.`);
+  }
+  sentences.push(`You were ${ordinal(child.position)} of ${of} in the ${orderName}.`);
+  if (because) sentences.push(`${capitalise(because)}.`);
+  return sentences.join(' ');
+}
+
+function unitWord(state: RoundState, child: ChildEntry): string {
+  let overnight = false;
+  let day = false;
+  for (const slot of child.candSlot) {
+    if (state.slot(slot).overnight) overnight = true;
+    else day = true;
+    if (overnight && day) return 'nights or day sessions';
+  }
+  return day ? 'day sessions' : 'nights';
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+const formattedDates = new Map<string, string>();
+
+/** 'YYYY-MM-DD' → 'Fri 14 Mar 2025', as a family would read it. */
+export function formatLocalDate(date: string): string {
+  let formatted = formattedDates.get(date);
+  if (formatted === undefined) {
+    const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+    formatted = `${WEEKDAYS[dayOfWeek(date)]} ${day} ${MONTHS[month - 1]} ${year}`;
+    formattedDates.set(date, formatted);
+  }
+  return formatted;
+}
+
+/** 1 → '1st', 2 → '2nd', 11 → '11th', 23 → '23rd'. */
+export function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** 1 → '1 night', 2 → '2 nights', for a plural unit word from unitWord. */
+function count(n: number, unit: string): string {
+  return `${n} ${n === 1 ? unit.replaceAll('nights', 'night').replaceAll('sessions', 'session') : unit}`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function describeNeed(need: string): string {
+  return need.toLowerCase().replaceAll('_', ' ');
+}

@@ -1,0 +1,236 @@
+/**
+ * Upper bound on how many break units a round could allocate at best, to show
+ * how close an allocation comes to it (issue 4, metrics).
+ *
+ * Unit: break units (nights; a day session counts as one), the same unit as
+ * every share in the metrics. Network:
+ *
+ *   source ─(units the child wants)→ child
+ *   child ─(largest candidate)→ child-night group ─(slot's units)→ slot   [overnight slots]
+ *   child ─(slot's units)→ slot                                        [day sessions]
+ *   slot ─(free places × slot's units)→ sink
+ *
+ * The child-night group joins a child's overnight candidates that start on the
+ * same London date: any two of them both contain the following midnight, so
+ * they overlap and the child can have at most one. Everything else the
+ * allocator must respect is relaxed here — overlaps across dates, the 17-day and
+ * 75-day limits, the entitlement beyond the child's wanted units, and whole
+ * places (flow may split a slot's nights) — so the value is an upper bound,
+ * not necessarily achievable.
+ *
+ * Solved with Dinic's algorithm (BFS level graph + blocking flows), iterative so
+ * long augmenting paths cannot overflow the stack.
+ */
+
+export class FlowNetwork {
+  // Edges are collected in growable typed arrays, then laid out as compressed
+  // sparse rows (each node's arcs contiguous) for the search: a county network
+  // has millions of arcs, and linked lists or arrays of objects would cost
+  // seconds in cache misses and garbage collection.
+  private from = new Int32Array(1024);
+  private to = new Int32Array(1024);
+  private cap = new Float64Array(1024);
+  private edges = 0;
+  private nodes = 0;
+
+  get nodeCount(): number {
+    return this.nodes;
+  }
+
+  addNode(): number {
+    return this.nodes++;
+  }
+
+  /** Directed edge with `capacity` (ignored unless positive). */
+  addEdge(from: number, to: number, capacity: number): void {
+    if (!(capacity > 0)) return;
+    if (this.edges === this.from.length) {
+      this.from = grow(this.from);
+      this.to = grow(this.to);
+      this.cap = grow(this.cap);
+    }
+    this.from[this.edges] = from;
+    this.to[this.edges] = to;
+    this.cap[this.edges] = capacity;
+    this.edges += 1;
+  }
+
+  /** Maximum flow from source to sink (Dinic). */
+  maxFlow(source: number, sink: number): number {
+    if (source === sink) return 0;
+    const residual = this.residualGraph();
+    const level = new Int32Array(this.nodes);
+    const cursor = new Int32Array(this.nodes);
+    let total = 0;
+    while (buildLevels(residual, source, sink, level)) {
+      cursor.set(residual.first.subarray(0, this.nodes));
+      total += blockingFlow(residual, source, sink, level, cursor);
+    }
+    return total;
+  }
+
+  /** Every edge and its zero-capacity reverse twin, grouped by tail node. */
+  private residualGraph(): Residual {
+    const first = new Int32Array(this.nodes + 1);
+    for (let e = 0; e < this.edges; e++) {
+      first[(this.from[e] as number) + 1]! += 1;
+      first[(this.to[e] as number) + 1]! += 1;
+    }
+    for (let node = 0; node < this.nodes; node++) first[node + 1]! += first[node] as number;
+    const fill = first.slice(0, this.nodes);
+    const head = new Int32Array(2 * this.edges);
+    const cap = new Float64Array(2 * this.edges);
+    const twin = new Int32Array(2 * this.edges);
+    for (let e = 0; e < this.edges; e++) {
+      const u = this.from[e] as number;
+      const v = this.to[e] as number;
+      const forward = fill[u]!++;
+      const backward = fill[v]!++;
+      head[forward] = v;
+      cap[forward] = this.cap[e] as number;
+      head[backward] = u;
+      twin[forward] = backward;
+      twin[backward] = forward;
+    }
+    return { first, head, cap, twin };
+  }
+}
+
+interface Residual {
+  /** Arcs of node n are first[n] .. first[n+1]-1. */
+  first: Int32Array;
+  /** The node each arc points to. */
+  head: Int32Array;
+  cap: Float64Array;
+  /** The reverse arc of each arc. */
+  twin: Int32Array;
+}
+
+function buildLevels(graph: Residual, source: number, sink: number, level: Int32Array): boolean {
+  level.fill(-1);
+  level[source] = 0;
+  const queue = new Int32Array(level.length);
+  let read = 0;
+  let write = 0;
+  queue[write++] = source;
+  while (read < write) {
+    const node = queue[read++] as number;
+    const next = (level[node] as number) + 1;
+    for (let arc = graph.first[node] as number, end = graph.first[node + 1] as number; arc < end; arc++) {
+      const target = graph.head[arc] as number;
+      if ((graph.cap[arc] as number) > 0 && level[target] === -1) {
+        level[target] = next;
+        queue[write++] = target;
+      }
+    }
+  }
+  return level[sink] !== -1;
+}
+
+/** Augments along level-increasing paths until none is left (one Dinic phase); iterative. */
+function blockingFlow(graph: Residual, source: number, sink: number, level: Int32Array, cursor: Int32Array): number {
+  const path: number[] = [];
+  let flow = 0;
+  let node = source;
+  for (;;) {
+    if (node === sink) {
+      let bottleneck = Number.POSITIVE_INFINITY;
+      for (const arc of path) bottleneck = Math.min(bottleneck, graph.cap[arc] as number);
+      let firstSaturated = -1;
+      path.forEach((arc, i) => {
+        graph.cap[arc] = (graph.cap[arc] as number) - bottleneck;
+        const twin = graph.twin[arc] as number;
+        graph.cap[twin] = (graph.cap[twin] as number) + bottleneck;
+        if (firstSaturated === -1 && graph.cap[arc] === 0) firstSaturated = i;
+      });
+      flow += bottleneck;
+      path.length = firstSaturated;
+      node = firstSaturated === 0 ? source : (graph.head[path[firstSaturated - 1] as number] as number);
+      continue;
+    }
+    const arc = advance(graph, node, level, cursor);
+    if (arc !== -1) {
+      path.push(arc);
+      node = graph.head[arc] as number;
+      continue;
+    }
+    if (node === source) return flow;
+    level[node] = -1; // dead end for this phase
+    const back = path.pop() as number;
+    node = graph.head[graph.twin[back] as number] as number;
+    cursor[node] = (cursor[node] as number) + 1;
+  }
+}
+
+/** The next usable arc out of `node` from its cursor on, or -1 (cursor left at the end). */
+function advance(graph: Residual, node: number, level: Int32Array, cursor: Int32Array): number {
+  const end = graph.first[node + 1] as number;
+  const wanted = (level[node] as number) + 1;
+  for (let arc = cursor[node] as number; arc < end; arc++) {
+    if ((graph.cap[arc] as number) > 0 && level[graph.head[arc] as number] === wanted) {
+      cursor[node] = arc;
+      return arc;
+    }
+  }
+  cursor[node] = end;
+  return -1;
+}
+
+function grow<T extends Int32Array | Float64Array>(array: T): T {
+  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
+  bigger.set(array);
+  return bigger;
+}
+
+export interface BoundSlot {
+  /** Places free when the round starts. */
+  free: number;
+  /** Break units of one place. */
+  units: number;
+  /** London date the slot starts on. */
+  localDate: string;
+  overnight: boolean;
+}
+
+export interface BoundChild {
+  /** Break units the child wants (already capped by its entitlement). */
+  unitsWanted: number;
+  /** Indices into the slots array of every slot the child may be offered. */
+  candidates: ArrayLike<number>;
+}
+
+/** Max-flow upper bound on break units allocatable; see the file comment for the relaxations. */
+export function allocationUpperBound(children: readonly BoundChild[], slots: readonly BoundSlot[]): number {
+  const network = new FlowNetwork();
+  const source = network.addNode();
+  const sink = network.addNode();
+  const slotNodes = slots.map((slot) => {
+    const node = network.addNode();
+    network.addEdge(node, sink, slot.free * slot.units);
+    return node;
+  });
+  for (const child of children) {
+    if (child.unitsWanted <= 0) continue;
+    const childNode = network.addNode();
+    network.addEdge(source, childNode, child.unitsWanted);
+    const nights = new Map<string, { node: number; cap: number }>();
+    for (let i = 0; i < child.candidates.length; i++) {
+      const index = child.candidates[i] as number;
+      const slot = slots[index] as BoundSlot;
+      if (slot.free <= 0) continue;
+      let from = childNode;
+      if (slot.overnight) {
+        let group = nights.get(slot.localDate);
+        if (!group) {
+          group = { node: network.addNode(), cap: 0 };
+          nights.set(slot.localDate, group);
+        }
+        group.cap = Math.max(group.cap, slot.units);
+        from = group.node;
+      }
+      network.addEdge(from, slotNodes[index] as number, slot.units);
+    }
+    for (const group of nights.values()) network.addEdge(childNode, group.node, group.cap);
+  }
+  return network.maxFlow(source, sink);
+}

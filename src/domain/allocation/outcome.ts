@@ -1,0 +1,79 @@
+/**
+ * Turns a finished RoundState into the stored AllocationResult: bookings,
+ * explanations, fairness metrics (with the max-flow bound) and the history the
+ * next round starts from. Shared by the rotating draft and the FCFS baseline so
+ * their results compare like for like.
+ */
+import { explainChild, type OrderName } from './explanations.js';
+import { DEFAULT_HISTORY_WINDOW, historyAfter, scarceUnitsGot, valueGot } from './history.js';
+import { allocationUpperBound } from './max-flow.js';
+import { fairnessMetrics, type ChildOutcome } from './metrics.js';
+import { FLEXIBLE_RANK, type ChildEntry, type RoundState } from './round-state.js';
+import type { AllocatedBooking, AllocationResult } from './types.js';
+
+export function finishRound(
+  state: RoundState,
+  mechanism: AllocationResult['mechanism'],
+  order: ChildEntry[],
+  lottery: AllocationResult['lottery'],
+): AllocationResult {
+  const window = state.input.historyWindow ?? DEFAULT_HISTORY_WINDOW;
+  const orderName: OrderName = mechanism === 'ROTATING_DRAFT' ? 'rotation' : 'filing order';
+  const history = historyAfter(state, window);
+  return {
+    mechanism,
+    seed: state.input.seed,
+    bookings: order.flatMap((child) => bookingsOf(state, child)),
+    explanations: order.map((child) => explainChild(state, child, orderName, order.length)),
+    lottery,
+    order: order.map((child) => child.child.id),
+    metrics: fairnessMetrics({
+      outcomes: order.map((child) => outcomeOf(state, child)),
+      history,
+      window,
+      upperBound: upperBound(state),
+    }),
+    historyAfter: history,
+  };
+}
+
+function bookingsOf(state: RoundState, child: ChildEntry): AllocatedBooking[] {
+  return [...child.placements]
+    .sort((a, b) => a.slot - b.slot) // slots are indexed in start order
+    .map((placement) => {
+      const slot = state.slot(placement.slot);
+      return {
+        childId: child.child.id,
+        slotId: slot.info.id,
+        requestId: child.request.id,
+        preferenceRank: placement.rank === FLEXIBLE_RANK ? null : placement.rank,
+        units: slot.units,
+        cost: slot.cost,
+        transportNeeded: child.request.transportNeeded,
+      };
+    });
+}
+
+function outcomeOf(state: RoundState, child: ChildEntry): ChildOutcome {
+  return {
+    childId: child.child.id,
+    unitsWanted: child.unitsWanted,
+    unitsGot: child.unitsGot,
+    valueWanted: child.valueWanted,
+    valueGot: valueGot(state, child),
+    scarceUnitsGot: scarceUnitsGot(state, child),
+  };
+}
+
+/** Max-flow bound over the places free when the round started. */
+export function upperBound(state: RoundState): number {
+  return allocationUpperBound(
+    state.children.map((child) => ({ unitsWanted: child.unitsWanted, candidates: child.candSlot })),
+    state.slots.map((slot) => ({
+      free: slot.info.capacity - slot.bookedBefore,
+      units: slot.units,
+      localDate: slot.localDate,
+      overnight: slot.overnight,
+    })),
+  );
+}

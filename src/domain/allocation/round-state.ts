@@ -1,0 +1,730 @@
+/**
+ * The mutable bookkeeping of one allocation round, shared by the rotating draft
+ * (allocator.ts) and the first-come-first-served baseline (fcfs.ts) so both are
+ * held to exactly the same rules.
+ *
+ * Every placement decision goes through `checkPlacement` from ../eligibility.ts
+ * (capacity, needs incl. carer training on the date, authority reservation,
+ * overlap, entitlement caps, 17-day and 75-day limits), fed with this round's
+ * incremental state: each slot's `booked` count and each child's stays so far.
+ * The only rules applied here directly are cheap pre-filters that
+ * checkPlacement would refuse anyway (needs, reservation), so they cannot drift.
+ */
+import { PLACE_REQUIRED_NEEDS, type CareNeed } from '../care-needs.js';
+import { checkPlacement, overlaps, unmetNeeds, type RefusalReason } from '../eligibility.js';
+import { dayOfWeek, daysBetween } from '../london-time.js';
+import type { ChildInfo, EntitlementInfo, SlotInfo, StayInfo } from '../model.js';
+import { ScarcityPricer } from './scarcity.js';
+import type { AllocationInput, BreakRequestInfo, Preference } from './types.js';
+
+/** Rank stored for a candidate offered only because the request is flexible. */
+export const FLEXIBLE_RANK = 0;
+
+/** A rank for comparing: flexible offers come after every ranked preference. */
+export function effectiveRank(rank: number): number {
+  return rank === FLEXIBLE_RANK ? Number.POSITIVE_INFINITY : rank;
+}
+
+/** Candidate states; "dead" is final during the draft because slots only fill and stays only grow. */
+export const ALIVE = 0;
+export const DEAD = 1;
+/** Dead because the slot was full: the repair pass may still free a place in it. */
+export const DEAD_FULL = 2;
+
+/**
+ * Per child, refusals that more stays can never lift, as the fewest units
+ * refused under a key; while the child's stays only grow, any slot under the
+ * same key with as many units is refused too. Keys are numbers (this is hot):
+ * - positive: overnight or day slots under the same covering entitlements,
+ *   refused as beyond the entitlement (entitlementKeyOf);
+ * - negative: overnight slots starting on one London date, refused by the
+ *   75-day limit (more nights from the same date only add days away).
+ */
+export type RefusalMemo = Map<number, number>;
+
+function refusedBefore(memo: RefusalMemo, key: number, slot: SlotEntry): boolean {
+  return (memo.get(key) ?? Number.POSITIVE_INFINITY) <= slot.units;
+}
+
+function remember(memo: RefusalMemo, key: number, slot: SlotEntry): void {
+  memo.set(key, Math.min(slot.units, memo.get(key) ?? slot.units));
+}
+
+/** Which reason to report when checkPlacement gives several. */
+const REFUSAL_PRECEDENCE: RefusalReason[] = [
+  'SLOT_FULL',
+  'OVERLAPPING_BOOKING',
+  'SINGLE_STAY_LIMIT',
+  'ANNUAL_STAY_LIMIT',
+  'ENTITLEMENT_EXCEEDED',
+  'NEEDS_NOT_MET',
+  'RESERVED_FOR_OTHER_AUTHORITY',
+];
+
+export type StaticFit = 'OK' | 'NEEDS_NOT_MET' | 'RESERVED_FOR_OTHER_AUTHORITY';
+
+export interface SlotEntry {
+  index: number;
+  /** A private copy: `booked` grows as the round places children. */
+  info: SlotInfo;
+  /** The same slot seen with no places taken, to ask "could this child ever have it?". */
+  emptyView: SlotInfo;
+  stay: StayInfo;
+  bookedBefore: number;
+  localDate: string;
+  /** Days from 1970-01-01 to localDate, for cheap date keys. */
+  dayNumber: number;
+  weekday: number;
+  overnight: boolean;
+  units: number;
+  cost: number;
+  scarce: boolean;
+  /** Place-required needs (PLACE_REQUIRED_NEEDS) this slot can meet on its date. */
+  needsMet: CareNeed[];
+  /** The scarce ones among them: places held for children who need them. */
+  protects: CareNeed[];
+  /** Children placed here in this round, in placement order. */
+  takers: number[];
+  /** Children who need one of `protects` and have this slot as a candidate: [child, candidate index]. */
+  needers: [number, number][];
+  /** Positions in `needers` that made up the demand last time it was counted. */
+  witnesses: number[];
+  /** heldForNeeds' last verdict in the draft. */
+  heldVerdict?: { pass: number; free: number; epoch: number; held: boolean };
+}
+
+export interface ExpandedPreference {
+  rank: number;
+  preference: Preference;
+  /** Eligible slots it names or expands to, best first. */
+  slots: number[];
+  /** Slots it names or matches that can never suit this child (needs, reservation), to explain why. */
+  unsuitable: number[];
+  /** The named slot does not exist or is outside the round's period. */
+  unknownSlot: boolean;
+}
+
+/** What a child can do on its turn. */
+export type Pick =
+  | { kind: 'PICK'; candidate: number }
+  /** A feasible candidate exists but costs more than the child's budget so far. */
+  | { kind: 'WAIT_BUDGET' }
+  /** The only feasible places are held for children who need their capabilities. */
+  | { kind: 'HELD' }
+  | { kind: 'NONE' };
+
+export interface Placement {
+  slot: number;
+  rank: number;
+}
+
+export interface ChildEntry {
+  index: number;
+  child: ChildInfo;
+  request: BreakRequestInfo;
+  entitlements: EntitlementInfo[];
+  /** Live stays: outside the round first, then this round's placements. */
+  stays: StayInfo[];
+  /** Bumped whenever `stays` changes. */
+  staysVersion: number;
+  /** Refusals that more stays cannot lift, see RoundState.blocking. */
+  refused: RefusalMemo;
+  preferences: ExpandedPreference[];
+  /** Candidate slots, best first: ranked preferences, then (if flexible) every other eligible slot. */
+  candSlot: Int32Array;
+  candRank: Int32Array;
+  candState: Uint8Array;
+  /** The staysVersion at which checkPlacement last accepted each candidate (-1: never). */
+  acceptedAt: Int32Array;
+  /** Candidates before this index come from ranked preferences; the rest from `flexible`. */
+  rankedCount: number;
+  /** First candidate not known to be dead (skips the dead prefix). */
+  head: number;
+  unitsWanted: number;
+  valueWanted: number;
+  scarceUnitsWanted: number;
+  unitsGot: number;
+  placements: Placement[];
+  credit: number;
+  ticket: number;
+  /** 1-based position in the round's order. */
+  position: number;
+}
+
+export class RoundState {
+  readonly slots: SlotEntry[] = [];
+  readonly children: ChildEntry[] = [];
+  readonly maxCost: number;
+  private readonly slotById = new Map<string, number>();
+  private readonly pricer: ScarcityPricer;
+  /** Static fit per (authority + needs) signature and slot, computed on demand. */
+  private readonly fitCache = new Map<string, (StaticFit | undefined)[]>();
+  private readonly fitKeys = new WeakMap<ChildInfo, string>();
+  private readonly tailCache = new Map<string, number[]>();
+  private readonly expansionCache = new Map<string, Omit<ExpandedPreference, 'rank' | 'preference'>>();
+  /** Whether a needer could take a slot, as of a version of its stays (heldForNeeds asks repeatedly). */
+  private readonly neederCache = new Map<number, { version: number; blocked: boolean }>();
+  /** Slots by weekday of their start, in (date, start, id) order, for DAYS preferences. */
+  private readonly slotsByWeekday: number[][] = [[], [], [], [], [], [], []];
+  /** Every slot, ordinary and plain first: the order a flexible request is offered the rest. */
+  private readonly flexibleOrder: number[];
+
+  constructor(readonly input: AllocationInput) {
+    this.pricer = new ScarcityPricer(input.calendar);
+    this.indexSlots();
+    this.flexibleOrder = this.slots
+      .map((slot) => slot.index)
+      .sort((a, b) => compareForFlexible(this.slot(a), this.slot(b)));
+    this.maxCost = this.slots.reduce((max, slot) => Math.max(max, slot.cost), 1);
+    this.indexChildren();
+  }
+
+  slot(index: number): SlotEntry {
+    return this.slots[index] as SlotEntry;
+  }
+
+  childAt(index: number): ChildEntry {
+    return this.children[index] as ChildEntry;
+  }
+
+  free(slot: number): number {
+    const { info } = this.slot(slot);
+    return info.capacity - info.booked;
+  }
+
+  remainingWant(child: ChildEntry): number {
+    return child.unitsWanted - child.unitsGot;
+  }
+
+  /**
+   * The reason checkPlacement would refuse the child this slot now, or null if
+   * it accepts. Refusals that are cheap to see (slot full, overlap, an
+   * entitlement already found used up) are answered without calling it: a
+   * county round asks this hundreds of thousands of times and checkPlacement's
+   * 75-day rolling window costs far more. They only ever answer "refused", so
+   * every placement is still accepted by checkPlacement itself (RefusalMemo).
+   */
+  blocking(child: ChildEntry, slot: number, ignoreFull = false): RefusalReason | null {
+    return this.blockingWith(child, this.slot(slot), child.stays, child.refused, ignoreFull);
+  }
+
+  /** As blocking, for the child's stays with `from` left out (a move from one slot to another). */
+  blockingIfMoved(child: ChildEntry, from: number, to: number): RefusalReason | null {
+    const leaving = this.slot(from).stay;
+    return this.blockingWith(child, this.slot(to), child.stays.filter((stay) => stay !== leaving), new Map(), false);
+  }
+
+  private blockingWith(
+    child: ChildEntry,
+    entry: SlotEntry,
+    stays: StayInfo[],
+    memo: RefusalMemo,
+    ignoreFull: boolean,
+  ): RefusalReason | null {
+    const info = ignoreFull ? entry.emptyView : entry.info;
+    if (info.booked >= info.capacity) return 'SLOT_FULL';
+    for (const stay of stays) if (overlaps(stay, info)) return 'OVERLAPPING_BOOKING';
+    const entitlementKey = entitlementKeyOf(child, entry);
+    // Day sessions never count towards the 75-day limit.
+    const annualKey = entry.overnight ? -1 - entry.dayNumber : 0;
+    if (annualKey !== 0 && refusedBefore(memo, annualKey, entry)) return 'ANNUAL_STAY_LIMIT';
+    if (refusedBefore(memo, entitlementKey, entry)) return 'ENTITLEMENT_EXCEEDED';
+    const { refusals } = checkPlacement({ child: child.child, slot: info, stays, entitlements: child.entitlements });
+    if (refusals.length === 0) return null;
+    const reasons = new Set(refusals.map((refusal) => refusal.reason));
+    if (reasons.has('ANNUAL_STAY_LIMIT') && annualKey !== 0) remember(memo, annualKey, entry);
+    if (reasons.has('ENTITLEMENT_EXCEEDED') && entitlementKey !== 0) remember(memo, entitlementKey, entry);
+    return REFUSAL_PRECEDENCE.find((reason) => reasons.has(reason)) ?? null;
+  }
+
+  /** Whether the slot could ever suit the child (needs and reservation), memoised per kind of child. */
+  staticFit(child: ChildInfo, slot: number): StaticFit {
+    const { fits } = this.fitsFor(child);
+    let fit = fits[slot];
+    if (fit === undefined) {
+      const { info } = this.slot(slot);
+      if (info.reservedForAuthorityId !== null && info.reservedForAuthorityId !== child.authorityId) {
+        fit = 'RESERVED_FOR_OTHER_AUTHORITY';
+      } else {
+        fit = unmetNeeds(child, info).length > 0 ? 'NEEDS_NOT_MET' : 'OK';
+      }
+      fits[slot] = fit;
+    }
+    return fit;
+  }
+
+  /** Children with the same authority and needs fit the same slots: one memo per such kind. */
+  private fitsFor(child: ChildInfo): { key: string; fits: (StaticFit | undefined)[] } {
+    let key = this.fitKeys.get(child);
+    if (key === undefined) {
+      key = `${child.authorityId}|${[...new Set(child.needs)].sort().join(',')}`;
+      this.fitKeys.set(child, key);
+    }
+    let fits = this.fitCache.get(key);
+    if (!fits) {
+      fits = new Array<StaticFit | undefined>(this.slots.length);
+      this.fitCache.set(key, fits);
+    }
+    return { key, fits };
+  }
+
+  place(child: ChildEntry, slot: number, rank: number): void {
+    const entry = this.slot(slot);
+    entry.info.booked += 1;
+    entry.takers.push(child.index);
+    child.stays.push(entry.stay);
+    child.staysVersion += 1;
+    child.placements.push({ slot, rank });
+    child.unitsGot += entry.units;
+  }
+
+  unplace(child: ChildEntry, slot: number): void {
+    const entry = this.slot(slot);
+    entry.info.booked -= 1;
+    removeOne(entry.takers, child.index);
+    removeOne(child.stays, entry.stay);
+    child.staysVersion += 1;
+    child.placements = child.placements.filter((placement) => placement.slot !== slot);
+    child.unitsGot -= entry.units;
+    child.refused.clear(); // stays shrank: a refusal remembered before may not hold now
+  }
+
+  /**
+   * The child's best candidate it may take now: the first, in rank order, that
+   * fits its remaining want, costs no more than `budget`, is not held for a
+   * child who needs it and passes checkPlacement. HELD means only held places
+   * remain untried; they are not checked further, as the child waits anyway. Candidates refused on the way are
+   * marked dead: while the round only adds placements, slots only fill and
+   * stays only grow, so a refusal cannot be lifted later (the repair pass, which
+   * moves children, revisits DEAD_FULL ones itself).
+   */
+  nextPick(child: ChildEntry, budget = Number.POSITIVE_INFINITY, respectHolds = true): Pick {
+    const remaining = this.remainingWant(child);
+    if (remaining <= 0) return { kind: 'NONE' };
+    const unaffordable: number[] = [];
+    let held = false;
+    for (let candidate = child.head; candidate < child.candSlot.length; candidate++) {
+      if (child.candState[candidate] !== ALIVE) {
+        if (candidate === child.head) this.advanceHead(child);
+        continue;
+      }
+      const slot = this.slot(child.candSlot[candidate] as number);
+      // Cheapest tests first; a held place is passed over without asking checkPlacement.
+      if (slot.units > remaining) this.kill(child, candidate, DEAD);
+      else if (slot.cost > budget) unaffordable.push(candidate);
+      else if (this.free(slot.index) <= 0) this.kill(child, candidate, DEAD_FULL);
+      else if (respectHolds && this.heldForNeeds(child, slot.index)) held = true;
+      else if (this.stillFeasible(child, candidate)) return { kind: 'PICK', candidate };
+    }
+    if (unaffordable.some((candidate) => this.stillFeasible(child, candidate))) return { kind: 'WAIT_BUDGET' };
+    return held ? { kind: 'HELD' } : { kind: 'NONE' };
+  }
+
+  /** Places the child in its candidate (which nextPick returned). */
+  take(child: ChildEntry, candidate: number): void {
+    this.place(child, child.candSlot[candidate] as number, child.candRank[candidate] as number);
+    this.kill(child, candidate, DEAD);
+  }
+
+  /** True when checkPlacement accepts the candidate now; otherwise marks it dead. */
+  stillFeasible(child: ChildEntry, candidate: number): boolean {
+    const slot = child.candSlot[candidate] as number;
+    // Accepted before with the same stays: only a full slot could refuse it now.
+    if (child.acceptedAt[candidate] === child.staysVersion && this.free(slot) > 0) return true;
+    const reason = this.blocking(child, slot);
+    if (reason === null) {
+      child.acceptedAt[candidate] = child.staysVersion;
+      return true;
+    }
+    this.kill(child, candidate, reason === 'SLOT_FULL' ? DEAD_FULL : DEAD);
+    return false;
+  }
+
+  private kill(child: ChildEntry, candidate: number, state: typeof DEAD | typeof DEAD_FULL): void {
+    child.candState[candidate] = state;
+    if (candidate === child.head) this.advanceHead(child);
+  }
+
+  private advanceHead(child: ChildEntry): void {
+    child.head += 1;
+    // From now on this child's flexible candidates count as demand in heldForNeeds.
+    if (child.head === child.rankedCount) this.flexibleEpoch += 1;
+  }
+
+  /**
+   * During a draft pass, heldForNeeds may answer from a verdict reached earlier
+   * in the same pass while the slot's free places and the set of flexible
+   * needers are unchanged: demand only falls within a pass (needers get placed
+   * or finish), so a cached "held" can only be too cautious, and is reconsidered
+   * next pass; a cached "not held" stays right. null outside the draft.
+   */
+  draftPass: number | null = null;
+  private flexibleEpoch = 0;
+
+  /**
+   * Efficiency rule (issue 4): a place that meets a scarce need (see
+   * scarceNeeds: typically gastrostomy, oxygen, ventilation) is held back from a
+   * child who does not need it while enough children who do need it asked for
+   * it and could still take it.
+   * `extraFree` counts a place about to be freed (repair pass).
+   */
+  heldForNeeds(child: ChildEntry, slot: number, extraFree = 0): boolean {
+    const entry = this.slot(slot);
+    if (entry.needers.length === 0) return false;
+    if (child.child.needs.some((need) => entry.protects.includes(need))) return false;
+    const free = this.free(slot) + extraFree;
+    if (entry.needers.length < free) return false;
+    const verdict = entry.heldVerdict;
+    if (
+      this.draftPass !== null &&
+      verdict?.pass === this.draftPass &&
+      verdict.free === free &&
+      verdict.epoch === this.flexibleEpoch
+    ) {
+      return verdict.held;
+    }
+    const held = this.countDemand(child, entry, free);
+    if (this.draftPass !== null) {
+      // Any child asking gets the same answer: one needing a protected need returned above.
+      entry.heldVerdict = { pass: this.draftPass, free, epoch: this.flexibleEpoch, held };
+    }
+    return held;
+  }
+
+  /** True when at least `free` needers other than `child` could still take the slot. */
+  private countDemand(child: ChildEntry, entry: SlotEntry, free: number): boolean {
+    // Needers that counted last time usually still do: try them first, and
+    // scan the whole list only when they no longer make up the demand.
+    const witnesses: number[] = [];
+    for (const at of entry.witnesses) {
+      if (!this.stillNeeds(child, entry, at)) continue;
+      witnesses.push(at);
+      if (witnesses.length >= free) {
+        entry.witnesses = witnesses;
+        return true;
+      }
+    }
+    for (let at = 0; at < entry.needers.length; at++) {
+      if (entry.witnesses.includes(at) || !this.stillNeeds(child, entry, at)) continue;
+      witnesses.push(at);
+      if (witnesses.length >= free) break;
+    }
+    entry.witnesses = witnesses;
+    return witnesses.length >= free;
+  }
+
+  /** Could the needer at this position of the slot's list still take it (other than `child`)? */
+  private stillNeeds(child: ChildEntry, slot: SlotEntry, at: number): boolean {
+    const [neederIndex, candidate] = slot.needers[at] as [number, number];
+    if (neederIndex === child.index) return false;
+    const needer = this.childAt(neederIndex);
+    if (needer.candState[candidate] === DEAD) return false;
+    // A flexible needer counts for places it did not rank only once its ranked ones are gone.
+    if (candidate >= needer.rankedCount && needer.head < needer.rankedCount) return false;
+    if (this.remainingWant(needer) < slot.units) return false;
+    return !this.neederBlocked(needer, slot.index);
+  }
+
+  private neederBlocked(needer: ChildEntry, slot: number): boolean {
+    const key = needer.index * this.slots.length + slot;
+    const cached = this.neederCache.get(key);
+    if (cached?.version === needer.staysVersion) return cached.blocked;
+    const blocked = this.blocking(needer, slot, true) !== null;
+    this.neederCache.set(key, { version: needer.staysVersion, blocked });
+    return blocked;
+  }
+
+  private indexSlots(): void {
+    const { start, end } = this.input.period;
+    const inPeriod = this.input.slots
+      .filter((slot) => slot.start >= start && slot.start < end)
+      .sort((a, b) => a.start.getTime() - b.start.getTime() || compareIds(a.id, b.id));
+    for (const info of inPeriod) {
+      if (this.slotById.has(info.id)) throw new Error(`Slot ${info.id} appears twice in the round's input`);
+      const price = this.pricer.price(info);
+      const index = this.slots.length;
+      const stay: StayInfo = { slotId: info.id, providerId: info.providerId, start: info.start, end: info.end };
+      const entry: SlotEntry = {
+        index,
+        info: { ...info },
+        emptyView: { ...info, booked: 0 },
+        stay,
+        bookedBefore: info.booked,
+        localDate: price.localDate,
+        dayNumber: daysBetween('1970-01-01', price.localDate),
+        weekday: dayOfWeek(price.localDate),
+        overnight: price.overnight,
+        units: price.units,
+        cost: price.cost,
+        scarce: price.scarce,
+        needsMet: placeNeedsMet(info),
+        protects: [],
+        takers: [],
+        needers: [],
+        witnesses: [],
+      };
+      this.slots.push(entry);
+      this.slotById.set(info.id, index);
+      this.slotsByWeekday[entry.weekday]?.push(index);
+    }
+  }
+
+  private indexChildren(): void {
+    const childById = new Map(this.input.children.map((child) => [child.id, child]));
+    const entitlements = groupBy(this.input.entitlements, (entitlement) => entitlement.childId);
+    const seen = new Set<string>();
+    for (const request of this.input.requests) {
+      const child = childById.get(request.childId);
+      if (!child) throw new Error(`Request ${request.id} is for unknown child ${request.childId}`);
+      if (seen.has(child.id)) throw new Error(`Child ${child.id} has more than one request in this round`);
+      seen.add(child.id);
+      const entry = this.newChildEntry(child, request, entitlements.get(child.id) ?? []);
+      this.children.push(entry);
+      this.computeWant(entry);
+    }
+    const scarce = this.scarceNeeds();
+    for (const slot of this.slots) slot.protects = slot.needsMet.filter((need) => scarce.has(need));
+    for (const child of this.children) this.registerNeeders(child);
+  }
+
+  /**
+   * Needs whose places are scarce this round: the units wanted by children with
+   * the need reach at least half the free places able to meet it. Only these are
+   * held back (heldForNeeds); holding plentiful ones (most beds take a
+   * wheelchair) would only slow others down.
+   */
+  private scarceNeeds(): Set<CareNeed> {
+    const scarce = new Set<CareNeed>();
+    for (const need of PLACE_REQUIRED_NEEDS) {
+      const demand = this.children
+        .filter((child) => child.child.needs.includes(need))
+        .reduce((sum, child) => sum + child.unitsWanted, 0);
+      const supply = this.slots
+        .filter((slot) => slot.needsMet.includes(need))
+        .reduce((sum, slot) => sum + Math.max(0, slot.info.capacity - slot.bookedBefore) * slot.units, 0);
+      if (demand > 0 && demand * 2 >= supply) scarce.add(need);
+    }
+    return scarce;
+  }
+
+  private newChildEntry(child: ChildInfo, request: BreakRequestInfo, entitlements: EntitlementInfo[]): ChildEntry {
+    const preferences = request.preferences.map((preference, i) => this.expand(child, preference, i + 1));
+    const { slots, ranks } = this.candidates(child, preferences, request.flexible);
+    return {
+      index: this.children.length,
+      child,
+      request,
+      entitlements,
+      stays: [...(this.input.existingStays[child.id] ?? [])],
+      staysVersion: 0,
+      refused: new Map(),
+      preferences,
+      candSlot: Int32Array.from(slots),
+      candRank: Int32Array.from(ranks),
+      candState: new Uint8Array(slots.length),
+      acceptedAt: new Int32Array(slots.length).fill(-1),
+      rankedCount: ranks.filter((rank) => rank !== FLEXIBLE_RANK).length,
+      head: 0,
+      unitsWanted: 0,
+      valueWanted: 0,
+      scarceUnitsWanted: 0,
+      unitsGot: 0,
+      placements: [],
+      credit: 0,
+      ticket: 0,
+      position: 0,
+    };
+  }
+
+  /** Many children ask for the same days (e.g. "Fridays and Saturdays, anywhere"): expand once per kind of child. */
+  private expand(child: ChildInfo, preference: Preference, rank: number): ExpandedPreference {
+    const key = `${this.fitsFor(child).key}|${JSON.stringify(preference)}`;
+    let expansion = this.expansionCache.get(key);
+    if (!expansion) {
+      expansion = this.expandUncached(child, preference);
+      this.expansionCache.set(key, expansion);
+    }
+    return { rank, preference, ...expansion };
+  }
+
+  private expandUncached(child: ChildInfo, preference: Preference): Omit<ExpandedPreference, 'rank' | 'preference'> {
+    const slots: number[] = [];
+    const unsuitable: number[] = [];
+    for (const slot of this.matching(preference)) {
+      if (this.staticFit(child, slot) === 'OK') slots.push(slot);
+      else unsuitable.push(slot);
+    }
+    const unknownSlot = preference.kind === 'SLOT' && slots.length + unsuitable.length === 0;
+    // Same rank: earliest date first, and on one date a place without capabilities the
+    // child does not need before one with them (keeps scarce places for those who need them).
+    const excess = new Map(
+      slots.map((slot) => [slot, this.slot(slot).needsMet.filter((need) => !child.needs.includes(need)).length]),
+    );
+    slots.sort((a, b) => {
+      const x = this.slot(a);
+      const y = this.slot(b);
+      return (
+        compareIds(x.localDate, y.localDate) ||
+        (excess.get(a) as number) - (excess.get(b) as number) ||
+        x.info.start.getTime() - y.info.start.getTime() ||
+        compareIds(x.info.id, y.info.id)
+      );
+    });
+    return { slots, unsuitable, unknownSlot };
+  }
+
+  private matching(preference: Preference): number[] {
+    if (preference.kind === 'SLOT') {
+      const slot = this.slotById.get(preference.slotId);
+      return slot === undefined ? [] : [slot];
+    }
+    const matches: number[] = [];
+    for (const day of new Set(preference.daysOfWeek)) {
+      for (const slot of this.slotsByWeekday[day] ?? []) {
+        const entry = this.slot(slot);
+        if (preference.providerId !== undefined && entry.info.providerId !== preference.providerId) continue;
+        if (preference.from !== undefined && entry.localDate < preference.from) continue;
+        if (preference.to !== undefined && entry.localDate > preference.to) continue;
+        matches.push(slot);
+      }
+    }
+    return matches;
+  }
+
+  private candidates(child: ChildInfo, preferences: ExpandedPreference[], flexible: boolean) {
+    const slots: number[] = [];
+    const ranks: number[] = [];
+    const seen = new Set<number>();
+    for (const preference of preferences) {
+      for (const slot of preference.slots) {
+        if (seen.has(slot)) continue; // keeps its best rank
+        seen.add(slot);
+        slots.push(slot);
+        ranks.push(preference.rank);
+      }
+    }
+    if (flexible) {
+      for (const slot of this.flexibleTail(child)) {
+        if (seen.has(slot)) continue;
+        slots.push(slot);
+        ranks.push(FLEXIBLE_RANK);
+      }
+    }
+    return { slots, ranks };
+  }
+
+  /** Every slot that suits the child, in flexibleOrder; shared by children alike in needs and authority. */
+  private flexibleTail(child: ChildInfo): number[] {
+    const { key } = this.fitsFor(child);
+    let tail = this.tailCache.get(key);
+    if (!tail) {
+      tail = this.flexibleOrder.filter((slot) => this.staticFit(child, slot) === 'OK');
+      this.tailCache.set(key, tail);
+    }
+    return tail;
+  }
+
+  private registerNeeders(child: ChildEntry): void {
+    if (child.unitsWanted === 0) return;
+    child.candSlot.forEach((slot, candidate) => {
+      const entry = this.slot(slot);
+      if (child.child.needs.some((need) => entry.protects.includes(need))) entry.needers.push([child.index, candidate]);
+    });
+  }
+
+  /**
+   * Units the child's entitlements could allow in the period, counting nights
+   * only if it has an overnight candidate and day sessions only if it has a day
+   * one: an upper bound that lets the want search stop early.
+   */
+  private entitlementUnits(child: ChildEntry): number {
+    const { start, end } = this.input.period;
+    const kinds = new Set(Array.from(child.candSlot, (slot) => this.slot(slot).overnight));
+    return child.entitlements
+      .filter((entitlement) => entitlement.periodStart < end && entitlement.periodEnd > start)
+      .reduce(
+        (sum, entitlement) =>
+          sum + (kinds.has(true) ? entitlement.nights : 0) + (kinds.has(false) ? entitlement.daySessions : 0),
+        0,
+      );
+  }
+
+  /**
+   * What the child asked for, as the best bundle it could have had with no other
+   * child in the round: its candidates in rank order, each kept when
+   * checkPlacement (ignoring only "slot full") accepts it with the bundle so far,
+   * up to `nightsWanted` (default: the entitlement). This is the yardstick for
+   * "share of requested nights met" and for the max-flow bound, so a child's
+   * share is below 1 only because of competition, never because of its own
+   * entitlement or limits.
+   */
+  private computeWant(child: ChildEntry): void {
+    const target = Math.min(child.request.nightsWanted ?? Number.POSITIVE_INFINITY, this.entitlementUnits(child));
+    const stays = [...child.stays];
+    const memo: RefusalMemo = new Map();
+    for (let i = 0; i < child.candSlot.length && child.unitsWanted < target; i++) {
+      const entry = this.slot(child.candSlot[i] as number);
+      if (child.unitsWanted + entry.units > target) continue;
+      if (this.blockingWith(child, entry, stays, memo, true) !== null) continue;
+      stays.push(entry.stay);
+      child.unitsWanted += entry.units;
+      child.valueWanted += entry.cost;
+      if (entry.scarce) child.scarceUnitsWanted += entry.units;
+    }
+  }
+}
+
+/**
+ * The slot's kind and which of the child's entitlements cover its start (as
+ * checkPlacement counts them), as kind + 2 × bit mask; 0 (no memo) when the
+ * child has too many entitlements for a mask.
+ */
+function entitlementKeyOf(child: ChildEntry, slot: SlotEntry): number {
+  if (child.entitlements.length > 24) return 0;
+  let mask = 0;
+  const start = slot.info.start.getTime();
+  child.entitlements.forEach((entitlement, i) => {
+    if (entitlement.periodStart.getTime() <= start && start < entitlement.periodEnd.getTime()) mask |= 1 << i;
+  });
+  return (slot.overnight ? 1 : 2) + 4 * mask;
+}
+
+/** Place-required needs the slot meets on its date, asked of unmetNeeds one need at a time. */
+function placeNeedsMet(slot: SlotInfo): CareNeed[] {
+  const probe = (need: CareNeed): ChildInfo => ({
+    id: '',
+    authorityId: slot.reservedForAuthorityId ?? '',
+    needs: [need],
+  });
+  return PLACE_REQUIRED_NEEDS.filter((need) => unmetNeeds(probe(need), slot).length === 0);
+}
+
+function compareForFlexible(a: SlotEntry, b: SlotEntry): number {
+  return (
+    a.cost / a.units - b.cost / b.units ||
+    a.needsMet.length - b.needsMet.length ||
+    compareIds(a.localDate, b.localDate) ||
+    a.info.start.getTime() - b.info.start.getTime() ||
+    compareIds(a.info.id, b.info.id)
+  );
+}
+
+/** Locale-independent string order, so results never depend on the machine's locale. */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function removeOne<T>(items: T[], item: T): void {
+  const at = items.indexOf(item);
+  if (at >= 0) items.splice(at, 1);
+}
+
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}

@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import {
+  FlowNetwork,
+  allocationUpperBound,
+  fairnessMetrics,
+  gini,
+  jainIndex,
+  maxMinGap,
+  scarceShareByChild,
+  standardDeviation,
+} from '../../src/domain/allocation/index.js';
+import type { ChildHistory, RoundRecord } from '../../src/domain/allocation/index.js';
+
+describe('Gini coefficient', () => {
+  it('is 0 when everyone has the same share, including nothing', () => {
+    expect(gini([0.5, 0.5, 0.5])).toBe(0);
+    expect(gini([0, 0, 0])).toBe(0);
+    expect(gini([])).toBe(0);
+  });
+
+  it('is (n-1)/n when one child has everything', () => {
+    expect(gini([0, 0, 0, 1])).toBeCloseTo(0.75, 10);
+  });
+
+  it('matches the mean absolute difference definition on a known vector', () => {
+    // Σ|xi-xj| over ordered pairs = 2·(1+2+1) = 8; mean = 2; G = 8 / (2 · 3² · 2) = 2/9.
+    expect(gini([1, 2, 3])).toBeCloseTo(2 / 9, 10);
+    expect(gini([3, 1, 2])).toBeCloseTo(2 / 9, 10);
+  });
+});
+
+describe("Jain's index", () => {
+  it('is 1 for equal shares and 1/n when one child has everything', () => {
+    expect(jainIndex([0.3, 0.3, 0.3, 0.3])).toBeCloseTo(1, 10);
+    expect(jainIndex([1, 0, 0, 0])).toBeCloseTo(0.25, 10);
+    expect(jainIndex([0, 0])).toBe(1);
+  });
+
+  it('matches (Σx)² / (n·Σx²) on a known vector', () => {
+    expect(jainIndex([1, 2, 3])).toBeCloseTo(36 / 42, 10);
+  });
+});
+
+describe('spread', () => {
+  it('computes the population standard deviation and the max-min gap', () => {
+    expect(standardDeviation([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(2, 10);
+    expect(standardDeviation([1])).toBe(0);
+    expect(maxMinGap([0.2, 0.9, 0.5])).toBeCloseTo(0.7, 10);
+    expect(maxMinGap([])).toBe(0);
+  });
+});
+
+describe('max-flow (Dinic)', () => {
+  it('finds 23 on the CLRS example network', () => {
+    const network = new FlowNetwork();
+    const [s, v1, v2, v3, v4, t] = Array.from({ length: 6 }, () => network.addNode()) as [number, number, number, number, number, number];
+    network.addEdge(s, v1, 16);
+    network.addEdge(s, v2, 13);
+    network.addEdge(v2, v1, 4);
+    network.addEdge(v1, v3, 12);
+    network.addEdge(v3, v2, 9);
+    network.addEdge(v2, v4, 14);
+    network.addEdge(v4, v3, 7);
+    network.addEdge(v3, t, 20);
+    network.addEdge(v4, t, 4);
+    expect(network.maxFlow(s, t)).toBe(23);
+  });
+
+  it('needs a reverse (residual) edge to find the maximum', () => {
+    // Greedy s→a→d→t blocks both other paths; only undoing it reaches 2.
+    const network = new FlowNetwork();
+    const [s, a, b, c, d, t] = Array.from({ length: 6 }, () => network.addNode()) as [number, number, number, number, number, number];
+    network.addEdge(s, a, 1);
+    network.addEdge(s, b, 1);
+    network.addEdge(a, d, 1);
+    network.addEdge(a, c, 1);
+    network.addEdge(b, d, 1);
+    network.addEdge(d, t, 1);
+    network.addEdge(c, t, 1);
+    expect(network.maxFlow(s, t)).toBe(2);
+  });
+
+  it('is 0 when the sink cannot be reached, and handles parallel edges', () => {
+    const network = new FlowNetwork();
+    const [s, a, t] = [network.addNode(), network.addNode(), network.addNode()];
+    network.addEdge(s, a, 5);
+    expect(network.maxFlow(s, t)).toBe(0);
+    const parallel = new FlowNetwork();
+    const [x, y] = [parallel.addNode(), parallel.addNode()];
+    parallel.addEdge(x, y, 2);
+    parallel.addEdge(x, y, 3);
+    expect(parallel.maxFlow(x, y)).toBe(5);
+  });
+
+  it('handles a long chain without running out of stack', () => {
+    const network = new FlowNetwork();
+    const nodes = Array.from({ length: 50_000 }, () => network.addNode());
+    for (let i = 0; i + 1 < nodes.length; i++) network.addEdge(nodes[i] as number, nodes[i + 1] as number, 3);
+    expect(network.maxFlow(nodes[0] as number, nodes.at(-1) as number)).toBe(3);
+  });
+});
+
+describe('allocation upper bound', () => {
+  const slot = (free: number, units: number, localDate: string, overnight = true) => ({ free, units, localDate, overnight });
+
+  it('is limited by places, by what children want and by candidates', () => {
+    const slots = [slot(1, 1, '2025-03-07'), slot(2, 1, '2025-03-04')];
+    expect(
+      allocationUpperBound(
+        [
+          { unitsWanted: 1, candidates: [0] },
+          { unitsWanted: 1, candidates: [0] },
+          { unitsWanted: 3, candidates: [1] },
+        ],
+        slots,
+      ),
+    ).toBe(2);
+  });
+
+  it('counts nights, and at most one overnight slot per child per start date', () => {
+    // Two units on the same Friday overlap; the two-night weekend counts 2.
+    const slots = [slot(5, 1, '2025-03-07'), slot(5, 1, '2025-03-07'), slot(5, 2, '2025-03-14'), slot(5, 1, '2025-03-15', false)];
+    expect(allocationUpperBound([{ unitsWanted: 10, candidates: [0, 1, 2, 3] }], slots)).toBe(4);
+  });
+});
+
+describe('fairness metrics', () => {
+  const record = (scarceUnitsWanted: number, scarceUnitsGot: number): RoundRecord => ({
+    seed: 's',
+    unitsWanted: 1,
+    unitsGot: scarceUnitsGot,
+    valueWanted: 3,
+    valueGot: 3 * scarceUnitsGot,
+    scarceUnitsWanted,
+    scarceUnitsGot,
+    satisfaction: scarceUnitsGot,
+  });
+
+  it('computes scarce-slot share over the last N rounds, skipping rounds with no scarce demand', () => {
+    const history: ChildHistory[] = [
+      { childId: 'a', credit: 0, rounds: [record(1, 1), record(1, 0), record(0, 0), record(1, 1)] },
+      { childId: 'b', credit: 0, rounds: [record(0, 0)] },
+    ];
+    expect(scarceShareByChild(history, 3)).toEqual([{ childId: 'a', share: 0.5, rounds: 2 }]);
+    expect(scarceShareByChild(history, 12)).toEqual([{ childId: 'a', share: 0.6667, rounds: 3 }]);
+  });
+
+  it('summarises a round: shares, worst served, children with nothing and the bound', () => {
+    const metrics = fairnessMetrics({
+      outcomes: [
+        { childId: 'a', unitsWanted: 2, unitsGot: 2, valueWanted: 6, valueGot: 6, scarceUnitsGot: 2 },
+        { childId: 'b', unitsWanted: 2, unitsGot: 1, valueWanted: 6, valueGot: 1, scarceUnitsGot: 0 },
+        { childId: 'c', unitsWanted: 4, unitsGot: 0, valueWanted: 4, valueGot: 0, scarceUnitsGot: 0 },
+        { childId: 'd', unitsWanted: 0, unitsGot: 0, valueWanted: 0, valueGot: 0, scarceUnitsGot: 0 },
+      ],
+      history: [],
+      window: 12,
+      upperBound: 5,
+    });
+    expect(metrics).toMatchObject({
+      children: 3,
+      unitsWanted: 8,
+      unitsAllocated: 3,
+      scarceUnitsAllocated: 2,
+      upperBound: 5,
+      boundRatio: 0.6,
+      childrenWithNothing: 1,
+      maxMin: { share: 0, childIds: ['c'] },
+    });
+    expect(metrics.shares).toEqual([
+      { childId: 'a', share: 1, weightedShare: 1 },
+      { childId: 'b', share: 0.5, weightedShare: 0.1667 },
+      { childId: 'c', share: 0, weightedShare: 0 },
+    ]);
+    expect(metrics.gini).toBeCloseTo(gini([1, 0.5, 0]), 4);
+    expect(metrics.jain).toBeCloseTo(jainIndex([1, 0.5, 0]), 4);
+  });
+});
