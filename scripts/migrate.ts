@@ -20,3 +20,6 @@ if (command === 'apply') {
   console.error('Usage: migrate.ts apply | create <name>');
   process.exit(2);
 }
+
+// The engine leaves a timer behind for a few seconds; a CLI has nothing left to wait for.
+process.exit(process.exitCode ?? 0);

@@ -55,11 +55,16 @@ function loadSchemaEngineModule(): Promise<SchemaEngineModule> {
  * transaction, so a migration also applies all-or-nothing.
  */
 class WholeScriptPg extends PrismaPg {
+  /** The engine never closes what it opens; withEngine disposes these so no connection keeps Prisma's migration lock. */
+  readonly opened: PgAdapter[] = [];
+
   constructor(private readonly databaseUrl: string) {
     super({ connectionString: databaseUrl });
   }
   override async connect() {
-    return sendScriptsWhole(await super.connect());
+    const adapter = sendScriptsWhole(await super.connect());
+    this.opened.push(adapter);
+    return adapter;
   }
   /**
    * PrismaPg's own shadow database ends up on the main database when the config is
@@ -67,7 +72,9 @@ class WholeScriptPg extends PrismaPg {
    */
   override async connectToShadowDb() {
     const shadowUrl = await recreateShadowDatabase(this.databaseUrl);
-    return sendScriptsWhole(await new PrismaPg({ connectionString: shadowUrl }).connect());
+    const adapter = sendScriptsWhole(await new PrismaPg({ connectionString: shadowUrl }).connect());
+    this.opened.push(adapter);
+    return adapter;
   }
 }
 
@@ -133,7 +140,8 @@ function sendScriptsWhole(adapter: PgAdapter): PgAdapter {
 async function withEngine<T>(databaseUrl: string, fn: (engine: SchemaEngine, schema: string) => Promise<T>): Promise<T> {
   const mod = await loadSchemaEngineModule();
   const schema = await readFile(SCHEMA_PATH, 'utf8');
-  const adapter = bindMigrationAwareSqlAdapterFactory(new WholeScriptPg(databaseUrl));
+  const factory = new WholeScriptPg(databaseUrl);
+  const adapter = bindMigrationAwareSqlAdapterFactory(factory);
   const engine = await mod.SchemaEngine.new(
     { datamodels: [[SCHEMA_PATH, schema]] },
     // The engine reports its log lines here; migrations should be quiet unless they fail.
@@ -144,6 +152,7 @@ async function withEngine<T>(databaseUrl: string, fn: (engine: SchemaEngine, sch
     return await fn(engine, schema);
   } finally {
     engine.free();
+    await Promise.all(factory.opened.map((a) => a.dispose().catch(() => undefined)));
   }
 }
 
