@@ -3,6 +3,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { createApp, type AppEnv } from './http/app.js';
 import { authenticate } from './http/auth.js';
+import { FailureLimiter } from './http/rate-limit.js';
+import { config } from './config.js';
 import { idempotency } from './http/idempotency.js';
 import { ApiError } from './http/problem.js';
 import { healthRouter } from './routes/health/health.index.js';
@@ -22,8 +24,14 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
-export function buildApp(): OpenAPIHono<AppEnv> {
+export interface AppOptions {
+  /** Failed authentications allowed per client address per minute (default AUTH_FAILURES_PER_MINUTE). */
+  authFailuresPerMinute?: number;
+}
+
+export function buildApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   const app = createApp();
+  const limiter = new FailureLimiter(options.authFailuresPerMinute ?? config().AUTH_FAILURES_PER_MINUTE);
   app.use('*', secureHeaders());
   app.use(
     '/v1/*',
@@ -34,7 +42,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
       },
     }),
   );
-  app.use('/v1/*', authenticate);
+  app.use('/v1/*', authenticate(limiter, config().TRUST_PROXY));
   app.use('/v1/*', idempotency);
 
   const features = [

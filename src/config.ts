@@ -26,6 +26,10 @@ const ConfigSchema = z.object({
   OFFER_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 14).default(48),
   /** How long a worker's lock on a job lasts; a killed worker's job is retried after this. */
   JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** Failed authentications per client address per minute before 429. */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
+  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Notifications: 'log' writes them to the log; 'smtp' needs SMTP_URL. */
   NOTIFY_TRANSPORT: z.enum(['log', 'smtp']).default('log'),
