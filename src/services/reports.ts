@@ -204,20 +204,27 @@ export async function capacityReport(principal: Principal, q: { from: string; to
   const to = q.to;
   const rows = await db().$queryRaw<Omit<CapacityRow, 'occupancy'>[]>`
     WITH s AS (
-      SELECT s.id, s."providerId", s.capacity, s.capabilities::text[] AS caps, s."carerId", s."localDate"
-      FROM slot s
+      -- As in eligibility (invariant 3): at a family-based place a complex health need is met by the
+      -- carer's training alone, never by the rule's capabilities, so those are dropped here.
+      SELECT s.id, s."providerId", s.capacity, s."carerId", s."startsAt", s."endsAt",
+             CASE WHEN p.kind = 'FAMILY_BASED' THEN array_remove(array_remove(array_remove(array_remove(s.capabilities::text[],
+               'GASTROSTOMY'), 'OXYGEN'), 'EPILEPSY_RESCUE_MEDICATION'), 'VENTILATION') ELSE s.capabilities::text[] END AS caps
+      FROM slot s JOIN provider p ON p.id = s."providerId"
       WHERE s."localDate" BETWEEN ${from} AND ${to} AND s.status = 'ACTIVE'
         AND (s."reservedForAuthorityId" IS NULL OR s."reservedForAuthorityId" = ${principal.authorityId})
     ),
-    trained AS (
-      SELECT s.id, array_agg(DISTINCT t.need::text) AS needs
-      FROM s JOIN training_record t ON t."carerId" = s."carerId"
-      WHERE t."completedOn" <= s."localDate"::date AND t."expiresOn" >= s."localDate"::date
-      GROUP BY s.id
-    ),
     counted AS (
-      SELECT s.id, s."providerId", s.capacity, unnest(array_cat(array_cat(ARRAY['ANY'], s.caps), COALESCE(trained.needs, ARRAY[]::text[]))) AS capability
-      FROM s LEFT JOIN trained ON trained.id = s.id
+      -- Complex health needs the carer is trained for over the whole stay (training dates are UTC
+      -- midnights, as in eligibility). A correlated lookup per slot: an index probe on carerId, and a
+      -- plan that does not depend on the planner's estimate of the CTE's size.
+      SELECT s.id, s."providerId", s.capacity,
+             unnest(array_cat(array_cat(ARRAY['ANY'], s.caps), COALESCE((
+               SELECT array_agg(DISTINCT t.need::text) FROM training_record t
+               WHERE s."carerId" IS NOT NULL AND t."carerId" = s."carerId"
+                 AND t.need::text IN ('GASTROSTOMY', 'OXYGEN', 'EPILEPSY_RESCUE_MEDICATION', 'VENTILATION')
+                 AND (t."completedOn"::timestamp AT TIME ZONE 'UTC') <= s."startsAt" AND (t."expiresOn"::timestamp AT TIME ZONE 'UTC') >= s."endsAt"
+             ), ARRAY[]::text[]))) AS capability
+      FROM s
     ),
     use AS (
       SELECT b."slotId",
@@ -246,10 +253,17 @@ async function unmetDemand(authorityId: string, from: string, to: string) {
   const byReason = new Map<string, { reason: string; preferences: number; children: Set<string> }>();
   let unitsWanted = 0;
   let unitsGot = 0;
+  type Explanation = { childId: string; requestId: string; unitsWanted: number; unitsGot: number; preferences: { gotSlotIds: string[]; unmet: { reason: string }[] }[] };
+  const explanationsOf = (round: (typeof rounds)[number]) => (round.result as { explanations?: Explanation[] } | null)?.explanations ?? [];
+  // An explanation's unitsWanted is what could be offered together (0 when no preferred place can meet
+  // the child's needs); the demand is what the family asked for, so take the request's nightsWanted.
+  const asked = new Map(
+    (await db().breakRequest.findMany({ where: { id: { in: rounds.flatMap((r) => explanationsOf(r).map((e) => e.requestId)) } }, select: { id: true, nightsWanted: true } }))
+      .map((r) => [r.id, r.nightsWanted]),
+  );
   for (const round of rounds) {
-    const result = round.result as { explanations?: { childId: string; unitsWanted: number; unitsGot: number; preferences: { gotSlotIds: string[]; unmet: { reason: string }[] }[] }[] } | null;
-    for (const e of result?.explanations ?? []) {
-      unitsWanted += e.unitsWanted;
+    for (const e of explanationsOf(round)) {
+      unitsWanted += Math.max(e.unitsWanted, asked.get(e.requestId) ?? 0);
       unitsGot += e.unitsGot;
       for (const p of e.preferences) {
         if (p.gotSlotIds.length) continue;
