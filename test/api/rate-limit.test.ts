@@ -13,7 +13,7 @@ describe('authentication failures', () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get('content-type')).toContain('application/problem+json');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await limited.json()).code).toBe('RATE_LIMITED');
+    expect(((await limited.json()) as { code: string }).code).toBe('RATE_LIMITED');
     const good = await app.request('/v1/vehicles', { headers: { Authorization: `Bearer ${coordinatorToken}` } });
     expect(good.status).toBe(429);
   });
