@@ -12,6 +12,8 @@ import { ApiError } from './problem.js';
 import type { AppEnv } from './app.js';
 
 const IN_PROGRESS = 0;
+/** Longer than any request may take (transactions time out well before). */
+const ABANDONED_AFTER_MS = 120_000;
 const KEY_PATTERN = /^[A-Za-z0-9_\-.:]{1,200}$/;
 
 export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
@@ -37,7 +39,14 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     if (existing.requestHash !== requestHash) {
       throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was first used with a different request');
     }
-    if (existing.status === IN_PROGRESS) throw new ApiError('IDEMPOTENCY_KEY_IN_USE', 'Retry shortly');
+    if (existing.status === IN_PROGRESS) {
+      // A claim this old belongs to a process that died mid-request: nothing was committed
+      // with it (the handler's own transaction either committed and stored its answer, or not).
+      if (Date.now() - existing.createdAt.getTime() > ABANDONED_AFTER_MS) {
+        await db().idempotencyRecord.deleteMany({ where: { ...scopedKey, status: IN_PROGRESS, createdAt: existing.createdAt } });
+      }
+      throw new ApiError('IDEMPOTENCY_KEY_IN_USE', 'Retry shortly');
+    }
     const stored = existing.response as { body: string; contentType: string };
     c.header('Idempotent-Replayed', 'true');
     return c.body(stored.body, existing.status as ContentfulStatusCode, { 'Content-Type': stored.contentType });
