@@ -113,18 +113,7 @@ interface ChildRow {
   entitlements: { childId: string; periodStart: string; periodEnd: string; nights: number; daySessions: number }[];
 }
 
-interface LockedSlotRow {
-  id: string;
-  providerId: string;
-  localDate: string;
-  startsAt: Date;
-  endsAt: Date;
-  capacity: number;
-  booked: number;
-  held: number;
-  capabilities: string[];
-  reservedForAuthorityId: string | null;
-  status: 'ACTIVE' | 'WITHDRAWN';
+interface LockedSlotRow extends Omit<SlotForPlacement, 'provider' | 'carer'> {
   carerId: string | null;
   providerKind: SlotForPlacement['provider']['kind'];
   providerStatus: SlotForPlacement['provider']['status'];
