@@ -14,6 +14,8 @@ import { promisify } from 'node:util';
 import { generateCounty, type CountyOptions } from '../fixtures/county-generator.js';
 import { allocate, allocateFirstComeFirstServed } from '../src/domain/allocation/index.js';
 import type { AllocationInput, AllocationResult } from '../src/domain/allocation/index.js';
+import { upperBound } from '../src/domain/allocation/outcome.js';
+import { RoundState } from '../src/domain/allocation/round-state.js';
 
 const run = promisify(execFile);
 
@@ -33,6 +35,10 @@ const MECHANISMS: Record<Mechanism, (input: AllocationInput) => AllocationResult
 
 interface MechanismFigures {
   medianMs: number;
+  /** CPU time (user + system, all threads incl. GC) of the median run: steadier than wall time on a busy machine. */
+  medianCpuMs: number;
+  /** Computing the max-flow bound alone (part of every run, the same for both mechanisms). */
+  boundMs: number;
   minMs: number;
   /** heapUsed after a run minus before it (from a collected heap), largest of the runs. */
   heapGrowthMb: number;
@@ -93,6 +99,7 @@ function measureHere(mechanism: Mechanism, options: AllocatorBenchOptions): { in
   const runs = Math.max(1, options.runs ?? 5);
   const allocateWith = MECHANISMS[mechanism];
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let heapAllocated = 0;
   let result: AllocationResult | undefined;
   collectGarbage();
@@ -102,12 +109,19 @@ function measureHere(mechanism: Mechanism, options: AllocatorBenchOptions): { in
     collectGarbage();
     const heapBefore = process.memoryUsage().heapUsed;
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     result = allocateWith(input);
+    const cpu = process.cpuUsage(cpuStart);
     times.push(performance.now() - start);
+    cpuTimes.push((cpu.user + cpu.system) / 1000);
     heapAllocated = Math.max(heapAllocated, process.memoryUsage().heapUsed - heapBefore);
   }
   const { metrics } = result as AllocationResult;
   const sorted = [...times].sort((a, b) => a - b);
+  const state = new RoundState(input);
+  const boundStarted = performance.now();
+  upperBound(state);
+  const boundMs = Math.round(performance.now() - boundStarted);
   return {
     input: {
       children: input.children.length,
@@ -120,6 +134,8 @@ function measureHere(mechanism: Mechanism, options: AllocatorBenchOptions): { in
     },
     figures: {
       medianMs: Math.round(sorted[Math.floor(sorted.length / 2)] as number),
+      medianCpuMs: Math.round([...cpuTimes].sort((a, b) => a - b)[Math.floor(cpuTimes.length / 2)] as number),
+      boundMs,
       minMs: Math.round(sorted[0] as number),
       heapGrowthMb: megabytes(heapAllocated),
       // maxRSS is in kilobytes.
@@ -150,6 +166,8 @@ function printTable(input: InputFigures, columns: Record<string, MechanismFigure
   const rows: [string, (f: MechanismFigures) => string][] = [
     ['time, median ms', (f) => `${f.medianMs}`],
     ['time, best ms', (f) => `${f.minMs}`],
+    ['CPU time, median ms', (f) => `${f.medianCpuMs}`],
+    ['max-flow bound ms (in time)', (f) => `${f.boundMs}`],
     ['heap growth MB', (f) => `${f.heapGrowthMb}`],
     ['peak RSS growth MB', (f) => `${f.peakRssGrowthMb}`],
     ['units allocated', (f) => `${f.unitsAllocated}`],

@@ -218,7 +218,7 @@ describe('allocation properties', () => {
         expectNoConstraintBroken(input, allocate(input));
         expectNoConstraintBroken(input, allocateFirstComeFirstServed(input));
       }),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 
@@ -232,6 +232,24 @@ describe('allocation properties', () => {
         expect(reordered.bookings).toEqual(result.bookings);
         expect(reordered.order).toEqual(result.order);
         expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('conserves credit: what participants earn, others spend (Karma)', () => {
+    fc.assert(
+      fc.property(roundArbitrary, (input) => {
+        const before = new Map(input.history.map((h) => [h.childId, h.credit]));
+        const result = allocate(input);
+        const participants = result.explanations.filter((e) => e.unitsWanted > 0).map((e) => e.childId);
+        const change = result.historyAfter
+          .filter((h) => participants.includes(h.childId))
+          .reduce((sum, h) => sum + h.credit - (before.get(h.childId) ?? 0), 0);
+        expect(Math.abs(change)).toBeLessThan(1e-5);
+        for (const h of result.historyAfter.filter((h) => !participants.includes(h.childId))) {
+          expect(h.credit).toBe(before.get(h.childId));
+        }
       }),
       { numRuns: 60 },
     );

@@ -50,53 +50,38 @@ describe('spread', () => {
   });
 });
 
+/** Max flow from node 0 to the last node of a network given as [from, to, capacity] edges. */
+function maxFlowOf(nodes: number, edges: [number, number, number][]): number {
+  const network = new FlowNetwork();
+  for (let i = 0; i < nodes; i++) network.addNode();
+  for (const [from, to, capacity] of edges) network.addEdge(from, to, capacity);
+  return network.maxFlow(0, nodes - 1);
+}
+
 describe('max-flow (Dinic)', () => {
   it('finds 23 on the CLRS example network', () => {
-    const network = new FlowNetwork();
-    const [s, v1, v2, v3, v4, t] = Array.from({ length: 6 }, () => network.addNode()) as [number, number, number, number, number, number];
-    network.addEdge(s, v1, 16);
-    network.addEdge(s, v2, 13);
-    network.addEdge(v2, v1, 4);
-    network.addEdge(v1, v3, 12);
-    network.addEdge(v3, v2, 9);
-    network.addEdge(v2, v4, 14);
-    network.addEdge(v4, v3, 7);
-    network.addEdge(v3, t, 20);
-    network.addEdge(v4, t, 4);
-    expect(network.maxFlow(s, t)).toBe(23);
+    // s=0, v1..v4 = 1..4, t=5 (Cormen et al., Introduction to Algorithms, fig. 26.1).
+    const edges: [number, number, number][] = [
+      [0, 1, 16], [0, 2, 13], [2, 1, 4], [1, 3, 12], [3, 2, 9], [2, 4, 14], [4, 3, 7], [3, 5, 20], [4, 5, 4],
+    ];
+    expect(maxFlowOf(6, edges)).toBe(23);
   });
 
   it('needs a reverse (residual) edge to find the maximum', () => {
-    // Greedy s→a→d→t blocks both other paths; only undoing it reaches 2.
-    const network = new FlowNetwork();
-    const [s, a, b, c, d, t] = Array.from({ length: 6 }, () => network.addNode()) as [number, number, number, number, number, number];
-    network.addEdge(s, a, 1);
-    network.addEdge(s, b, 1);
-    network.addEdge(a, d, 1);
-    network.addEdge(a, c, 1);
-    network.addEdge(b, d, 1);
-    network.addEdge(d, t, 1);
-    network.addEdge(c, t, 1);
-    expect(network.maxFlow(s, t)).toBe(2);
+    // s=0, a=1, b=2, c=3, d=4, t=5: greedy s→a→d→t blocks b; only undoing a→d reaches 2.
+    const edges: [number, number, number][] = [[0, 1, 1], [0, 2, 1], [1, 4, 1], [1, 3, 1], [2, 4, 1], [4, 5, 1], [3, 5, 1]];
+    expect(maxFlowOf(6, edges)).toBe(2);
   });
 
-  it('is 0 when the sink cannot be reached, and handles parallel edges', () => {
-    const network = new FlowNetwork();
-    const [s, a, t] = [network.addNode(), network.addNode(), network.addNode()];
-    network.addEdge(s, a, 5);
-    expect(network.maxFlow(s, t)).toBe(0);
-    const parallel = new FlowNetwork();
-    const [x, y] = [parallel.addNode(), parallel.addNode()];
-    parallel.addEdge(x, y, 2);
-    parallel.addEdge(x, y, 3);
-    expect(parallel.maxFlow(x, y)).toBe(5);
+  it('is 0 when the sink cannot be reached, and adds up parallel edges', () => {
+    expect(maxFlowOf(3, [[0, 1, 5]])).toBe(0);
+    expect(maxFlowOf(2, [[0, 1, 2], [0, 1, 3]])).toBe(5);
   });
 
   it('handles a long chain without running out of stack', () => {
-    const network = new FlowNetwork();
-    const nodes = Array.from({ length: 50_000 }, () => network.addNode());
-    for (let i = 0; i + 1 < nodes.length; i++) network.addEdge(nodes[i] as number, nodes[i + 1] as number, 3);
-    expect(network.maxFlow(nodes[0] as number, nodes.at(-1) as number)).toBe(3);
+    const length = 50_000;
+    const edges = Array.from({ length: length - 1 }, (_, i): [number, number, number] => [i, i + 1, 3]);
+    expect(maxFlowOf(length, edges)).toBe(3);
   });
 });
 

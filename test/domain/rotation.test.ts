@@ -53,10 +53,12 @@ describe('rotation across rounds', () => {
   });
 
   it('narrows the spread on a generated county against first come, first served', () => {
-    const input = generateCounty({ seed: 'rotation', children: 150, providers: 12, weeks: 2 });
+    // One week of a small county: needs, carers' training, holidays and limits all in play.
+    const input = generateCounty({ seed: 'rotation', children: 80, providers: 8, weeks: 1 });
     const rotating = simulate(input, allocate);
     const fcfs = simulate(input, allocateFirstComeFirstServed);
-    expect(rotating.at(-1)).toBeLessThan(rotating[0] as number);
+    // Some spread stays: a child whose needs only rare places meet cannot rotate as much.
+    expect(rotating.at(-1)).toBeLessThan(0.75 * (rotating[0] as number));
     expect(rotating.at(-1)).toBeLessThan(fcfs.at(-1) as number);
   });
 });

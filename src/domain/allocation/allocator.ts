@@ -6,36 +6,44 @@
  *
  * - Karma (Vuppalapati et al., OSDI 2023) — credits carried across rounds.
  *   A child served worse than the round's fair share earns credit, one served
- *   better spends it (history.ts). The round's priority order is by credit,
- *   worst-served first, so scarce nights rotate between families over rounds
- *   instead of going to the same ones every time. Credits are conserved, so
- *   the order cannot be gamed by asking for more.
+ *   better spends it (history.ts). The round's order is by credit, worst
+ *   served first, so scarce nights rotate between families over rounds instead
+ *   of going to the same ones every time. Credits are conserved (they sum to
+ *   zero over a round) and a child's want is capped by its entitlement, so no
+ *   family can build credit by asking for more than it was awarded.
  *
- * - Budish–Cantillon draft for course allocation (AER 2012) — children pick in
- *   turns, one slot per turn, from their own ranked list, in a serpentine
- *   order (1..n, then n..1, ...). Taking turns spreads everyone's first choice
- *   across the order instead of letting the first child take all its nights,
- *   and the snake evens out the advantage of going first. Ranked lists are
- *   used as given, so there is little to gain by misreporting.
+ * - The draft used for course allocation at Harvard (Budish and Cantillon,
+ *   AER 2012) — children pick in turns, one slot per turn, from their own
+ *   ranked list, in a serpentine order (1..n, then n..1, ...). Turns spread
+ *   everyone's first choices instead of letting the first child take all its
+ *   nights, and the snake evens out the advantage of going first. Budish and
+ *   Cantillon show a draft can be gamed a little (ranking a popular slot first
+ *   because it goes early), yet serves people better than strategy-proof
+ *   serial dictatorship, which hands the top of the order everything: the trade
+ *   we want for scarce nights.
  *
  * - Deficit Round Robin (Shreedhar and Varghese, SIGCOMM 1995 / ToN 1996) —
  *   each child has a deficit counter that grows by a quantum (one ordinary
  *   night) every turn; a slot costs its scarcity weight (a Friday costs 3
- *   ordinary nights by default). A child takes its best feasible slot that
- *   fits its counter, otherwise it waits (or takes a cheaper preference), so
- *   a child who just took a scarce night lets others have the next scarce
- *   ones: service is shared by weighted cost, not by count. The counter
- *   starts at the dearest slot's cost, so every first pick is a free choice.
+ *   ordinary nights by default). On its turn a child takes its best feasible
+ *   slot that fits its counter, so a child who just took a scarce night takes
+ *   ordinary ones (or waits) while others take the next scarce ones: service
+ *   is shared by weighted cost, not by count. The counter starts at the
+ *   dearest slot's cost, so every first pick is a free choice.
  *
  * Ties in credit are broken by a seeded lottery (one ticket per child, from the
  * seed and the child's id), recorded in the result.
  *
- * Efficiency (issue 4): a place meeting a scarce need is held back from a child
- * who does not need it while a child who needs it asked for it and could still
- * take it (RoundState.heldForNeeds). After the draft, a repair pass finds
- * augmenting moves: an unplaced child takes a full slot by moving a child placed
- * there to a free slot of equal or better preference rank for that child, so
- * nobody placed is made worse off.
+ * Phases: draft → repair → upgrade → fill.
+ * - Draft, holding places that meet a scarce need (gastrostomy, oxygen, ...)
+ *   back from children without it while children with it asked for them and
+ *   could still take them (RoundState.heldForNeeds).
+ * - Repair (augmenting moves): a child still short takes a full slot it asked
+ *   for by moving a child placed there to a free slot of equal or better rank
+ *   for that child — nobody placed is made worse off.
+ * - Upgrade: a child moves up into a better-ranked slot still free (a budget
+ *   may have made it settle for less).
+ * - Fill: places left behind by moves are offered again.
  *
  * Every placement passes checkPlacement (../eligibility.ts), the rule used by
  * direct booking, so hard constraints cannot drift between the two.
@@ -114,24 +122,31 @@ function runRepair(state: RoundState, order: ChildEntry[]): Set<ChildEntry> {
   const moved = new Set<ChildEntry>();
   const stuck = new Set<number>(); // child * slots + slot: that child cannot move away from that slot
   for (const child of order) {
+    // Candidates that failed stay failed while only this child gains places: resume after them.
+    let from = 0;
     while (state.remainingWant(child) > 0) {
-      const mover = augment(state, child, stuck);
-      if (!mover) break;
-      moved.add(mover);
+      const found = augment(state, child, stuck, from);
+      if (!found) break;
+      moved.add(found.mover);
+      from = found.candidate + 1;
     }
   }
   return moved;
 }
 
-function augment(state: RoundState, child: ChildEntry, stuck: Set<number>): ChildEntry | undefined {
-  const key = (other: number, slot: number) => other * state.slots.length + slot;
-  for (let candidate = 0; candidate < child.candSlot.length; candidate++) {
+function augment(
+  state: RoundState,
+  child: ChildEntry,
+  stuck: Set<number>,
+  from: number,
+): { mover: ChildEntry; candidate: number } | undefined {
+  for (let candidate = from; candidate < child.candSlot.length; candidate++) {
     if (child.candState[candidate] !== DEAD_FULL) continue;
     const slot = child.candSlot[candidate] as number;
     const entry = state.slot(slot);
     if (entry.units > state.remainingWant(child)) continue;
     // A move only ever uses up free places, so once stuck a child stays stuck.
-    const movable = entry.takers.filter((other) => !stuck.has(key(other, slot)));
+    const movable = entry.takers.filter((other) => !stuck.has(other * state.slots.length + slot));
     if (movable.length === 0) continue;
     if (state.blocking(child, slot, true) !== null) {
       child.candState[candidate] = DEAD;
@@ -143,9 +158,9 @@ function augment(state: RoundState, child: ChildEntry, stuck: Set<number>): Chil
       const mover = state.childAt(other);
       if (moveElsewhere(state, mover, slot)) {
         state.take(child, candidate);
-        return mover;
+        return { mover, candidate };
       }
-      stuck.add(key(other, slot));
+      stuck.add(other * state.slots.length + slot);
     }
   }
   return undefined;
@@ -176,13 +191,14 @@ function freeCandidateInstead(
   const limit = effectiveRank(placement.rank);
   const units = state.slot(placement.slot).units;
   const held = new Set(child.placements.map((p) => p.slot));
+  const blockingAfterMove = state.blockingIfMovedFrom(child, placement.slot);
   // Candidates are in rank order (flexible last), so stop at the first worse rank.
   for (let candidate = 0; candidate < child.candSlot.length; candidate++) {
     const rank = effectiveRank(child.candRank[candidate] as number);
     if (rank > limit || (strictlyBetter && rank === limit)) break;
     const other = child.candSlot[candidate] as number;
     if (held.has(other) || state.free(other) <= 0 || state.slot(other).units !== units) continue;
-    if (state.blockingIfMoved(child, placement.slot, other) !== null || state.heldForNeeds(child, other)) continue;
+    if (blockingAfterMove(other) !== null || state.heldForNeeds(child, other)) continue;
     return candidate;
   }
   return undefined;

@@ -6,7 +6,7 @@
  */
 import { unmetNeeds } from '../eligibility.js';
 import { dayOfWeek } from '../london-time.js';
-import { effectiveRank, type ChildEntry, type ExpandedPreference, type RoundState, type SlotEntry } from './round-state.js';
+import { FLEXIBLE_RANK, effectiveRank, type ChildEntry, type ExpandedPreference, type RoundState, type SlotEntry } from './round-state.js';
 import type { ChildExplanation, PreferenceOutcome, UnmetGroup, UnmetReason } from './types.js';
 
 export type OrderName = 'rotation' | 'filing order';
@@ -17,10 +17,13 @@ interface Context {
   orderName: OrderName;
   of: number;
   unit: string;
+  /** The worst rank among the child's placements (0 if none). */
+  worstRankGot: number;
 }
 
 export function explainChild(state: RoundState, child: ChildEntry, orderName: OrderName, of: number): ChildExplanation {
-  const context: Context = { state, child, orderName, of, unit: unitWord(state, child) };
+  const worstRankGot = Math.max(0, ...child.placements.map((placement) => effectiveRank(placement.rank)));
+  const context: Context = { state, child, orderName, of, unit: unitWord(state, child), worstRankGot };
   const preferences = child.preferences.map((preference) => preferenceOutcome(context, preference));
   return {
     childId: child.child.id,
@@ -33,9 +36,10 @@ export function explainChild(state: RoundState, child: ChildEntry, orderName: Or
     unitsGot: child.unitsGot,
     flexible: child.request.flexible,
     preferences,
-    got: child.placements.map((placement) => ({
+    // Slots are indexed in start order: this lists the breaks by date.
+    got: [...child.placements].sort((a, b) => a.slot - b.slot).map((placement) => ({
       slotId: state.slot(placement.slot).info.id,
-      preferenceRank: placement.rank === 0 ? null : placement.rank,
+      preferenceRank: placement.rank === FLEXIBLE_RANK ? null : placement.rank,
     })),
     summary: summary(context, preferences),
   };
@@ -45,18 +49,14 @@ function preferenceOutcome(context: Context, preference: ExpandedPreference): Pr
   const { state, child } = context;
   const have = new Set(child.placements.map((placement) => placement.slot));
   const groups = new Map<UnmetReason, UnmetGroup>();
-  // Slots are grouped by reason; only the first of each reason is put into words.
-  const note = (reason: UnmetReason, slot: number | null) => {
-    const group = groups.get(reason);
-    if (group) group.slots += 1;
-    else groups.set(reason, { reason, slots: 1, ...describe(context, reason, slot) });
-  };
-  if (preference.unknownSlot) note('NOT_AVAILABLE', null);
+  if (preference.unknownSlot) note(groups, context, 'NOT_AVAILABLE', null);
   for (const slot of preference.unsuitable) {
     const fit = state.staticFit(child.child, slot);
-    note(fit === 'OK' ? 'NOT_AVAILABLE' : fit, slot);
+    note(groups, context, fit === 'OK' ? 'NOT_AVAILABLE' : fit, slot);
   }
-  for (const slot of preference.slots) if (!have.has(slot)) note(missReason(context, slot, preference.rank), slot);
+  for (const slot of preference.slots) {
+    if (!have.has(slot)) note(groups, context, missReason(context, slot, preference.rank), slot);
+  }
   return {
     rank: preference.rank,
     preference: preference.preference,
@@ -66,6 +66,13 @@ function preferenceOutcome(context: Context, preference: ExpandedPreference): Pr
       .map((placement) => state.slot(placement.slot).info.id),
     unmet: [...groups.values()],
   };
+}
+
+/** Slots are grouped by reason; only the first of each reason is put into words. */
+function note(groups: Map<UnmetReason, UnmetGroup>, context: Context, reason: UnmetReason, slot: number | null): void {
+  const group = groups.get(reason);
+  if (group) group.slots += 1;
+  else groups.set(reason, { reason, slots: 1, ...describe(context, reason, slot) });
 }
 
 /**
@@ -78,8 +85,7 @@ function missReason(context: Context, slot: number, rank: number): UnmetReason {
   const { state, child } = context;
   const entry = state.slot(slot);
   const asked = child.request.nightsWanted;
-  const worstRankGot = Math.max(0, ...child.placements.map((placement) => effectiveRank(placement.rank)));
-  if (asked != null && entry.units > asked - child.unitsGot && effectiveRank(rank) >= worstRankGot) return 'WANT_MET';
+  if (asked != null && entry.units > asked - child.unitsGot && effectiveRank(rank) >= context.worstRankGot) return 'WANT_MET';
   switch (state.blocking(child, slot)) {
     case 'SLOT_FULL':
       if (entry.takers.length === 0) return 'FULL';
@@ -100,8 +106,11 @@ function missReason(context: Context, slot: number, rank: number): UnmetReason {
 
 /** The place went to a child needing a scarce capability of it that this child does not need. */
 function heldForOthersNeeds(state: RoundState, child: ChildEntry, slot: SlotEntry): boolean {
-  const needs = (other: ChildEntry) => other.child.needs.some((need) => slot.protects.includes(need));
-  return !needs(child) && slot.takers.some((taker) => needs(state.childAt(taker)));
+  return !needsProtected(child, slot) && slot.takers.some((taker) => needsProtected(state.childAt(taker), slot));
+}
+
+function needsProtected(child: ChildEntry, slot: SlotEntry): boolean {
+  return child.child.needs.some((need) => slot.protects.includes(need));
 }
 
 /** The family-facing words for a reason, about one example slot. */
@@ -153,7 +162,8 @@ const REASON_PHRASES: Record<UnmetReason, (count: number, context: Context) => s
   FULL: (n) => `${plural(n, 'preferred date')} ${n === 1 ? 'was' : 'were'} fully booked before this round`,
   NEEDS_NOT_MET: (n) => `${plural(n, 'preferred date')} could not meet your child's needs`,
   RESERVED_FOR_OTHER_AUTHORITY: (n) => `${plural(n, 'preferred date')} ${n === 1 ? 'is' : 'are'} reserved for another authority`,
-  HELD_FOR_CARE_NEEDS: (n) => `${plural(n, 'preferred date')} ${n === 1 ? 'was' : 'were'} kept for children whose care needs only those places meet`,
+  HELD_FOR_CARE_NEEDS: (n) =>
+    `${plural(n, 'preferred date')} ${n === 1 ? 'was' : 'were'} kept for children whose care needs only those places meet`,
   ENTITLEMENT_USED: (n) => `${plural(n, 'preferred date')} would have gone beyond the entitlement`,
   LIMIT_REACHED: (n) => `${plural(n, 'preferred date')} would have passed the 17-day or 75-day limit on time away`,
   OVERLAP: (n) => `${plural(n, 'preferred date')} overlapped another break`,
@@ -180,7 +190,9 @@ function summary(context: Context, preferences: PreferenceOutcome[]): string {
     child.unitsGot === 0 ? 'got none' : `got ${child.unitsGot}${firstChoice > 0 ? ` (${firstChoice} from your first choice)` : ''}`;
   const sentences = [`Asked for ${count(asked, unit)}, ${got}.`];
   if (child.unitsWanted < asked) {
-    sentences.push(`Only ${child.unitsWanted} could be offered together, within the entitlement, the limits on time away and existing bookings.`);
+    sentences.push(
+      `Only ${child.unitsWanted} could be offered together, within the entitlement, the limits on time away and existing bookings.`,
+    );
   }
   sentences.push(`You were ${ordinal(child.position)} of ${of} in the ${orderName}.`);
   if (because) sentences.push(`${capitalise(because)}.`);

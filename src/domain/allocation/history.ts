@@ -3,7 +3,7 @@
  * OSDI 2023): each round, a participant whose share fell below the round's fair
  * share earns credits and one above it spends them, so priority in later rounds
  * goes to whoever has been served worst over time, and credits are conserved
- * (they sum to zero over a round's participants), so nobody can inflate them.
+ * (they sum to zero over a round's participants), so they cannot inflate.
  *
  * Karma's fair share is a fixed slice of a resource pool; here demands differ
  * (entitlements, preferences, scarcity), so the share compared is
@@ -11,8 +11,7 @@
  * best bundle it asked for (RoundState.computeWant). The round's fair share is
  * the mean satisfaction, and credit += fair share − own satisfaction.
  */
-import type { ChildEntry, RoundState } from './round-state.js';
-import { compareIds } from './round-state.js';
+import { compareIds, type ChildEntry, type RoundState } from './round-state.js';
 import type { ChildHistory, RoundRecord } from './types.js';
 
 export const DEFAULT_HISTORY_WINDOW = 12;

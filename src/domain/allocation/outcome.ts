@@ -48,6 +48,7 @@ function bookingsOf(state: RoundState, child: ChildEntry): AllocatedBooking[] {
         requestId: child.request.id,
         preferenceRank: placement.rank === FLEXIBLE_RANK ? null : placement.rank,
         units: slot.units,
+        nights: slot.overnight ? slot.units : 0,
         cost: slot.cost,
         transportNeeded: child.request.transportNeeded,
       };
@@ -65,7 +66,7 @@ function outcomeOf(state: RoundState, child: ChildEntry): ChildOutcome {
   };
 }
 
-/** Max-flow bound over the places free when the round started. */
+/** Max-flow bound over the places free when the round started (exported for the benchmark's timing). */
 export function upperBound(state: RoundState): number {
   return allocationUpperBound(
     state.children.map((child) => ({ unitsWanted: child.unitsWanted, candidates: child.candSlot })),

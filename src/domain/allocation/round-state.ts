@@ -7,8 +7,8 @@
  * (capacity, needs incl. carer training on the date, authority reservation,
  * overlap, entitlement caps, 17-day and 75-day limits), fed with this round's
  * incremental state: each slot's `booked` count and each child's stays so far.
- * The only rules applied here directly are cheap pre-filters that
- * checkPlacement would refuse anyway (needs, reservation), so they cannot drift.
+ * Cheap tests in front of it (see `blocking` and `staticFit`) only ever refuse
+ * what checkPlacement would refuse too; acceptance always comes from it.
  */
 import { PLACE_REQUIRED_NEEDS, type CareNeed } from '../care-needs.js';
 import { checkPlacement, overlaps, unmetNeeds, type RefusalReason } from '../eligibility.js';
@@ -208,10 +208,15 @@ export class RoundState {
     return this.blockingWith(child, this.slot(slot), child.stays, child.refused, ignoreFull);
   }
 
-  /** As blocking, for the child's stays with `from` left out (a move from one slot to another). */
-  blockingIfMoved(child: ChildEntry, from: number, to: number): RefusalReason | null {
+  /**
+   * As blocking, for a move: with the child's stays as if it left `from`.
+   * Returns a checker to try many destinations with one memo.
+   */
+  blockingIfMovedFrom(child: ChildEntry, from: number): (to: number) => RefusalReason | null {
     const leaving = this.slot(from).stay;
-    return this.blockingWith(child, this.slot(to), child.stays.filter((stay) => stay !== leaving), new Map(), false);
+    const stays = child.stays.filter((stay) => stay !== leaving);
+    const memo: RefusalMemo = new Map();
+    return (to) => this.blockingWith(child, this.slot(to), stays, memo, false);
   }
 
   private blockingWith(
@@ -223,16 +228,13 @@ export class RoundState {
   ): RefusalReason | null {
     const info = ignoreFull ? entry.emptyView : entry.info;
     if (info.booked >= info.capacity) return 'SLOT_FULL';
-    for (const stay of stays) if (overlaps(stay, info)) return 'OVERLAPPING_BOOKING';
-    const entitlementKey = entitlementKeyOf(child, entry);
-    // Day sessions never count towards the 75-day limit.
-    const annualKey = entry.overnight ? -1 - entry.dayNumber : 0;
-    if (annualKey !== 0 && refusedBefore(memo, annualKey, entry)) return 'ANNUAL_STAY_LIMIT';
-    if (refusedBefore(memo, entitlementKey, entry)) return 'ENTITLEMENT_EXCEEDED';
+    const cheap = cheapRefusal(child, entry, stays, memo);
+    if (cheap !== null) return cheap;
     const { refusals } = checkPlacement({ child: child.child, slot: info, stays, entitlements: child.entitlements });
     if (refusals.length === 0) return null;
     const reasons = new Set(refusals.map((refusal) => refusal.reason));
-    if (reasons.has('ANNUAL_STAY_LIMIT') && annualKey !== 0) remember(memo, annualKey, entry);
+    if (reasons.has('ANNUAL_STAY_LIMIT') && entry.overnight) remember(memo, annualKeyOf(entry), entry);
+    const entitlementKey = entitlementKeyOf(child, entry);
     if (reasons.has('ENTITLEMENT_EXCEEDED') && entitlementKey !== 0) remember(memo, entitlementKey, entry);
     return REFUSAL_PRECEDENCE.find((reason) => reasons.has(reason)) ?? null;
   }
@@ -293,10 +295,10 @@ export class RoundState {
    * The child's best candidate it may take now: the first, in rank order, that
    * fits its remaining want, costs no more than `budget`, is not held for a
    * child who needs it and passes checkPlacement. HELD means only held places
-   * remain untried; they are not checked further, as the child waits anyway. Candidates refused on the way are
-   * marked dead: while the round only adds placements, slots only fill and
-   * stays only grow, so a refusal cannot be lifted later (the repair pass, which
-   * moves children, revisits DEAD_FULL ones itself).
+   * remain untried; they are not checked further, as the child waits anyway.
+   * Candidates refused on the way are marked dead: while the round only adds
+   * placements, slots only fill and stays only grow, so a refusal cannot be
+   * lifted later (repair and fill, which move children, revive what they must).
    */
   nextPick(child: ChildEntry, budget = Number.POSITIVE_INFINITY, respectHolds = true): Pick {
     const remaining = this.remainingWant(child);
@@ -425,7 +427,15 @@ export class RoundState {
     return !this.neederBlocked(needer, slot.index);
   }
 
+  /**
+   * Whether something other than a full slot stops the needer taking it. In the
+   * draft, where this is asked for every held place on every pass, only the
+   * cheap refusals are tried: a needer refused by checkPlacement alone still
+   * counts, which can only hold a place a little too long, and fill() (outside
+   * the draft, asking checkPlacement) offers it again.
+   */
   private neederBlocked(needer: ChildEntry, slot: number): boolean {
+    if (this.draftPass !== null) return cheapRefusal(needer, this.slot(slot), needer.stays, needer.refused) !== null;
     const key = needer.index * this.slots.length + slot;
     const cached = this.neederCache.get(key);
     if (cached?.version === needer.staysVersion) return cached.blocked;
@@ -488,12 +498,15 @@ export class RoundState {
   }
 
   /**
-   * Needs whose places are scarce this round: the units wanted by children with
-   * the need reach at least half the free places able to meet it. Only these are
-   * held back (heldForNeeds); holding plentiful ones (most beds take a
-   * wheelchair) would only slow others down.
+   * Needs whose places are scarce this round: fewer than half of all free places
+   * can meet them (nursing beds, trained carers), or the units wanted by
+   * children with the need reach half the places that can. Only these are held
+   * back (heldForNeeds): holding plentiful ones (most beds take a wheelchair)
+   * would turn a need into priority for most places and slow everyone else.
    */
   private scarceNeeds(): Set<CareNeed> {
+    const freeUnits = (slot: SlotEntry) => Math.max(0, slot.info.capacity - slot.bookedBefore) * slot.units;
+    const allPlaces = this.slots.reduce((sum, slot) => sum + freeUnits(slot), 0);
     const scarce = new Set<CareNeed>();
     for (const need of PLACE_REQUIRED_NEEDS) {
       const demand = this.children
@@ -501,8 +514,8 @@ export class RoundState {
         .reduce((sum, child) => sum + child.unitsWanted, 0);
       const supply = this.slots
         .filter((slot) => slot.needsMet.includes(need))
-        .reduce((sum, slot) => sum + Math.max(0, slot.info.capacity - slot.bookedBefore) * slot.units, 0);
-      if (demand > 0 && demand * 2 >= supply) scarce.add(need);
+        .reduce((sum, slot) => sum + freeUnits(slot), 0);
+      if (demand > 0 && (supply * 2 < allPlaces || demand * 2 >= supply)) scarce.add(need);
     }
     return scarce;
   }
@@ -674,10 +687,24 @@ export class RoundState {
   }
 }
 
+/** Refusals seen without asking checkPlacement: overlap with a stay, or one remembered in the memo. */
+function cheapRefusal(child: ChildEntry, entry: SlotEntry, stays: StayInfo[], memo: RefusalMemo): RefusalReason | null {
+  for (const stay of stays) if (overlaps(stay, entry.info)) return 'OVERLAPPING_BOOKING';
+  // Day sessions never count towards the 75-day limit.
+  if (entry.overnight && refusedBefore(memo, annualKeyOf(entry), entry)) return 'ANNUAL_STAY_LIMIT';
+  if (refusedBefore(memo, entitlementKeyOf(child, entry), entry)) return 'ENTITLEMENT_EXCEEDED';
+  return null;
+}
+
+/** Overnight slots starting on one London date share a 75-day memo key. */
+function annualKeyOf(entry: SlotEntry): number {
+  return -1 - entry.dayNumber;
+}
+
 /**
  * The slot's kind and which of the child's entitlements cover its start (as
- * checkPlacement counts them), as kind + 2 × bit mask; 0 (no memo) when the
- * child has too many entitlements for a mask.
+ * checkPlacement counts them): 1 overnight or 2 day, plus 4 × a bit mask of
+ * the covering entitlements; 0 (no memo) when there are too many for a mask.
  */
 function entitlementKeyOf(child: ChildEntry, slot: SlotEntry): number {
   if (child.entitlements.length > 24) return 0;
@@ -719,7 +746,7 @@ function removeOne<T>(items: T[], item: T): void {
   if (at >= 0) items.splice(at, 1);
 }
 
-export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const group = groups.get(key(item));

@@ -102,21 +102,34 @@ export interface AllocatedBooking {
   preferenceRank: number | null;
   /** Break units (nights, or 1 for a day session). */
   units: number;
+  /** London nights the stay spans (0 for a day session), as Booking.nights stores them. */
+  nights: number;
   /** Scarcity-weighted cost of the slot. */
   cost: number;
   transportNeeded: boolean;
 }
 
+/** Why a preferred slot was not given (explanations.ts decides, from the round's final state). */
 export type UnmetReason =
+  /** Fully booked before this round. */
   | 'FULL'
+  /** Its places went to children whose turn came first this round (with their positions). */
   | 'LOWER_IN_ROTATION'
+  /** The place cannot meet the child's needs (for family-based care: carer training valid on the date). */
   | 'NEEDS_NOT_MET'
+  /** A block contract keeps the places for another authority's children. */
   | 'RESERVED_FOR_OTHER_AUTHORITY'
+  /** Went to (or kept for) a child whose scarce care need only such places meet. */
   | 'HELD_FOR_CARE_NEEDS'
+  /** Would go beyond the entitlement covering its date. */
   | 'ENTITLEMENT_USED'
+  /** Would pass the 17-day single-stay or 75-day yearly limit. */
   | 'LIMIT_REACHED'
+  /** Overlaps a break the child already has (from before or from this round). */
   | 'OVERLAP'
+  /** Not needed: the child already has what it asked for. */
   | 'WANT_MET'
+  /** Not offered in this round's period (or no longer could be). */
   | 'NOT_AVAILABLE';
 
 /** Why some of a preference's slots were not given: grouped, with one example in words. */
