@@ -188,7 +188,13 @@ export async function runRound(roundId: string): Promise<{ status: string; booki
   const round = await db().allocationRound.findUnique({ where: { id: roundId } });
   if (!round) return { status: 'MISSING', bookings: 0 };
   if (round.status !== 'QUEUED' && round.status !== 'RUNNING') return { status: round.status, bookings: await roundBookingCount(roundId) };
-  await db().allocationRound.update({ where: { id: roundId }, data: { status: 'RUNNING', startedAt: new Date() } });
+  // Conditional: a second delivery of the job (a stalled lock) must not turn a round another
+  // delivery just COMPLETED back into RUNNING and overwrite its result.
+  const claimed = await db().allocationRound.updateMany({ where: { id: roundId, status: { in: ['QUEUED', 'RUNNING'] } }, data: { status: 'RUNNING', startedAt: new Date() } });
+  if (claimed.count === 0) {
+    const now = await db().allocationRound.findUniqueOrThrow({ where: { id: roundId } });
+    return { status: now.status, bookings: await roundBookingCount(roundId) };
+  }
 
   const input = await loadRoundInput(round);
   const started = performance.now();

@@ -41,6 +41,10 @@ export const isOverlapViolation = (err: unknown) => sqlState(err) === EXCLUSION_
 export const isUniqueViolation = (err: unknown) => sqlState(err) === UNIQUE_VIOLATION;
 
 function isConnectionError(err: unknown): boolean {
+  // Class 08 (connection exception) and 57P01–57P03 (the server ended or refused the session:
+  // pg_terminate_backend, a failover, a restart) — the work rolled back, a retry can succeed.
+  const state = sqlState(err);
+  if (state && (state.startsWith('08') || /^57P0[123]$/.test(state))) return true;
   const text = String((err as Error)?.message ?? '');
   return /ECONNREFUSED|ECONNRESET|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable|Can't reach database/i.test(text);
 }
