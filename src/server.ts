@@ -1,4 +1,6 @@
 /** The API process. Shuts down in order on SIGTERM: stop HTTP, close queues, quit Redis, disconnect Prisma. */
+import type { Server } from 'node:http';
+import { answerClientErrors } from './http/client-errors.js';
 import { serve, type ServerType } from '@hono/node-server';
 import { buildApp } from './app.js';
 import { ConfigError, config } from './config.js';
@@ -11,6 +13,7 @@ export function startServer(port = config().PORT): Promise<ServerType> {
   const app = buildApp();
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port, hostname: '0.0.0.0' }, () => resolve(server));
+    answerClientErrors(server as Server);
   });
 }
 
