@@ -20,6 +20,7 @@ import { roundsRouter } from './routes/rounds/rounds.index.js';
 import { closuresRouter } from './routes/closures/closures.index.js';
 import { reportsRouter } from './routes/reports/reports.index.js';
 import { calendarRouter, publicCalendarRouter } from './routes/calendar/calendar.index.js';
+import { webRouter } from './web/web.index.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -62,6 +63,7 @@ export function buildApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
     publicCalendarRouter,
   ];
   for (const feature of features) app.route('/', feature);
+  app.route('/', webRouter);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {
