@@ -6,8 +6,8 @@
  *  1. plan: the pure planner (src/domain/rehoming) decides an outcome for every
  *     affected booking; all outcome rows and transport runs are written in one
  *     transaction (unique per closure and booking);
- *  2. apply: each outcome is carried out in its own short transaction and
- *     stamped `appliedAt`, through the same placeChild as any booking — so a
+ *  2. apply: each child's outcomes are carried out in one short transaction
+ *     and stamped `appliedAt`, through the same placeChild as any booking — so a
  *     receiving slot can never overfill and nothing is moved twice.
  * Nothing is silently dropped: every affected booking ends MOVED, OFFERED,
  * PENDING_TRAINING, WAITLISTED or CANCELLED_BY_FAMILY, and the counts add up.
@@ -28,7 +28,7 @@ import { LIVE_BOOKING_STATUSES, requireRole, type Principal } from './access.js'
 import { audit, type Actor } from './audit.js';
 import { releaseBooking } from './bookings.js';
 import { notify } from './notifications.js';
-import { evaluatePlacement, loadChildContext, lockSlot, placeChild, slotWithProvider, toEntitlementInfo, toSlotInfo } from './placement.js';
+import { evaluatePlacement, loadChildContext, lockSlot, placeChild, slotWithProvider, toEntitlementInfo, toSlotInfo, type SlotForPlacement } from './placement.js';
 import { iso, isoOrNull } from './serialize.js';
 import { transaction } from './tx.js';
 import { addToWaitlist } from './waitlist.js';
@@ -75,34 +75,45 @@ export async function startClosure(principal: Principal, providerId: string, inp
 
 /** The live state of an outcome: an OFFERED move resolves when the family answers the offer. */
 function currentOutcome(o: OutcomeRow, entries: Map<string, { status: string; bookingId: string | null }>) {
-  if (o.outcome !== 'OFFERED' || !o.waitlistEntryId) return { outcome: o.outcome, newBookingId: o.newBookingId };
+  if (o.outcome !== 'OFFERED' || !o.waitlistEntryId) return { outcome: o.outcome, newBookingId: o.newBookingId, reason: o.reason };
   const entry = entries.get(o.waitlistEntryId);
   switch (entry?.status) {
     case 'ACCEPTED':
-      return { outcome: 'MOVED' as const, newBookingId: entry.bookingId };
+      return { outcome: 'MOVED' as const, newBookingId: entry.bookingId, reason: `${o.reason} The family accepted the offer.` };
     case 'DECLINED':
     case 'WITHDRAWN':
-      return { outcome: 'CANCELLED_BY_FAMILY' as const, newBookingId: null };
+      return { outcome: 'CANCELLED_BY_FAMILY' as const, newBookingId: null, reason: `The family declined the place offered on another date. (Offered: ${o.reason})` };
     case 'EXPIRED':
-      return { outcome: 'WAITLISTED' as const, newBookingId: null };
+      return { outcome: 'WAITLISTED' as const, newBookingId: null, reason: `The offer of another date was not answered in time and the place passed on. (Offered: ${o.reason})` };
     default:
-      return { outcome: 'OFFERED' as const, newBookingId: null };
+      return { outcome: 'OFFERED' as const, newBookingId: null, reason: o.reason };
   }
 }
 
 export async function getClosure(principal: Principal, closureId: string) {
   requireRole(principal, 'COORDINATOR');
   const closure = await db().closure.findUnique({ where: { id: closureId } });
-  if (!closure || closure.authorityId !== principal.authorityId) throw notFound('Closure');
-  return closureView(closure);
+  if (!closure) throw notFound('Closure');
+  // A provider can serve several authorities: each coordinator sees the outcomes of its own children only
+  // (invariant 5), and the coordinator of an authority whose children were affected can follow them too.
+  if (closure.authorityId !== principal.authorityId && (await db().rehomingOutcome.count({ where: { closureId, booking: { authorityId: principal.authorityId } } })) === 0) {
+    throw notFound('Closure');
+  }
+  return closureView(closure, principal.authorityId);
 }
 
-async function closureView(closure: Closure) {
-  const outcomes = await db().rehomingOutcome.findMany({ where: { closureId: closure.id }, orderBy: { createdAt: 'asc' } });
+/** The closure with its outcomes: all of them (`forAuthorityId` null, for the provider's summary) or one authority's. */
+async function closureView(closure: Closure, forAuthorityId: string | null = null) {
+  const outcomes = await db().rehomingOutcome.findMany({
+    where: { closureId: closure.id, ...(forAuthorityId ? { booking: { authorityId: forAuthorityId } } : {}) },
+    orderBy: { createdAt: 'asc' },
+  });
   const entryIds = outcomes.flatMap((o) => (o.waitlistEntryId ? [o.waitlistEntryId] : []));
   const entries = new Map((await db().waitlistEntry.findMany({ where: { id: { in: entryIds } } })).map((e) => [e.id, e]));
   const planned = (closure.summary as { affected?: number } | null)?.affected ?? 0;
-  const counts = { affected: Math.max(planned, outcomes.length), MOVED: 0, OFFERED: 0, WAITLISTED: 0, PENDING_TRAINING: 0, CANCELLED_BY_FAMILY: 0, notYetPlanned: 0 };
+  const allOutcomes = forAuthorityId ? await db().rehomingOutcome.count({ where: { closureId: closure.id } }) : outcomes.length;
+  const notYetPlanned = Math.max(0, planned - allOutcomes);
+  const counts = { affected: outcomes.length + notYetPlanned, MOVED: 0, OFFERED: 0, WAITLISTED: 0, PENDING_TRAINING: 0, CANCELLED_BY_FAMILY: 0, notYetPlanned };
   const views = outcomes.map((o) => {
     const now = currentOutcome(o, entries);
     counts[now.outcome]++;
@@ -114,14 +125,17 @@ async function closureView(closure: Closure) {
       toSlotId: o.toSlotId,
       newBookingId: now.newBookingId,
       waitlistEntryId: o.waitlistEntryId,
-      reason: o.reason,
+      reason: now.reason,
       detail: o.detail,
       trainingAction: o.trainingAction ?? null,
       transport: o.transport ?? null,
       applied: o.appliedAt !== null,
     };
   });
-  counts.notYetPlanned = counts.affected - outcomes.length;
+  const visibleActions = new Set(outcomes.flatMap((o) => ((o.trainingAction as { carerId: string; need: string }[] | null) ?? []).map((a) => `${a.carerId}|${a.need}`)));
+  const trainingActions = ((closure.summary as { trainingActions?: { carerId: string; need: string }[] } | null)?.trainingActions ?? []).filter(
+    (a) => !forAuthorityId || visibleActions.has(`${a.carerId}|${a.need}`),
+  );
   return {
     id: closure.id,
     providerId: closure.providerId,
@@ -134,7 +148,7 @@ async function closureView(closure: Closure) {
     createdAt: iso(closure.createdAt),
     completedAt: isoOrNull(closure.completedAt),
     counts,
-    trainingActions: ((closure.summary as { trainingActions?: unknown[] } | null)?.trainingActions ?? []),
+    trainingActions,
     outcomes: views,
   };
 }
@@ -197,7 +211,7 @@ async function loadPlanInput(closure: Closure, affected: (Booking & { child: { f
     stays: staysByChild,
     entitlements: entitlements.map(toEntitlementInfo),
     carers: [...carers.values()].map((c) => ({ id: c.id, providerId: c.providerId, training: c.training.map((t) => ({ need: t.need as CareNeed, completedOn: t.completedOn, expiresOn: t.expiresOn })) })),
-    vehicles: vehicles.map((v) => ({ id: v.id, seats: v.seats, wheelchairSpaces: v.wheelchairSpaces, hasEscort: v.hasEscort, base: { lat: v.baseLat, lng: v.baseLng } })),
+    vehicles: vehicles.map((v) => ({ id: v.id, authorityId: v.authorityId, seats: v.seats, wheelchairSpaces: v.wheelchairSpaces, hasEscort: v.hasEscort, base: { lat: v.baseLat, lng: v.baseLng } })),
     transportRuns: runs.map((r) => ({ vehicleId: r.vehicleId, departAt: r.departAt, returnAt: r.returnAt })),
     preferences: settings.order,
     maxDateShiftDays: settings.maxDateShiftDays,
@@ -268,16 +282,21 @@ async function lockLiveBooking(tx: Tx, bookingId: string): Promise<Booking | nul
   return booking && (PLANNABLE as readonly string[]).includes(booking.status) ? booking : null;
 }
 
-/** No place could be kept: the old booking ends, and the child waits — ahead of ordinary requests — for same-day places that would fit. */
-async function waitlistChild(tx: Tx, outcome: OutcomeRow, old: Booking, reason: string) {
-  await releaseBooking(tx, WORKER, old, { status: 'CANCELLED', reason: `Provider closing: ${reason}` });
+/** No place could be kept: the old booking ends (unless the caller already ended it), and the child waits — ahead of ordinary requests — for same-day places that would fit. */
+async function waitlistChild(tx: Tx, outcome: OutcomeRow, old: Booking, reason: string, options: { released?: boolean } = {}) {
+  if (!options.released) await releaseBooking(tx, WORKER, old, { status: 'CANCELLED', reason: `Provider closing: ${reason}` });
   const ctx = await loadChildContext(tx, old.childId, { lock: false });
   const sameDay = await tx.slot.findMany({
     where: { status: 'ACTIVE', startsAt: { gte: londonWallTimeToInstant(londonDateOf(old.startsAt), '00:00'), lt: londonWallTimeToInstant(addDays(londonDateOf(old.startsAt), 1), '00:00') }, provider: { status: 'ACTIVE' } },
     include: slotWithProvider,
   });
+  // A place the child already waits for, or holds an offer of (e.g. from another closure), is left as it is.
+  const open = new Set(
+    (await tx.waitlistEntry.findMany({ where: { childId: old.childId, slotId: { in: sameDay.map((s) => s.id) }, status: { in: ['WAITING', 'OFFERED'] } }, select: { slotId: true } })).map((e) => e.slotId),
+  );
   let waiting = 0;
   for (const slot of sameDay) {
+    if (open.has(slot.id)) continue;
     const { refusals } = evaluatePlacement(ctx, slot);
     if (refusals.length > 0 && refusals.every((r) => r.reason === 'SLOT_FULL')) {
       await addToWaitlist(tx, WORKER, { childId: old.childId, slotId: slot.id, authorityId: old.authorityId, rehoming: true });
@@ -298,74 +317,117 @@ async function seatOnRuns(tx: Tx, closureId: string, outcome: OutcomeRow, newBoo
   }
 }
 
-async function moveBooking(tx: Tx, closureId: string, outcome: OutcomeRow, old: Booking): Promise<string> {
-  await releaseBooking(tx, WORKER, old, { status: 'REHOMED', reason: 'Provider closing: moved to another place' });
-  const { booking } = await placeChild(tx, WORKER, {
-    childId: old.childId,
-    slotId: outcome.toSlotId!,
-    source: 'REHOMING',
-    replacesBookingId: old.id,
-    excludeBookingIds: [old.id],
-    auditAction: 'booking.rehomed_in',
-  });
-  await seatOnRuns(tx, closureId, outcome, booking.id);
-  return booking.id;
-}
+type Decision =
+  | { outcome: OutcomeRow; old: Booking; action: 'MOVED' | 'OFFERED' | 'PENDING_TRAINING'; slot: SlotForPlacement }
+  | { outcome: OutcomeRow; old: Booking; action: 'WAITLISTED'; reason: string };
 
-/** Phase 2 for one outcome, in its own transaction; `appliedAt` makes a re-run skip it. */
-async function applyOutcome(closure: Closure, outcomeId: string): Promise<void> {
+/**
+ * Phase 2 for one child: all of its outcomes in one transaction, each stamped
+ * `appliedAt` so a re-run skips them. A child's moves depend on each other: the
+ * plan moves every affected booking of the child at once, so a new date may
+ * overlap another of the child's old bookings that is itself moving. Each chosen
+ * place is therefore judged without the child's leaving bookings, those are
+ * released, and only then are the new places taken.
+ */
+async function applyChildOutcomes(closure: Closure, outcomeIds: string[]): Promise<void> {
   await transaction(async (tx) => {
-    await tx.$queryRaw`SELECT id FROM rehoming_outcome WHERE id = ${outcomeId} FOR UPDATE`;
-    const outcome = await tx.rehomingOutcome.findUniqueOrThrow({ where: { id: outcomeId } });
-    if (outcome.appliedAt) return;
-    const old = await lockLiveBooking(tx, outcome.bookingId);
-    if (!old) {
-      await tx.rehomingOutcome.update({ where: { id: outcomeId }, data: { outcome: 'CANCELLED_BY_FAMILY', reason: 'The booking was cancelled before it could be moved', appliedAt: new Date() } });
-      return;
+    const ids = [...outcomeIds].sort();
+    for (const id of ids) await tx.$queryRaw`SELECT id FROM rehoming_outcome WHERE id = ${id} FOR UPDATE`;
+    const pending = (await tx.rehomingOutcome.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } })).filter((o) => !o.appliedAt);
+    if (pending.length === 0) return;
+    const childId = pending[0]!.childId;
+    const family = await tx.child.findUniqueOrThrow({ where: { id: childId }, select: { familyId: true, firstName: true } });
+
+    const live: { outcome: OutcomeRow; old: Booking }[] = [];
+    for (const outcome of pending) {
+      const old = await lockLiveBooking(tx, outcome.bookingId);
+      if (old) live.push({ outcome, old });
+      else await tx.rehomingOutcome.update({ where: { id: outcome.id }, data: { outcome: 'CANCELLED_BY_FAMILY', reason: 'The booking was cancelled before it could be moved', appliedAt: new Date() } });
     }
-    const family = await tx.child.findUniqueOrThrow({ where: { id: old.childId }, select: { familyId: true, firstName: true } });
-    if (outcome.outcome === 'WAITLISTED') {
-      await waitlistChild(tx, outcome, old, outcome.reason);
-    } else {
+
+    // Judge every chosen place as the plan did: without the child's affected bookings, but with the
+    // ones kept until carer training is confirmed, and with the places already accepted for the child.
+    const base = await loadChildContext(tx, childId, { excludeBookingIds: live.map((l) => l.old.id) });
+    const kept = live.filter((l) => l.outcome.outcome === 'PENDING_TRAINING');
+    const keptStays = new Map<string, StayInfo>();
+    for (const { old } of kept) {
+      const { providerId } = await tx.slot.findUniqueOrThrow({ where: { id: old.slotId }, select: { providerId: true } });
+      keptStays.set(old.id, { slotId: old.slotId, providerId, start: old.startsAt, end: old.endsAt });
+    }
+    const accepted: StayInfo[] = [];
+    const decisions: Decision[] = [];
+    for (const { outcome, old } of live) {
+      if (outcome.outcome === 'WAITLISTED') {
+        decisions.push({ outcome, old, action: 'WAITLISTED', reason: outcome.reason });
+        continue;
+      }
       // The chosen place must still be free; if another booking took it since planning, the child waits instead.
       const slot = await lockSlot(tx, outcome.toSlotId!);
-      const ctx = await loadChildContext(tx, old.childId, { excludeBookingIds: [old.id] });
-      const { refusals } = evaluatePlacement(ctx, slot);
-      if (refusals.length && !(outcome.outcome === 'PENDING_TRAINING' && refusals.every((r) => r.reason === 'NEEDS_NOT_MET'))) {
-        await waitlistChild(tx, outcome, old, `The place chosen was no longer available (${refusals.map((r) => r.detail).join('; ')}).`);
-      } else if (outcome.outcome === 'MOVED') {
-        const newBookingId = await moveBooking(tx, closure.id, outcome, old);
-        await tx.rehomingOutcome.update({ where: { id: outcomeId }, data: { newBookingId, appliedAt: new Date() } });
-        await notify(tx, { dedupeKey: `rehome-${outcomeId}-provider`, recipientRole: 'PROVIDER', recipientId: slot.providerId, subject: `New booking: ${family.firstName} (moved from a closing provider)`, body: `${family.firstName} joins you on ${slot.localDate}. Their medical passport is available with the booking.`, payload: { bookingId: newBookingId } });
+      const stays = [...base.stays, ...[...keptStays].filter(([id]) => id !== old.id).map(([, stay]) => stay), ...accepted];
+      const { refusals } = evaluatePlacement({ ...base, stays }, slot);
+      if (refusals.length === 0 || (outcome.outcome === 'PENDING_TRAINING' && refusals.every((r) => r.reason === 'NEEDS_NOT_MET'))) {
+        decisions.push({ outcome, old, action: outcome.outcome as 'MOVED' | 'OFFERED' | 'PENDING_TRAINING', slot });
+        accepted.push({ slotId: slot.id, providerId: slot.providerId, start: slot.startsAt, end: slot.endsAt });
       } else {
-        // OFFERED and PENDING_TRAINING hold the place; the old booking stays until the family or the training answers.
-        await tx.slot.update({ where: { id: slot.id }, data: { held: { increment: 1 } } });
-        if (outcome.outcome === 'OFFERED') {
-          const expiresAt = new Date(Math.min(Date.now() + config().OFFER_TTL_HOURS * 3600_000, slot.startsAt.getTime()));
+        decisions.push({ outcome, old, action: 'WAITLISTED', reason: `The place chosen was no longer available (${refusals.map((r) => r.detail).join('; ')}).` });
+      }
+    }
+
+    // Release the leaving bookings first (a new place may overlap one of them), then take the new places.
+    for (const d of decisions) {
+      if (d.action === 'PENDING_TRAINING') continue;
+      const reason =
+        d.action === 'WAITLISTED' ? `Provider closing: ${d.reason}` : d.action === 'MOVED' ? 'Provider closing: moved to another place' : 'Provider closing: another date offered';
+      await releaseBooking(tx, WORKER, d.old, { status: d.action === 'MOVED' ? 'REHOMED' : 'CANCELLED', reason });
+    }
+    // Waitlisting last, so the same-day places it queues the child for are judged with the child's new bookings.
+    for (const d of [...decisions.filter((x) => x.action !== 'WAITLISTED'), ...decisions.filter((x) => x.action === 'WAITLISTED')]) {
+      const { outcome, old } = d;
+      if (d.action === 'WAITLISTED') {
+        await waitlistChild(tx, outcome, old, d.reason, { released: true });
+      } else if (d.action === 'MOVED') {
+        const { booking } = await placeChild(tx, WORKER, {
+          childId: old.childId,
+          slotId: d.slot.id,
+          source: 'REHOMING',
+          replacesBookingId: old.id,
+          excludeBookingIds: [old.id],
+          auditAction: 'booking.rehomed_in',
+        });
+        await seatOnRuns(tx, closure.id, outcome, booking.id);
+        await tx.rehomingOutcome.update({ where: { id: outcome.id }, data: { newBookingId: booking.id, appliedAt: new Date() } });
+        await notify(tx, { dedupeKey: `rehome-${outcome.id}-provider`, recipientRole: 'PROVIDER', recipientId: d.slot.providerId, subject: `New booking: ${family.firstName} (moved from a closing provider)`, body: `${family.firstName} joins you on ${d.slot.localDate}. Their medical passport is available with the booking.`, payload: { bookingId: booking.id } });
+      } else {
+        // OFFERED and PENDING_TRAINING hold the place until the family or the training answers.
+        await tx.slot.update({ where: { id: d.slot.id }, data: { held: { increment: 1 } } });
+        if (d.action === 'OFFERED') {
+          const expiresAt = new Date(Math.min(Date.now() + config().OFFER_TTL_HOURS * 3600_000, d.slot.startsAt.getTime()));
           const entry = await tx.waitlistEntry.upsert({
-            where: { childId_slotId: { childId: old.childId, slotId: slot.id } },
-            create: { childId: old.childId, slotId: slot.id, authorityId: old.authorityId, rehoming: true, status: 'OFFERED', offeredAt: new Date(), offerExpiresAt: expiresAt },
+            where: { childId_slotId: { childId: old.childId, slotId: d.slot.id } },
+            create: { childId: old.childId, slotId: d.slot.id, authorityId: old.authorityId, rehoming: true, status: 'OFFERED', offeredAt: new Date(), offerExpiresAt: expiresAt },
             update: { rehoming: true, status: 'OFFERED', offeredAt: new Date(), offerExpiresAt: expiresAt },
           });
           await recordJob(tx, 'expireOffer', { entryId: entry.id }, { delayUntil: expiresAt });
-          await releaseBooking(tx, WORKER, old, { status: 'CANCELLED', reason: 'Provider closing: another date offered' });
-          await tx.rehomingOutcome.update({ where: { id: outcomeId }, data: { waitlistEntryId: entry.id, appliedAt: new Date() } });
+          await tx.rehomingOutcome.update({ where: { id: outcome.id }, data: { waitlistEntryId: entry.id, appliedAt: new Date() } });
         } else {
-          const neededBy = slot.startsAt;
-          await recordJob(tx, 'recheckTraining', { closureId: closure.id, at: `deadline-${outcomeId}` }, { delayUntil: neededBy });
-          await tx.rehomingOutcome.update({ where: { id: outcomeId }, data: { appliedAt: new Date() } });
+          // The old booking stays until the training is confirmed or the break comes without it.
+          await recordJob(tx, 'recheckTraining', { closureId: closure.id, at: `deadline-${outcome.id}` }, { delayUntil: d.slot.startsAt });
+          await tx.rehomingOutcome.update({ where: { id: outcome.id }, data: { appliedAt: new Date() } });
         }
       }
     }
-    const final = await tx.rehomingOutcome.findUniqueOrThrow({ where: { id: outcomeId } });
-    await notify(tx, {
-      dedupeKey: `rehome-${outcomeId}-family`,
-      recipientRole: 'FAMILY',
-      recipientId: family.familyId,
-      subject: `Your short break on ${londonDateOf(old.startsAt)}: the provider is closing`,
-      body: final.outcome === 'OFFERED' ? `We can offer another date: ${final.reason} Please accept or decline the offer.` : final.reason,
-      payload: { closureId: closure.id, outcomeId },
-    });
+
+    for (const { outcome, old } of live) {
+      const final = await tx.rehomingOutcome.findUniqueOrThrow({ where: { id: outcome.id } });
+      await notify(tx, {
+        dedupeKey: `rehome-${outcome.id}-family`,
+        recipientRole: 'FAMILY',
+        recipientId: family.familyId,
+        subject: `Your short break on ${londonDateOf(old.startsAt)}: the provider is closing`,
+        body: final.outcome === 'OFFERED' ? `We can offer another date: ${final.reason} Please accept or decline the offer.` : final.reason,
+        payload: { closureId: closure.id, outcomeId: outcome.id },
+      });
+    }
   });
 }
 
@@ -375,8 +437,10 @@ export async function runClosure(closureId: string): Promise<{ status: string; a
   if (!closure) return { status: 'MISSING', applied: 0 };
   if (closure.status === 'COMPLETED') return { status: 'COMPLETED', applied: 0 };
   await planOnce(closureId);
-  const pending = await db().rehomingOutcome.findMany({ where: { closureId, appliedAt: null }, orderBy: { createdAt: 'asc' } });
-  for (const o of pending) await applyOutcome(closure, o.id);
+  const pending = await db().rehomingOutcome.findMany({ where: { closureId, appliedAt: null }, orderBy: [{ childId: 'asc' }, { id: 'asc' }] });
+  const byChild = new Map<string, string[]>();
+  for (const o of pending) byChild.set(o.childId, [...(byChild.get(o.childId) ?? []), o.id]);
+  for (const ids of byChild.values()) await applyChildOutcomes(closure, ids);
   const done = await transaction(async (tx) => {
     const c = await tx.closure.update({ where: { id: closureId }, data: { status: 'COMPLETED', completedAt: new Date() } });
     const summary = (await closureView(c)).counts;

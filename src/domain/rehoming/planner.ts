@@ -644,6 +644,7 @@ function planTransport(outcomes: RehomingOutcome[], input: RehomingInput, slots:
     requests.push({
       requestId: outcome.bookingId,
       childId: child.id,
+      authorityId: child.authorityId,
       providerId: slot.providerId,
       providerLocation: slot.provider.location,
       home: child.home,

@@ -20,6 +20,8 @@ import { londonDateOf, londonWallTimeOf } from '../london-time.js';
 
 export interface Vehicle {
   id: string;
+  /** The authority whose vehicle it is: it carries only that authority's children (when both are known). */
+  authorityId?: string;
   /** Passenger seats, not counting driver and escort. */
   seats: number;
   /** Wheelchair spaces; a wheelchair user travels in one of these, not in a seat. */
@@ -40,6 +42,8 @@ export interface TransportRequest {
   /** Caller's key for the journey (the planner uses the affected booking's id): a child may have several breaks. */
   requestId: string;
   childId: string;
+  /** The child's authority; only its own vehicles (or vehicles of no stated authority) carry the child. */
+  authorityId?: string;
   providerId: string;
   providerLocation: LatLng;
   /** Pick-up and drop-off point; null when unknown (the run is then sized by the 90-minute floor alone). */
@@ -221,8 +225,9 @@ function difficulty(request: TransportRequest): number {
   return (request.needsEscort ? 2 : 0) + (request.wheelchair ? 1 : 0);
 }
 
-/** Whether the vehicle could ever carry this child (escort, a wheelchair space or a seat). */
+/** Whether the vehicle could ever carry this child (its council's, escort, a wheelchair space or a seat). */
 function suits(vehicle: Vehicle, request: TransportRequest): boolean {
+  if (vehicle.authorityId !== undefined && request.authorityId !== undefined && vehicle.authorityId !== request.authorityId) return false;
   if (request.needsEscort && !vehicle.hasEscort) return false;
   return request.wheelchair ? vehicle.wheelchairSpaces > 0 : vehicle.seats > 0;
 }
