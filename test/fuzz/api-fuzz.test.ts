@@ -175,5 +175,5 @@ describe('API fuzzing from the OpenAPI document', () => {
     expect(violations.overfilled).toEqual([]);
     expect(violations.overlapping).toEqual([]);
     expect(violations.unsuitable).toEqual([]);
-  }, 150_000);
+  }, TIME_BUDGET_MS + 90_000);
 });
