@@ -1,7 +1,10 @@
 /** Families, their children (needs and medical passport) and entitlements. */
-import { db } from '../db.js';
+import { db, type Tx } from '../db.js';
 import type { Child, Entitlement, Family, Prisma } from '../generated/prisma/client.js';
-import { notFound, unprocessable } from '../http/problem.js';
+import { ApiError, notFound, unprocessable } from '../http/problem.js';
+import { unmetNeeds } from '../domain/eligibility.js';
+import type { ChildInfo } from '../domain/model.js';
+import { slotWithProvider, toSlotInfo } from './placement.js';
 import type { CreateChildInput, CreateEntitlementInput, CreateFamilyInput, UpdateChildInput } from '../schemas/families.js';
 import { childScope, familyScope, requireRole, type Principal } from './access.js';
 import { audit } from './audit.js';
@@ -120,8 +123,12 @@ export async function getChild(principal: Principal, childId: string) {
 export async function updateChild(principal: Principal, childId: string, input: UpdateChildInput) {
   requireRole(principal, 'COORDINATOR', 'FAMILY');
   return transaction(async (tx) => {
+    // Locked like a booking locks it, so a booking and a needs change cannot interleave.
+    await tx.$queryRaw`SELECT id FROM child WHERE id = ${childId} FOR UPDATE`;
     const before = await tx.child.findFirst({ where: { AND: [{ id: childId }, childScope(principal)] }, include: { entitlements: true } });
     if (!before) throw notFound('Child');
+    if (input.dateOfBirth && input.dateOfBirth > new Date().toISOString().slice(0, 10)) throw unprocessable('dateOfBirth is in the future');
+    if (input.needs) await assertBookingsStillMeetNeeds(tx, { id: childId, authorityId: before.authorityId, needs: input.needs });
     // Families keep the passport up to date; needs change what places fit, so only coordinators set them.
     if (principal.role === 'FAMILY' && (input.needs || input.firstName || input.lastName || input.dateOfBirth)) {
       throw unprocessable('Families may update the medical passport and transport needs; ask your coordinator to change anything else');
@@ -149,4 +156,22 @@ export async function createEntitlement(principal: Principal, childId: string, i
     await audit(tx, principal, { action: 'entitlement.awarded', entityType: 'Entitlement', entityId: entitlement.id, authorityId: child.authorityId, after: input });
     return entitlementView(entitlement);
   });
+}
+
+/**
+ * Invariant 3 holds for bookings already made: a change of needs that a booked
+ * place could not meet is refused until those bookings are moved or cancelled.
+ */
+async function assertBookingsStillMeetNeeds(tx: Tx, child: ChildInfo): Promise<void> {
+  const upcoming = await tx.booking.findMany({
+    where: { childId: child.id, status: { in: ['ALLOCATED', 'CONFIRMED'] }, startsAt: { gt: new Date() } },
+    include: { slot: { include: slotWithProvider } },
+  });
+  const clashes = upcoming.flatMap((b) => {
+    const unmet = unmetNeeds(child, toSlotInfo(b.slot));
+    return unmet.length ? [{ bookingId: b.id, startsAt: b.startsAt.toISOString(), provider: b.slot.provider.name, unmet }] : [];
+  });
+  if (clashes.length) {
+    throw new ApiError('CONFLICT', `${clashes.length} upcoming booking(s) could not meet the new needs; move or cancel them first`, { bookings: clashes });
+  }
 }
