@@ -138,7 +138,7 @@ describe('re-homing worker killed mid-apply', () => {
       // The re-homing job's lockSlot (slot generation in the same worker may queue on the lock too).
       const rows = await db().$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE application_name = ${appName} AND ${blockerPid}::int = ANY(pg_blocking_pids(pid)) AND query LIKE '%FOR UPDATE OF s%'`;
       return rows.length > 0 ? rows : null;
-    }, 120_000);
+    }, 240_000);
     // Part-way: the plan is stored, some children are moved, others not yet.
     const applied = await db().rehomingOutcome.count({ where: { closureId: kStarted.id, appliedAt: { not: null } } });
     expect(await db().rehomingOutcome.count({ where: { closureId: kStarted.id } })).toBe(16);
@@ -161,7 +161,7 @@ describe('re-homing worker killed mid-apply', () => {
 
     const second = spawnWorker(env);
     started.push(second);
-    const done = await waitForClosure(k.coordinatorToken, kStarted.id, 60_000);
+    const done = await waitForClosure(k.coordinatorToken, kStarted.id, 180_000);
     expect(done.status).toBe('COMPLETED');
     expect(countsAddUp(done)).toBe(true);
     expect(await finalState(k, done)).toEqual(expected);
@@ -181,5 +181,5 @@ describe('re-homing worker killed mid-apply', () => {
     const mine = new Set((await db().booking.findMany({ where: { childId: { in: [...childIds] } }, select: { id: true } })).map((b) => b.id));
     expect(violations.overlapping.filter((p) => mine.has(p.a) || mine.has(p.b))).toEqual([]);
     expect(violations.unsuitable.filter((b) => mine.has(b.id))).toEqual([]);
-  }, 240_000);
+  }, 480_000);
 });
