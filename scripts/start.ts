@@ -38,6 +38,7 @@ const children: ChildProcess[] = ['src/server.ts', 'workers/index.ts'].map((entr
 const url = `http://localhost:${cfg.PORT}`;
 console.log(`
 Short-breaks scheduler running at ${url}
+  web pages: ${url}/  (sign in by pasting one of the tokens below)
   health:  curl ${url}/health
   OpenAPI: ${url}/openapi.json
 Demo tokens (new each start):
