@@ -42,14 +42,8 @@ export const JOBS = {
     payload: z.object({ entryId: z.string().uuid() }),
     jobId: (p: { entryId: string }) => `expire-${p.entryId}`,
   },
-  deliverNotifications: {
-    queue: 'notifications',
-    payload: z.object({ batch: z.string() }),
-    jobId: (p: { batch: string }) => `notify-${p.batch}`,
-  },
 } as const;
 
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['payload']>;
 export const QUEUE_NAMES = [...new Set(Object.values(JOBS).map((j) => j.queue))];
-export type QueueName = (typeof JOBS)[JobName]['queue'];
