@@ -8,9 +8,10 @@ import { createCalendarLink } from '../services/calendar.js';
 import { getChild, getFamily } from '../services/families.js';
 import { createRequest, listRequests } from '../services/requests.js';
 import { listSlots } from '../services/slots.js';
-import { acceptSwap, listSwaps } from '../services/swaps.js';
-import { acceptOffer, listWaitlist } from '../services/waitlist.js';
+import { acceptSwap, closeSwap, listSwaps, proposeSwap } from '../services/swaps.js';
+import { acceptOffer, declineOffer, listWaitlist } from '../services/waitlist.js';
 import { CreateRequestBody } from '../schemas/requests.js';
+import { CreateSwapBody, SwapActionBody } from '../schemas/swaps.js';
 import { invalid } from '../http/problem.js';
 import { CapabilitySelect, Csrf, ErrorBox, Layout, capabilityOf, Notice, errorMessage, when } from './layout.js';
 import { integer, isDate, list, optional, parseWith, readForm, text, today, type FormValues } from './forms.js';
@@ -24,6 +25,22 @@ const DONE: Record<string, string> = {
   request: 'Your request has been sent. You will hear when the next allocation round is published.',
   offer: 'You accepted the offered place. It is now in your upcoming breaks.',
   swap: 'You accepted the swap. The breaks change over once the coordinator approves (if your council asks for approval).',
+  swapProposed: 'Your swap offer has been sent. The other family can accept or reject it on their page.',
+  swapRejected: 'You rejected the swap. Your break stays as it is.',
+  swapWithdrawn: 'You withdrew your swap offer. Your break stays as it is.',
+  offerDeclined: 'You declined the offered place. It will be offered to the next child waiting.',
+  waitlistLeft: 'You left the waiting list.',
+};
+const SWAPPABLE = ['CONFIRMED', 'ALLOCATED'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SWAP_STATUS: Record<string, string> = {
+  PROPOSED: 'waiting for the other family',
+  ACCEPTED: 'both families agreed; waiting for the coordinator to approve',
+  COMPLETED: 'done: the breaks have changed over',
+  REJECTED: 'the other family said no',
+  EXPIRED: 'expired before it was completed',
+  SUPERSEDED: 'closed because one of the breaks changed',
+  WITHDRAWN: 'you withdrew it',
 };
 const KINDS = [
   ['RESIDENTIAL', 'Overnight stay at a residential unit'],
@@ -32,12 +49,13 @@ const KINDS = [
 ] as const;
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
-async function familyHome(c: Context<WebEnv>, extra: { calendarUrl?: string; error?: ReturnType<typeof errorMessage> } = {}) {
+async function familyHome(c: Context<WebEnv>, extra: { calendarUrl?: string; error?: ReturnType<typeof errorMessage>; swapFor?: string; swapWith?: string } = {}) {
   const p = principalOf(c, 'FAMILY');
   const family = await getFamily(p, p.familyId);
   const children = await Promise.all(family.children.map((child) => getChild(p, child.id)));
   const names = new Map(children.map((ch) => [ch.id, ch.firstName]));
-  const bookings = (await listBookings(p, { from: today(), limit: 200 })).items
+  const allUpcoming = (await listBookings(p, { from: today(), limit: 200 })).items;
+  const bookings = allUpcoming
     .filter((b) => (LIVE_BOOKING_STATUSES as readonly string[]).includes(b.status))
     .sort((a, b) => a.startsAt.localeCompare(b.startsAt));
   // Why each allocated break was given: the published round's explanation for our child.
@@ -47,8 +65,12 @@ async function familyHome(c: Context<WebEnv>, extra: { calendarUrl?: string; err
     for (const e of round?.explanations ?? []) summaries.set(`${roundId}|${(e as { childId: string }).childId}`, (e as { summary: string }).summary);
   }
   const requests = (await listRequests(p, { limit: 50 })).items;
-  const ownBookings = new Map(bookings.map((b) => [b.id, b]));
-  const swaps = (await listSwaps(p, { limit: 50 })).items.filter((s) => s.status === 'PROPOSED' || s.status === 'ACCEPTED');
+  const ownBookings = new Map(allUpcoming.map((b) => [b.id, b]));
+  const nowIso = new Date().toISOString();
+  const allSwaps = (await listSwaps(p, { limit: 200 })).items;
+  // Open swaps either way, plus every swap this family proposed (with how it ended).
+  const proposedByUs = (s: (typeof allSwaps)[number]) => !ownBookings.has(s.bookingBId);
+  const swaps = allSwaps.filter((s) => s.status === 'PROPOSED' || s.status === 'ACCEPTED' || proposedByUs(s));
   const waitlist = await listWaitlist(p, {});
   const csrf = c.get('csrfToken');
   return c.html(
@@ -95,6 +117,33 @@ async function familyHome(c: Context<WebEnv>, extra: { calendarUrl?: string; err
             <li>
               <strong>{names.get(b.childId)}</strong>: {b.providerName}, {when(b.startsAt)} to {when(b.endsAt)} ({b.status.toLowerCase()})
               {b.roundId && summaries.get(`${b.roundId}|${b.childId}`) ? <p class="hint">{summaries.get(`${b.roundId}|${b.childId}`)}</p> : null}
+              <p class="hint">
+                Booking reference: <code>{b.id}</code>
+              </p>
+              {SWAPPABLE.includes(b.status) && b.startsAt > nowIso ? (
+                <details open={extra.swapFor === b.id}>
+                  <summary>Swap this break with another family</summary>
+                  <form method="post" action={`/family/bookings/${b.id}/swap`}>
+                    <Csrf token={csrf} />
+                    <label for={`with-${b.id}`}>Other family's booking reference</label>
+                    <input
+                      type="text"
+                      id={`with-${b.id}`}
+                      name="withBookingId"
+                      required
+                      spellcheck={false}
+                      autocomplete="off"
+                      aria-describedby={`with-${b.id}-hint`}
+                      value={extra.swapFor === b.id ? extra.swapWith : undefined}
+                    />
+                    <p class="hint" id={`with-${b.id}-hint`}>
+                      You cannot see other families' breaks, so ask the family you agreed a swap with for their booking reference (it looks like
+                      this break's reference above) and give them yours.
+                    </p>
+                    <button type="submit">Offer swap</button>
+                  </form>
+                </details>
+              ) : null}
             </li>
           ))}
         </ul>
@@ -108,19 +157,30 @@ async function familyHome(c: Context<WebEnv>, extra: { calendarUrl?: string; err
           <ul>
             {swaps.map((s) => {
               const offeredToUs = s.status === 'PROPOSED' && ownBookings.has(s.bookingBId);
+              const mine = proposedByUs(s);
+              const open = s.status === 'PROPOSED' || s.status === 'ACCEPTED';
               const ours = ownBookings.get(s.bookingBId) ?? ownBookings.get(s.bookingAId);
               return (
                 <li>
                   {ours ? `${names.get(ours.childId)}'s break on ${when(ours.startsAt)}: ` : ''}
                   {offeredToUs
                     ? 'another family would like to swap this break for one of theirs.'
-                    : s.status === 'PROPOSED'
-                      ? 'you offered a swap; waiting for the other family.'
-                      : 'both families agreed; waiting for the coordinator to approve.'}
+                    : mine
+                      ? `you offered a swap for booking ${s.bookingBId} — ${SWAP_STATUS[s.status] ?? s.status.toLowerCase()}.`
+                      : `${SWAP_STATUS[s.status] ?? s.status.toLowerCase()}.`}
+                  {s.closedReason && !open ? <span class="hint"> ({s.closedReason})</span> : null}
                   {offeredToUs ? (
                     <form method="post" action={`/family/swaps/${s.id}/accept`}>
                       <Csrf token={csrf} />
                       <button type="submit">Accept swap</button>
+                    </form>
+                  ) : null}
+                  {open ? (
+                    <form method="post" action={`/family/swaps/${s.id}/close`}>
+                      <Csrf token={csrf} />
+                      <button type="submit" class="secondary">
+                        {mine ? 'Withdraw swap offer' : 'Reject swap'}
+                      </button>
                     </form>
                   ) : null}
                 </li>
@@ -156,9 +216,17 @@ async function familyHome(c: Context<WebEnv>, extra: { calendarUrl?: string; err
                 <form method="post" action={`/family/offers/${w.id}/accept`}>
                   A place is offered until {w.offerExpiresAt ? when(w.offerExpiresAt) : 'soon'}. <Csrf token={csrf} />
                   <button type="submit">Accept this place</button>
+                  <button type="submit" class="secondary" formaction={`/family/offers/${w.id}/decline`}>
+                    Decline this place
+                  </button>
                 </form>
               ) : (
-                <span>position {w.position ?? '–'} for a place</span>
+                <form method="post" action={`/family/offers/${w.id}/decline`}>
+                  position {w.position ?? '–'} for a place. <Csrf token={csrf} />
+                  <button type="submit" class="secondary">
+                    Leave this waiting list
+                  </button>
+                </form>
               )}
             </li>
           ))}
@@ -203,6 +271,52 @@ familyPages.post('/family/swaps/:id/accept', async (c) => {
     return familyHome(c, { error: errorMessage(err) });
   }
   return c.redirect('/family?done=swap', 303);
+});
+
+familyPages.post('/family/swaps/:id/close', async (c) => {
+  const p = principalOf(c, 'FAMILY');
+  const form = await readForm(c);
+  let status: string;
+  try {
+    const body = parseWith(SwapActionBody, { reason: optional(form, 'reason') });
+    status = (await closeSwap(p, c.req.param('id'), body.reason)).status;
+  } catch (err) {
+    return familyHome(c, { error: errorMessage(err) });
+  }
+  return c.redirect(`/family?done=${status === 'WITHDRAWN' ? 'swapWithdrawn' : 'swapRejected'}`, 303);
+});
+
+familyPages.post('/family/bookings/:id/swap', async (c) => {
+  const p = principalOf(c, 'FAMILY');
+  const form = await readForm(c);
+  const bookingId = c.req.param('id');
+  const withBookingId = text(form, 'withBookingId');
+  try {
+    const field = 'Other family’s booking reference';
+    if (!UUID.test(withBookingId)) {
+      throw invalid(
+        [{ path: field, message: 'a booking reference looks like 1b4e28ba-2fa1-4d2b-883f-0016d3cca427 (ask the other family to copy it from their page)' }],
+        'Enter the other family’s booking reference',
+      );
+    }
+    if (withBookingId.toLowerCase() === bookingId.toLowerCase()) {
+      throw invalid([{ path: field, message: 'this is your own booking’s reference; enter the one the other family gave you' }], 'Enter the other family’s booking reference');
+    }
+    await proposeSwap(p, parseWith(CreateSwapBody, { bookingId, withBookingId: withBookingId.toLowerCase() }));
+  } catch (err) {
+    return familyHome(c, { error: errorMessage(err), swapFor: bookingId, swapWith: withBookingId });
+  }
+  return c.redirect('/family?done=swapProposed', 303);
+});
+
+familyPages.post('/family/offers/:id/decline', async (c) => {
+  let status: string;
+  try {
+    status = (await declineOffer(principalOf(c, 'FAMILY'), c.req.param('id'))).status;
+  } catch (err) {
+    return familyHome(c, { error: errorMessage(err) });
+  }
+  return c.redirect(`/family?done=${status === 'WITHDRAWN' ? 'waitlistLeft' : 'offerDeclined'}`, 303);
 });
 
 familyPages.post('/family/offers/:id/accept', async (c) => {

@@ -21,6 +21,7 @@ import { addDays } from '../../src/domain/london-time.js';
 import { runRound } from '../../src/services/allocation-rounds.js';
 import { runClosure } from '../../src/services/closures.js';
 import { proposeSwap } from '../../src/services/swaps.js';
+import { joinWaitlist, promoteWaitlist } from '../../src/services/waitlist.js';
 import { resolveToken } from '../../src/services/tokens.js';
 import { insertStay } from '../support/booking-helpers.js';
 import { insertBooking } from '../support/bookings.js';
@@ -255,6 +256,70 @@ describe('web pages in Chromium', { timeout: 90_000 }, () => {
     await page.getByRole('row', { name: new RegExp(t.child.firstName) }).first().waitFor();
     await expectAccessible(page, 'coordinator-closure');
     await shot(page, 'coordinator-closure');
+  });
+
+  it('family swaps and waiting list: offers a swap by booking reference, the other family rejects then accepts, and an offered place is declined', async () => {
+    const t = await tenant();
+    const ours = await insertBooking(t.slots[1]!, t.child);
+    const other = await makeFamily(t.authority.id);
+    const otherChild = await makeChild(other.family.id, t.authority.id, { periodStart: daysFromToday(-30), periodEnd: daysFromToday(760) });
+    const theirs = await insertBooking(t.slots[0]!, otherChild);
+
+    // Each family sees its own booking reference to pass on.
+    const otherFamily = await signIn(other.familyToken);
+    const theirUpcoming = otherFamily.getByRole('heading', { name: 'Upcoming breaks' }).locator('xpath=following-sibling::ul[1]');
+    await see(theirUpcoming, `Booking reference: ${theirs.id}`);
+    const page = await signIn(t.familyToken);
+    await see(page.getByRole('heading', { name: 'Upcoming breaks' }).locator('xpath=following-sibling::ul[1]'), `Booking reference: ${ours.id}`);
+
+    // A mistyped reference is refused readably; the real one is sent.
+    await page.getByText('Swap this break with another family').click();
+    await page.getByLabel("Other family's booking reference").fill('not-a-reference');
+    await go(page.getByRole('button', { name: 'Offer swap' }));
+    await see(page.getByRole('alert'), 'a booking reference looks like');
+    await page.getByLabel("Other family's booking reference").fill(theirs.id);
+    await expectAccessible(page, 'family-swap-propose');
+    await go(page.getByRole('button', { name: 'Offer swap' }));
+    await see(page.getByRole('status'), 'Your swap offer has been sent');
+    const swaps = page.getByRole('heading', { name: 'Swaps' }).locator('xpath=following-sibling::ul[1]');
+    await see(swaps, `you offered a swap for booking ${theirs.id} — waiting for the other family`);
+
+    // The other family rejects it; the proposer sees how it ended.
+    await otherFamily.goto(`${server.url}/family`);
+    await see(otherFamily.getByRole('heading', { name: 'Swaps' }).locator('xpath=following-sibling::ul[1]'), 'another family would like to swap');
+    await go(otherFamily.getByRole('button', { name: 'Reject swap' }));
+    await see(otherFamily.getByRole('status'), 'You rejected the swap');
+    await page.goto(`${server.url}/family`);
+    await see(swaps, 'the other family said no');
+
+    // Offered again, and accepted this time.
+    await page.getByText('Swap this break with another family').click();
+    await page.getByLabel("Other family's booking reference").fill(theirs.id);
+    await go(page.getByRole('button', { name: 'Offer swap' }));
+    await see(page.getByRole('status'), 'Your swap offer has been sent');
+    await otherFamily.goto(`${server.url}/family`);
+    await go(otherFamily.getByRole('button', { name: 'Accept swap' }));
+    await see(otherFamily.getByRole('status'), 'You accepted the swap');
+    expect((await db().swap.findMany({ where: { bookingAId: ours.id }, orderBy: { createdAt: 'asc' } })).map((s) => s.status)).toEqual(['REJECTED', expect.stringMatching(/^(ACCEPTED|COMPLETED)$/)]);
+
+    // Waiting list: a place is offered and declined; a waiting entry is left.
+    const later = addDays(t.friday, 14);
+    const { slots: waitSlots } = await makeSlots(t.provider.id, { startDate: later, untilDate: later, rrule: 'FREQ=DAILY', places: 1, reservedForAuthorityId: t.authority.id });
+    const principal = (await resolveToken(t.familyToken))!;
+    const offered = await joinWaitlist(principal, { childId: t.child.id, slotId: waitSlots[0]!.id });
+    await promoteWaitlist(waitSlots[0]!.id);
+    const waiting = await joinWaitlist(principal, { childId: t.child.id, slotId: t.slots[0]!.id });
+    await page.goto(`${server.url}/family`);
+    await see(page.getByRole('heading', { name: 'Waiting list' }).locator('xpath=following-sibling::ul[1]'), 'A place is offered until');
+    await expectAccessible(page, 'family-waitlist');
+    await shot(page, 'family-swaps-waitlist');
+    await go(page.getByRole('button', { name: 'Decline this place' }));
+    await see(page.getByRole('status'), 'You declined the offered place');
+    await go(page.getByRole('button', { name: 'Leave this waiting list' }));
+    await see(page.getByRole('status'), 'You left the waiting list');
+    await page.getByText('Not on any waiting list.').first().waitFor();
+    expect((await db().waitlistEntry.findUniqueOrThrow({ where: { id: offered.id } })).status).toBe('DECLINED');
+    expect((await db().waitlistEntry.findUniqueOrThrow({ where: { id: waiting.id } })).status).toBe('WITHDRAWN');
   });
 
   it('provider journey: bookings with the medical passport, attendance, and capacity from the rule builder with a preview', async () => {
