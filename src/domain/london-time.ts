@@ -120,8 +120,12 @@ export function daysBetween(from: string, to: string): number {
  * for hot loops such as counting nights.
  */
 export function londonDaysBetween(from: Date, to: Date): number {
-  const dayOf = (instant: Date) => Math.floor(wallAsUtcMs(instant.getTime()) / MS_PER_DAY);
-  return dayOf(to) - dayOf(from);
+  return londonDayNumber(to) - londonDayNumber(from);
+}
+
+/** Days since the epoch of an instant's London date (module level: this sits in the allocator's inner loop). */
+function londonDayNumber(instant: Date): number {
+  return Math.floor(wallAsUtcMs(instant.getTime()) / MS_PER_DAY);
 }
 
 /** Day of the week of a date: 0 = Sunday … 6 = Saturday, as `Date#getUTCDay`. */
