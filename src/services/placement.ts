@@ -15,7 +15,6 @@ import { checkPlacement, nightsOf, type EligibilityResult, type LimitWarning, ty
 import { addDays, londonWallTimeToInstant } from '../domain/london-time.js';
 import type { ChildInfo, EntitlementInfo, SlotInfo, StayInfo } from '../domain/model.js';
 import { ApiError, notFound } from '../http/problem.js';
-import { LIVE_BOOKING_STATUSES } from './access.js';
 import { audit, type Actor } from './audit.js';
 import { isCapacityViolation, isOverlapViolation } from './db-errors.js';
 

@@ -9,6 +9,7 @@ import { config } from '../config.js';
 import { FailureLimiter, clientKey } from '../http/rate-limit.js';
 import { resolveToken } from '../services/tokens.js';
 import { coordinatorPages } from './coordinator.js';
+import { closurePages } from './coordinator-closures.js';
 import { familyPages } from './family.js';
 import { Csrf, ErrorBox, Layout, errorMessage } from './layout.js';
 import { providerPages } from './provider.js';
@@ -76,6 +77,7 @@ webRouter.post('/sign-out', (c) => {
 });
 
 webRouter.route('/', coordinatorPages);
+webRouter.route('/', closurePages);
 webRouter.route('/', providerPages);
 webRouter.route('/', familyPages);
 

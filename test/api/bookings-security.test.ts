@@ -62,7 +62,7 @@ describe('reading and cancelling', () => {
   });
 
   it('lists only what each principal may see', async () => {
-    const { authority, coordinatorToken, providerToken, slot, a, b } = await setup();
+    const { coordinatorToken, providerToken, slot, a, b } = await setup();
     const mine = await book(coordinatorToken, a.child.id, slot.id);
     const theirs = await book(coordinatorToken, b.child.id, slot.id);
     const elsewhere = await makeProvider('RESIDENTIAL');

@@ -78,7 +78,7 @@ interface Scenario {
 let s: Scenario;
 
 beforeAll(async () => {
-  const { authority, coordinatorToken } = await makeAuthority();
+  const { coordinatorToken } = await makeAuthority();
   const { coordinatorToken: otherCoordinatorToken } = await makeAuthority();
   const { provider: unit, providerToken } = await makeProvider('RESIDENTIAL', { name: `Harbour House ${uid()}` });
   const { provider: club, providerToken: clubToken } = await makeProvider('COMMUNITY', { name: `Harbour Club ${uid()}` });

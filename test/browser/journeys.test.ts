@@ -12,10 +12,8 @@ vi.hoisted(() => {
   process.env.SLOT_HORIZON_DAYS = '800';
 });
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { db } from '../../src/db.js';
 import { addDays } from '../../src/domain/london-time.js';
 import { runRound } from '../../src/services/allocation-rounds.js';
@@ -25,84 +23,26 @@ import { joinWaitlist, promoteWaitlist } from '../../src/services/waitlist.js';
 import { resolveToken } from '../../src/services/tokens.js';
 import { insertStay } from '../support/booking-helpers.js';
 import { insertBooking } from '../support/bookings.js';
-import { daysFromToday, nextWeekday } from '../support/dates.js';
-import { makeAuthority, makeChild, makeFamily, makeProvider, makeSlots } from '../support/factories.js';
+import { browserTenant as tenant, count, go, PHONE, see, seeExactly, shot, startBrowserSession } from '../support/browser.js';
+import { daysFromToday } from '../support/dates.js';
+import { makeChild, makeFamily, makeSlots } from '../support/factories.js';
 import { closeConnections } from '../support/lifecycle.js';
-import { startTestServer } from '../support/server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = 'test-artifacts';
-const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const PHONE = { width: 390, height: 844 };
-
-
-const POLL = { timeout: 10_000 };
-/** Playwright's own `expect` lives in @playwright/test; these poll with vitest's instead. */
-/** The text as rendered (innerText), or the raw text of SVG nodes, which have no innerText; whitespace collapsed. */
-const textOf = async (loc: Locator) =>
-  (await loc.first().evaluate((el: { innerText?: string; textContent: string | null }) => el.innerText ?? el.textContent ?? '')).replace(/\s+/g, ' ').trim();
-const see = (loc: Locator, text: string) => expect.poll(() => textOf(loc), POLL).toContain(text);
-const seeExactly = (loc: Locator, text: string) => expect.poll(() => textOf(loc), POLL).toBe(text);
-const count = (loc: Locator, n: number) => expect.poll(() => loc.count(), POLL).toBe(n);
-/** Click a link or submit button and wait for the page it leads to. */
-async function go(loc: Locator): Promise<void> {
-  await Promise.all([loc.page().waitForNavigation(), loc.click()]);
-}
-
-let browser: Browser;
-let server: Awaited<ReturnType<typeof startTestServer>>;
-const axeReport: Record<string, { id: string; impact: string | null; help: string; nodes: number }[]> = {};
+let session: Awaited<ReturnType<typeof startBrowserSession>>;
+let browser: Awaited<ReturnType<typeof startBrowserSession>>['browser'];
+let server: Awaited<ReturnType<typeof startBrowserSession>>['server'];
+const signIn = (token: string, viewport?: { width: number; height: number }): Promise<Page> => session.signIn(token, viewport);
+const expectAccessible = (page: Page, name: string) => session.expectAccessible(page, name);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing. The browser tests drive Debian's chromium: run \`bash scripts/browser.sh\` as root (npm run setup does) to install it with apt-get.`);
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  server = await startTestServer();
+  session = await startBrowserSession('journeys');
+  ({ browser, server } = session);
 });
 
 afterAll(async () => {
-  writeFileSync(`${ARTIFACTS}/axe-report.json`, JSON.stringify(axeReport, null, 2));
-  await browser?.close();
-  await server?.close();
+  await session?.close();
   await closeConnections();
 });
-
-async function signIn(token: string, viewport?: { width: number; height: number }): Promise<Page> {
-  const context = await browser.newContext(viewport ? { viewport } : {});
-  const page = await context.newPage();
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('Access key').fill(token);
-  await go(page.getByRole('button', { name: 'Sign in' }));
-  await page.waitForURL((url) => url.pathname !== '/' && url.pathname !== '/sign-in');
-  return page;
-}
-
-/** No serious or critical axe-core violations on the page as it stands. */
-async function expectAccessible(page: Page, name: string): Promise<void> {
-  await page.addScriptTag({ path: AXE_SCRIPT });
-  const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
-    r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length })))`)) as (typeof axeReport)[string];
-  axeReport[name] = violations;
-  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), `axe on ${name}`).toEqual([]);
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
-
-/** One tenant: an authority, a provider with two nights ~700 days ahead, a family with one child. */
-async function tenant() {
-  const { authority, coordinatorToken } = await makeAuthority();
-  const { provider, providerToken } = await makeProvider('RESIDENTIAL');
-  const { family, familyToken } = await makeFamily(authority.id);
-  const child = await makeChild(family.id, authority.id, { periodStart: daysFromToday(-30), periodEnd: daysFromToday(760), nights: 24 });
-  const friday = nextWeekday(daysFromToday(700), 5);
-  const { slots } = await makeSlots(provider.id, { startDate: friday, untilDate: addDays(friday, 1), rrule: 'FREQ=DAILY', places: 1, reservedForAuthorityId: authority.id });
-  return { authority, coordinatorToken, provider, providerToken, family, familyToken, child, friday, slots };
-}
 
 describe('web pages in Chromium', { timeout: 90_000 }, () => {
   it('signs in only with a valid key, keeps the session in an HttpOnly cookie, rejects a form without its CSRF token, and signs out', async () => {

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../../http/app.js';
 import { csvResponse, wantsCsv } from '../../http/csv.js';
-import { bearerSecurity, errorResponses, jsonContent } from '../../http/openapi.js';
+import { bearerSecurity, errorResponses } from '../../http/openapi.js';
 import { LocalDate } from '../../schemas/common.js';
 import * as reports from '../../services/reports.js';
 import type { LedgerRow } from '../../services/reports.js';

@@ -1,0 +1,86 @@
+/**
+ * Browser-test plumbing shared by the files under test/browser/: Debian's
+ * Chromium driven by playwright-core against a real test server, axe-core
+ * checks, screenshots in test-artifacts/ (gitignored), and polling assertions.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { addDays } from '../../src/domain/london-time.js';
+import { daysFromToday, nextWeekday } from './dates.js';
+import { makeAuthority, makeChild, makeFamily, makeProvider, makeSlots } from './factories.js';
+import { startTestServer } from './server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+export const ARTIFACTS = 'test-artifacts';
+const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+export const PHONE = { width: 390, height: 844 };
+
+const POLL = { timeout: 10_000 };
+/** Playwright's own `expect` lives in @playwright/test; these poll with vitest's instead. */
+/** The text as rendered (innerText), or the raw text of SVG nodes, which have no innerText; whitespace collapsed. */
+export const textOf = async (loc: Locator) =>
+  (await loc.first().evaluate((el: { innerText?: string; textContent: string | null }) => el.innerText ?? el.textContent ?? '')).replace(/\s+/g, ' ').trim();
+export const see = (loc: Locator, text: string) => expect.poll(() => textOf(loc), POLL).toContain(text);
+export const seeExactly = (loc: Locator, text: string) => expect.poll(() => textOf(loc), POLL).toBe(text);
+export const count = (loc: Locator, n: number) => expect.poll(() => loc.count(), POLL).toBe(n);
+/** Click a link or submit button and wait for the page it leads to. */
+export async function go(loc: Locator): Promise<void> {
+  await Promise.all([loc.page().waitForNavigation(), loc.click()]);
+}
+export const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+
+type AxeViolation = { id: string; impact: string | null; help: string; nodes: number };
+
+/** One browser and one server per test file; close() writes the file's axe report. */
+export async function startBrowserSession(reportName: string) {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing. The browser tests drive Debian's chromium: run \`bash scripts/browser.sh\` as root (npm run setup does) to install it with apt-get.`);
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const server = await startTestServer();
+  const axeReport: Record<string, AxeViolation[]> = {};
+
+  async function signIn(token: string, viewport?: { width: number; height: number }): Promise<Page> {
+    const context = await browser.newContext(viewport ? { viewport } : {});
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    await page.getByLabel('Access key').fill(token);
+    await go(page.getByRole('button', { name: 'Sign in' }));
+    await page.waitForURL((url) => url.pathname !== '/' && url.pathname !== '/sign-in');
+    return page;
+  }
+
+  /** No serious or critical axe-core violations on the page as it stands. */
+  async function expectAccessible(page: Page, name: string): Promise<void> {
+    await page.addScriptTag({ path: AXE_SCRIPT });
+    const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
+      r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length })))`)) as AxeViolation[];
+    axeReport[name] = violations;
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), `axe on ${name}`).toEqual([]);
+  }
+
+  async function close(): Promise<void> {
+    writeFileSync(`${ARTIFACTS}/axe-${reportName}.json`, JSON.stringify(axeReport, null, 2));
+    await browser.close();
+    await server.close();
+  }
+
+  return { browser, server, signIn, expectAccessible, close };
+}
+
+/** One tenant: an authority, a provider with two nights ~700 days ahead, a family with one child. */
+export async function browserTenant() {
+  const { authority, coordinatorToken } = await makeAuthority();
+  const { provider, providerToken } = await makeProvider('RESIDENTIAL');
+  const { family, familyToken } = await makeFamily(authority.id);
+  const child = await makeChild(family.id, authority.id, { periodStart: daysFromToday(-30), periodEnd: daysFromToday(760), nights: 24 });
+  const friday = nextWeekday(daysFromToday(700), 5);
+  const { slots } = await makeSlots(provider.id, { startDate: friday, untilDate: addDays(friday, 1), rrule: 'FREQ=DAILY', places: 1, reservedForAuthorityId: authority.id });
+  return { authority, coordinatorToken, provider, providerToken, family, familyToken, child, friday, slots };
+}
