@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { db } from '../db.js';
+import type { ApiToken } from '../generated/prisma/client.js';
 import type { Principal, Role } from './access.js';
 
 export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
@@ -41,7 +42,18 @@ export async function mintToken(scope: TokenScope, options: { label?: string; ex
 
 /** The principal behind a token, or null when it is unknown, revoked or expired. */
 export async function resolveToken(token: string, now = new Date()): Promise<Principal | null> {
-  const row = await db().apiToken.findUnique({ where: { tokenHash: hashSecret(token) } });
+  return principalOfRow(await db().apiToken.findUnique({ where: { tokenHash: hashSecret(token) } }), now);
+}
+
+/**
+ * The same by the token's id: web sessions hold only the id, and look it up on
+ * every page, so revoking or expiring a token ends its browser sessions at once.
+ */
+export async function resolveTokenId(tokenId: string, now = new Date()): Promise<Principal | null> {
+  return principalOfRow(await db().apiToken.findUnique({ where: { id: tokenId } }), now);
+}
+
+function principalOfRow(row: ApiToken | null, now: Date): Principal | null {
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
   switch (row.role) {
     case 'COORDINATOR':

@@ -1,10 +1,12 @@
 /**
  * Browser sessions for the web pages (issue 7). The cookie carries no secret:
- * it is the signed principal of the token the user pasted (its id and scope),
- * HMAC-SHA256 with SESSION_SECRET, with an expiry. The token itself and its
- * hash never leave the server. Forms carry a CSRF token derived from a random
- * per-browser cookie (double submit, signed), checked on every POST together
- * with Hono's Origin check.
+ * it is the signed id of the token the user pasted, HMAC-SHA256 with
+ * SESSION_SECRET, with an expiry. Every page looks the token up again by that
+ * id, so a revoked or expired token ends its sessions on the next click. The
+ * token itself and its hash never leave the server. Forms carry a CSRF token
+ * derived from a random per-browser cookie (double submit, signed), checked on
+ * every POST. (No Origin check: behind a TLS-terminating proxy the request URL's
+ * origin is not the browser's, and the signed token already does the job.)
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
@@ -12,6 +14,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { config } from '../config.js';
 import type { Principal, Role } from '../services/access.js';
+import { resolveTokenId } from '../services/tokens.js';
 
 export interface WebEnv {
   Variables: { session: Principal | null; csrfToken: string };
@@ -45,16 +48,17 @@ const cookieOptions = (c: Context, maxAge?: number) => ({
   ...(maxAge ? { maxAge } : {}),
 });
 
-function readSession(c: Context): Principal | null {
+/** The token id of a well-signed, unexpired session cookie. */
+function readSessionTokenId(c: Context): string | null {
   const raw = getCookie(c, SESSION_COOKIE);
   const [body, mac] = raw?.split('.') ?? [];
   if (!body || !mac || !sameSignature(mac, sign(`session:${body}`))) return null;
-  const parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { p: Principal; exp: number };
-  return parsed.exp > Date.now() ? parsed.p : null;
+  const parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { t?: unknown; exp?: unknown };
+  return typeof parsed.t === 'string' && typeof parsed.exp === 'number' && parsed.exp > Date.now() ? parsed.t : null;
 }
 
 export function startSession(c: Context, principal: Principal): void {
-  const body = Buffer.from(JSON.stringify({ p: principal, exp: Date.now() + SESSION_HOURS * 3600_000 })).toString('base64url');
+  const body = Buffer.from(JSON.stringify({ t: principal.tokenId, exp: Date.now() + SESSION_HOURS * 3600_000 })).toString('base64url');
   setCookie(c, SESSION_COOKIE, `${body}.${sign(`session:${body}`)}`, cookieOptions(c, SESSION_HOURS * 3600));
   // A new form secret on every sign-in, so a form token from before cannot be replayed.
   setCookie(c, FORM_COOKIE, randomBytes(18).toString('base64url'), cookieOptions(c));
@@ -74,7 +78,11 @@ export const webSession = createMiddleware<WebEnv>(async (c, next) => {
   }
   const csrfToken = sign(`csrf:${formSecret}`);
   c.set('csrfToken', csrfToken);
-  c.set('session', readSession(c));
+  const tokenId = readSessionTokenId(c);
+  const session = tokenId ? await resolveTokenId(tokenId) : null;
+  // A session whose token was revoked or expired is over: drop the cookie rather than check it on every page.
+  if (tokenId && !session) deleteCookie(c, SESSION_COOKIE, { path: '/' });
+  c.set('session', session);
   if (c.req.method === 'POST') {
     const form = await c.req.parseBody();
     const sent = typeof form._csrf === 'string' ? form._csrf : '';
