@@ -2,22 +2,38 @@ import { z } from '@hono/zod-openapi';
 import { CareNeedSchema, Instant, LocalDate, Uuid } from './common.js';
 import { ProviderKindSchema } from './providers.js';
 
-export const SlotQuery = z
+const SlotWindow = z.object({
+  from: LocalDate,
+  to: LocalDate,
+  providerId: Uuid.optional(),
+  capability: CareNeedSchema.optional().openapi({ description: 'Only slots whose places meet this need' }),
+  kind: ProviderKindSchema.optional(),
+});
+
+function windowOfAtMost400Days(v: { from: string; to: string }, ctx: z.RefinementCtx) {
+  if (v.to < v.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be on or after from' });
+  const days = (Date.parse(v.to) - Date.parse(v.from)) / 86_400_000;
+  if (days > 400) ctx.addIssue({ code: 'custom', path: ['to'], message: 'a window is at most 400 days' });
+}
+
+export const SlotQuery = SlotWindow.extend({
+  available: z.enum(['true', 'false']).optional().openapi({ description: 'true = only slots with a free place' }),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: Uuid.optional(),
+}).superRefine(windowOfAtMost400Days);
+
+export const SlotSummaryQuery = SlotWindow.superRefine(windowOfAtMost400Days);
+
+export const SlotDaySchema = z
   .object({
-    from: LocalDate,
-    to: LocalDate,
-    providerId: Uuid.optional(),
-    capability: CareNeedSchema.optional().openapi({ description: 'Only slots whose places meet this need' }),
-    kind: ProviderKindSchema.optional(),
-    available: z.enum(['true', 'false']).optional().openapi({ description: 'true = only slots with a free place' }),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
-    cursor: Uuid.optional(),
+    localDate: z.string(),
+    breaks: z.number().int().openapi({ description: 'Active breaks starting that day' }),
+    breaksWithFree: z.number().int(),
+    places: z.number().int(),
+    free: z.number().int().openapi({ description: 'Places neither booked nor held for a waiting-list offer' }),
+    providers: z.number().int().openapi({ description: 'Providers with at least one free place that day' }),
   })
-  .superRefine((v, ctx) => {
-    if (v.to < v.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be on or after from' });
-    const days = (Date.parse(v.to) - Date.parse(v.from)) / 86_400_000;
-    if (days > 400) ctx.addIssue({ code: 'custom', path: ['to'], message: 'a window is at most 400 days' });
-  });
+  .openapi('SlotDay');
 
 export const SlotSchema = z
   .object({

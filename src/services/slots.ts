@@ -56,7 +56,8 @@ function visibility(p: Principal): Prisma.Sql {
   }
 }
 
-export async function listSlots(principal: Principal, q: SlotQueryInput) {
+/** The filters both the list and the per-day summary apply. */
+function windowConditions(principal: Principal, q: Omit<SlotQueryInput, 'limit' | 'cursor' | 'available'>): Prisma.Sql[] {
   const conditions: Prisma.Sql[] = [
     Prisma.sql`s.status = 'ACTIVE'`,
     Prisma.sql`s."localDate" BETWEEN ${q.from} AND ${q.to}`,
@@ -65,6 +66,11 @@ export async function listSlots(principal: Principal, q: SlotQueryInput) {
   if (q.providerId) conditions.push(Prisma.sql`s."providerId" = ${q.providerId}`);
   if (q.capability) conditions.push(Prisma.sql`${q.capability}::"CareNeed" = ANY(s.capabilities)`);
   if (q.kind) conditions.push(Prisma.sql`p.kind = ${q.kind}::"ProviderKind"`);
+  return conditions;
+}
+
+export async function listSlots(principal: Principal, q: SlotQueryInput) {
+  const conditions = windowConditions(principal, q);
   if (q.available === 'true') conditions.push(Prisma.sql`s.booked + s.held < s.capacity`);
   if (q.available === 'false') conditions.push(Prisma.sql`s.booked + s.held >= s.capacity`);
   if (q.cursor) {
@@ -80,4 +86,24 @@ export async function listSlots(principal: Principal, q: SlotQueryInput) {
     LIMIT ${q.limit + 1}`;
   const items = rows.slice(0, q.limit).map(slotView);
   return { items, nextCursor: rows.length > q.limit ? (items.at(-1)?.id ?? null) : null };
+}
+
+/**
+ * Free places per day, for a month at a glance: one aggregate over the same
+ * filters as listSlots, so a calendar never pages through hundreds of slots.
+ * Days without breaks are left out.
+ */
+export async function slotDays(principal: Principal, q: Omit<SlotQueryInput, 'limit' | 'cursor' | 'available'>) {
+  const rows = await db().$queryRaw<{ localDate: string; breaks: number; breaksWithFree: number; places: number; free: number; providers: number }[]>`
+    SELECT s."localDate",
+           count(*)::int AS breaks,
+           count(*) FILTER (WHERE s.booked + s.held < s.capacity)::int AS "breaksWithFree",
+           sum(s.capacity)::int AS places,
+           sum(greatest(0, s.capacity - s.booked - s.held))::int AS free,
+           count(DISTINCT s."providerId") FILTER (WHERE s.booked + s.held < s.capacity)::int AS providers
+    FROM slot s JOIN provider p ON p.id = s."providerId"
+    WHERE ${Prisma.join(windowConditions(principal, q), ' AND ')}
+    GROUP BY s."localDate"
+    ORDER BY s."localDate"`;
+  return { days: rows };
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '../../src/db.js';
 import * as familyRoutes from '../../src/routes/families/families.routes.js';
 import * as providerRoutes from '../../src/routes/providers/providers.routes.js';
-import { listSlotsRoute } from '../../src/routes/slots/slots.index.js';
+import { listSlotsRoute, slotDaysRoute } from '../../src/routes/slots/slots.index.js';
 import { createVehicleRoute, listVehiclesRoute } from '../../src/routes/vehicles/vehicles.index.js';
 import { call, get } from '../support/api.js';
 import { insertBooking } from '../support/bookings.js';
@@ -124,6 +124,10 @@ const ENDPOINTS: Record<string, Endpoint> = {
     method: 'GET', path: () => `/v1/slots?from=${daysFromToday(40)}&to=${daysFromToday(42)}`,
     expect: { coordinatorA: 200, coordinatorB: 200, providerP: 200, providerQ: 200, familyF: 200, familyG: 200 },
   },
+  'GET /v1/slots/days': {
+    method: 'GET', path: () => `/v1/slots/days?from=${daysFromToday(40)}&to=${daysFromToday(42)}`,
+    expect: { coordinatorA: 200, coordinatorB: 200, providerP: 200, providerQ: 200, familyF: 200, familyG: 200 },
+  },
   'POST /v1/vehicles': {
     method: 'POST', path: () => '/v1/vehicles',
     body: () => ({ name: `Van ${uid()}`, seats: 6, wheelchairSpaces: 1, baseLat: 50.8, baseLng: -0.3 }),
@@ -172,7 +176,7 @@ describe('role × endpoint matrix', () => {
   });
 
   it('has a row for every foundation route', () => {
-    const routes = [...Object.values(providerRoutes), ...Object.values(familyRoutes), listSlotsRoute, createVehicleRoute, listVehiclesRoute];
+    const routes = [...Object.values(providerRoutes), ...Object.values(familyRoutes), listSlotsRoute, slotDaysRoute, createVehicleRoute, listVehiclesRoute];
     const declared = routes.map((r) => `${r.method.toUpperCase()} ${r.path.replace(/\{id\}/g, ':id')}`);
     expect(declared.sort()).toEqual(Object.keys(ENDPOINTS).sort());
   });

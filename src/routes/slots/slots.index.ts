@@ -1,8 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '../../http/app.js';
 import { bearerSecurity, errorResponses, jsonContent, page } from '../../http/openapi.js';
-import { SlotQuery, SlotSchema } from '../../schemas/slots.js';
-import { listSlots } from '../../services/slots.js';
+import { z } from '@hono/zod-openapi';
+import { SlotDaySchema, SlotQuery, SlotSchema, SlotSummaryQuery } from '../../schemas/slots.js';
+import { listSlots, slotDays } from '../../services/slots.js';
 
 export const listSlotsRoute = createRoute({
   method: 'get', path: '/v1/slots', tags: ['Capacity'], security: bearerSecurity,
@@ -11,5 +12,13 @@ export const listSlotsRoute = createRoute({
   responses: { 200: jsonContent(page(SlotSchema), 'Slots in start order'), ...errorResponses },
 });
 
-export const slotsRouter = createRouter().openapi(listSlotsRoute, async (c) =>
-  c.json(await listSlots(c.get('principal'), c.req.valid('query')), 200));
+export const slotDaysRoute = createRoute({
+  method: 'get', path: '/v1/slots/days', tags: ['Capacity'], security: bearerSecurity,
+  summary: 'Breaks and free places per day (same filters as /v1/slots), for a month at a glance',
+  request: { query: SlotSummaryQuery },
+  responses: { 200: jsonContent(z.object({ days: z.array(SlotDaySchema) }), 'One entry per day with breaks, in date order'), ...errorResponses },
+});
+
+export const slotsRouter = createRouter()
+  .openapi(listSlotsRoute, async (c) => c.json(await listSlots(c.get('principal'), c.req.valid('query')), 200))
+  .openapi(slotDaysRoute, async (c) => c.json(await slotDays(c.get('principal'), c.req.valid('query')), 200));
