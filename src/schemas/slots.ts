@@ -35,6 +35,15 @@ export const SlotDaySchema = z
   })
   .openapi('SlotDay');
 
+export const SlotDaysSchema = z
+  .object({
+    days: z.array(SlotDaySchema),
+    providers: z.array(
+      z.object({ providerId: Uuid, providerName: z.string(), breaks: z.number().int(), breaksWithFree: z.number().int(), places: z.number().int(), free: z.number().int() }),
+    ),
+  })
+  .openapi('SlotDays');
+
 export const SlotSchema = z
   .object({
     id: Uuid,

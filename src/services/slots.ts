@@ -89,21 +89,34 @@ export async function listSlots(principal: Principal, q: SlotQueryInput) {
 }
 
 /**
- * Free places per day, for a month at a glance: one aggregate over the same
- * filters as listSlots, so a calendar never pages through hundreds of slots.
- * Days without breaks are left out.
+ * Free places per day and per provider, for a month at a glance: aggregates
+ * over the same filters as listSlots, so a calendar never pages through
+ * hundreds of slots. Days and providers without breaks are left out.
  */
 export async function slotDays(principal: Principal, q: Omit<SlotQueryInput, 'limit' | 'cursor' | 'available'>) {
-  const rows = await db().$queryRaw<{ localDate: string; breaks: number; breaksWithFree: number; places: number; free: number; providers: number }[]>`
-    SELECT s."localDate",
-           count(*)::int AS breaks,
-           count(*) FILTER (WHERE s.booked + s.held < s.capacity)::int AS "breaksWithFree",
-           sum(s.capacity)::int AS places,
-           sum(greatest(0, s.capacity - s.booked - s.held))::int AS free,
-           count(DISTINCT s."providerId") FILTER (WHERE s.booked + s.held < s.capacity)::int AS providers
-    FROM slot s JOIN provider p ON p.id = s."providerId"
-    WHERE ${Prisma.join(windowConditions(principal, q), ' AND ')}
-    GROUP BY s."localDate"
-    ORDER BY s."localDate"`;
-  return { days: rows };
+  const where = Prisma.join(windowConditions(principal, q), ' AND ');
+  const [days, providers] = await Promise.all([
+    db().$queryRaw<{ localDate: string; breaks: number; breaksWithFree: number; places: number; free: number; providers: number }[]>`
+      SELECT s."localDate",
+             count(*)::int AS breaks,
+             count(*) FILTER (WHERE s.booked + s.held < s.capacity)::int AS "breaksWithFree",
+             sum(s.capacity)::int AS places,
+             sum(greatest(0, s.capacity - s.booked - s.held))::int AS free,
+             count(DISTINCT s."providerId") FILTER (WHERE s.booked + s.held < s.capacity)::int AS providers
+      FROM slot s JOIN provider p ON p.id = s."providerId"
+      WHERE ${where}
+      GROUP BY s."localDate"
+      ORDER BY s."localDate"`,
+    db().$queryRaw<{ providerId: string; providerName: string; breaks: number; breaksWithFree: number; places: number; free: number }[]>`
+      SELECT s."providerId", p.name AS "providerName",
+             count(*)::int AS breaks,
+             count(*) FILTER (WHERE s.booked + s.held < s.capacity)::int AS "breaksWithFree",
+             sum(s.capacity)::int AS places,
+             sum(greatest(0, s.capacity - s.booked - s.held))::int AS free
+      FROM slot s JOIN provider p ON p.id = s."providerId"
+      WHERE ${where}
+      GROUP BY s."providerId", p.name
+      ORDER BY p.name, s."providerId"`,
+  ]);
+  return { days, providers };
 }

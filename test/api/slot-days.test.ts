@@ -87,10 +87,15 @@ describe('GET /v1/slots/days', () => {
     expect(await days(w.otherProviderToken)).toEqual([]);
   });
 
-  it('counts providers with a free place across providers when not filtered to one', async () => {
+  it('counts providers with a free place across providers when not filtered to one, and totals each provider', async () => {
     const res = await get(`/v1/slots/days?from=${from}&to=${from}&kind=RESIDENTIAL`, w.coordinatorB);
     expect(res.status).toBe(200);
     expect(res.body.days[0].providers).toBeGreaterThanOrEqual(2);
+    const whole = await get(`/v1/slots/days?from=${from}&to=${to}&providerId=${w.providerId}`, w.coordinatorB);
+    expect(whole.body.providers).toEqual([{ providerId: w.providerId, providerName: expect.any(String), breaks: 6, breaksWithFree: 5, places: 14, free: 10 }]);
+    // Authority A sees only the open places: 12 places, 2 booked, 1 held.
+    const forA = await get(`/v1/slots/days?from=${from}&to=${to}&providerId=${w.providerId}`, w.coordinatorA);
+    expect(forA.body.providers).toEqual([expect.objectContaining({ breaks: 4, places: 12, free: 9 })]);
   });
 
   it('refuses a bad window with problem+json', async () => {

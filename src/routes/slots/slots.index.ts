@@ -1,8 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '../../http/app.js';
 import { bearerSecurity, errorResponses, jsonContent, page } from '../../http/openapi.js';
-import { z } from '@hono/zod-openapi';
-import { SlotDaySchema, SlotQuery, SlotSchema, SlotSummaryQuery } from '../../schemas/slots.js';
+import { SlotDaysSchema, SlotQuery, SlotSchema, SlotSummaryQuery } from '../../schemas/slots.js';
 import { listSlots, slotDays } from '../../services/slots.js';
 
 export const listSlotsRoute = createRoute({
@@ -14,9 +13,9 @@ export const listSlotsRoute = createRoute({
 
 export const slotDaysRoute = createRoute({
   method: 'get', path: '/v1/slots/days', tags: ['Capacity'], security: bearerSecurity,
-  summary: 'Breaks and free places per day (same filters as /v1/slots), for a month at a glance',
+  summary: 'Breaks and free places per day and per provider (same filters as /v1/slots), for a month at a glance',
   request: { query: SlotSummaryQuery },
-  responses: { 200: jsonContent(z.object({ days: z.array(SlotDaySchema) }), 'One entry per day with breaks, in date order'), ...errorResponses },
+  responses: { 200: jsonContent(SlotDaysSchema, 'Per day with breaks (date order) and per provider with breaks (name order)'), ...errorResponses },
 });
 
 export const slotsRouter = createRouter()
