@@ -5,7 +5,9 @@ import type { ChildExplanation, FairnessMetrics } from '../domain/allocation/typ
 import { discardRound, getRound, listRounds, publishRound, startRound } from '../services/allocation-rounds.js';
 import { getBooking } from '../services/bookings.js';
 import { entitlementLedger } from '../services/reports.js';
-import { listSlots } from '../services/slots.js';
+import { listSlots, slotDays } from '../services/slots.js';
+import { getProvider } from '../services/providers.js';
+import type { Principal } from '../services/access.js';
 import { approveSwap, listSwaps } from '../services/swaps.js';
 import { StartRoundBody } from '../schemas/rounds.js';
 import { BarChart, shareHistogram } from './charts.js';
@@ -27,50 +29,65 @@ const pct = (n: number) => `${Math.round(n * 100)}%`;
 
 // ---- Capacity calendar -------------------------------------------------------
 
-coordinatorPages.get('/coordinator', async (c) => {
-  const p = principalOf(c, 'COORDINATOR');
-  const asked = c.req.query('week');
-  // Seven days from the chosen date (today by default), so the calendar never opens on days already past.
-  const first = isDate(asked) ? asked : today();
-  const days = Array.from({ length: 7 }, (_, i) => addDays(first, i));
-  const capability = capabilityOf(c.req.query('capability'));
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const fmtDay = (d: string) => new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`));
+const fmtMonth = (d: string) => new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`));
+const time = (iso: string) => new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' }).format(new Date(iso));
+/** Monday = 0 … Sunday = 6, for a local date. */
+const weekdayOf = (d: string) => (new Date(`${d}T00:00:00Z`).getUTCDay() + 6) % 7;
+const firstOfMonth = (d: string) => `${d.slice(0, 7)}-01`;
+function addMonths(first: string, n: number): string {
+  const [y, m] = first.split('-').map(Number) as [number, number];
+  const index = y * 12 + (m - 1) + n;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}-01`;
+}
+
+type SlotDays = Awaited<ReturnType<typeof slotDays>>;
+
+interface CalendarQuery {
+  view: 'week' | 'month';
+  from: string;
+  capability?: ReturnType<typeof capabilityOf>;
+  providerId?: string;
+}
+
+const calendarLink = (q: CalendarQuery, changes: Partial<CalendarQuery>) => {
+  const next = { ...q, ...changes };
+  const params = new URLSearchParams({ view: next.view, week: next.from });
+  if (next.providerId) params.set('providerId', next.providerId);
+  if (next.capability) params.set('capability', next.capability);
+  return `/coordinator?${params}`;
+};
+
+/** The week view: every break of seven days, by provider, with its free places. */
+async function weekView(p: Extract<Principal, { role: 'COORDINATOR' }>, q: CalendarQuery) {
+  const days = Array.from({ length: 7 }, (_, i) => addDays(q.from, i));
   const slots: Awaited<ReturnType<typeof listSlots>>['items'] = [];
   let cursor: string | undefined;
   // A week is a few hundred slots at most; stop at ten pages rather than trust that.
   let truncated = false;
   for (let page = 0; page < 10; page++) {
-    const result = await listSlots(p, { from: first, to: days[6]!, capability, limit: 200, cursor });
+    const result = await listSlots(p, { from: q.from, to: days[6]!, capability: q.capability, providerId: q.providerId, limit: 200, cursor });
     slots.push(...result.items);
     if (!result.nextCursor) break;
     cursor = result.nextCursor;
     truncated = page === 9;
   }
   const providers = [...new Map(slots.map((s) => [s.providerId, s.providerName])).entries()].sort((a, b) => a[1].localeCompare(b[1]));
-  const fmtDay = (d: string) => new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`));
-  const time = (iso: string) => new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' }).format(new Date(iso));
-  const link = (week: string) => `/coordinator?week=${week}${capability ? `&capability=${capability}` : ''}`;
-  return c.html(
-    <Layout title="Capacity calendar" session={p} csrf={c.get('csrfToken')} current="/coordinator">
-      <form method="get" action="/coordinator">
-        <label for="week">Seven days from</label>
-        <input type="date" id="week" name="week" value={first} />
-        <CapabilitySelect label="Places that can meet" value={capability} />
-        <div>
-          <button type="submit" class="secondary">
-            Show
-          </button>
-        </div>
-      </form>
+  return (
+    <>
       <p>
-        <a href={link(addDays(first, -7))}>Previous seven days</a> · <a href={link(addDays(first, 7))}>Next seven days</a>
+        <a href={calendarLink(q, { from: addDays(q.from, -7) })}>Previous seven days</a> · <a href={calendarLink(q, { from: addDays(q.from, 7) })}>Next seven days</a> ·{' '}
+        <a href={calendarLink(q, { view: 'month', from: firstOfMonth(q.from) })}>Whole month of {fmtMonth(q.from)}</a>
       </p>
-      {truncated ? <p class="full">This week has more breaks than one page can show; choose a need to narrow it.</p> : null}
+      {truncated ? <p class="full">This week has more breaks than one page can show; choose a provider or a need to narrow it.</p> : null}
       {providers.length ? (
         <Scroll label="Capacity calendar table">
           <table class="cal">
             <caption>
-              Free places per break, seven days from {fmtDay(first)}
-              {capability ? `, places meeting ${human(capability)}` : ''}
+              Free places per break, seven days from {fmtDay(q.from)}
+              {q.capability ? `, places meeting ${human(q.capability)}` : ''}
             </caption>
             <thead>
               <tr>
@@ -110,8 +127,152 @@ coordinatorPages.get('/coordinator', async (c) => {
           </table>
         </Scroll>
       ) : (
-        <p>No capacity published for this week{capability ? ' that meets this need' : ''}.</p>
+        <p>No capacity published for these seven days{q.capability ? ' that meets this need' : ''}.</p>
       )}
+    </>
+  );
+}
+
+/** The month view: one cell a day with its free places, then each provider's total for the month. */
+async function monthView(p: Extract<Principal, { role: 'COORDINATOR' }>, q: CalendarQuery, everyProvider: SlotDays) {
+  const first = firstOfMonth(q.from);
+  const next = addMonths(first, 1);
+  const last = addDays(next, -1);
+  const { days, providers } = q.providerId ? await slotDays(p, { from: first, to: last, capability: q.capability, providerId: q.providerId }) : everyProvider;
+  const byDate = new Map(days.map((d) => [d.localDate, d]));
+  // Weeks from Monday: blank cells before the 1st and after the last day.
+  const cells: (string | null)[] = [...Array.from({ length: weekdayOf(first) }, () => null), ...Array.from({ length: Number(last.slice(8)) }, (_, i) => addDays(first, i))];
+  while (cells.length % 7) cells.push(null);
+  const weeks = Array.from({ length: cells.length / 7 }, (_, i) => cells.slice(i * 7, i * 7 + 7));
+  const totalFree = days.reduce((n, d) => n + d.free, 0);
+  return (
+    <>
+      <p>
+        <a href={calendarLink(q, { from: addMonths(first, -1) })}>Previous month</a> · <a href={calendarLink(q, { from: next })}>Next month</a>
+      </p>
+      <Scroll label="Month calendar table">
+        <table class="month">
+          <caption>
+            Free places each day in {fmtMonth(first)}
+            {q.capability ? `, places meeting ${human(q.capability)}` : ''}: {totalFree} free in all. Choose a day to see its week.
+          </caption>
+          <thead>
+            <tr>
+              {WEEKDAY_NAMES.map((d) => (
+                <th scope="col">
+                  <abbr title={d}>{d.slice(0, 3)}</abbr>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {weeks.map((week) => (
+              <tr>
+                {week.map((d) => {
+                  if (!d) return <td class="blank"></td>;
+                  const day = byDate.get(d);
+                  return (
+                    <td>
+                      <a href={calendarLink(q, { view: 'week', from: d })}>
+                        {Number(d.slice(8))}
+                        <span class="vh"> {fmtMonth(d)}, seven days from here</span>
+                      </a>
+                      <br />
+                      {!day ? (
+                        <span class="hint">no breaks</span>
+                      ) : day.free > 0 ? (
+                        <>
+                          <span class="free">{day.free} free</span>
+                          <span class="hint">
+                            {' '}
+                            in {day.breaksWithFree} of {day.breaks} break{day.breaks === 1 ? '' : 's'}
+                            {q.providerId ? '' : `, ${day.providers} provider${day.providers === 1 ? '' : 's'}`}
+                          </span>
+                        </>
+                      ) : (
+                        <span class="full">full</span>
+                      )}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Scroll>
+      {providers.length ? (
+        <DataTable label="Providers this month table" caption={`Each provider in ${fmtMonth(first)}`} headers={['Provider', 'Breaks', 'Breaks with a free place', 'Places', 'Free places']}>
+          {providers.map((pr) => (
+            <tr>
+              <th scope="row">
+                <a href={calendarLink(q, { providerId: pr.providerId })}>{pr.providerName}</a>
+              </th>
+              <td>{pr.breaks}</td>
+              <td>{pr.breaksWithFree}</td>
+              <td>{pr.places}</td>
+              <td>{pr.free}</td>
+            </tr>
+          ))}
+        </DataTable>
+      ) : (
+        <p>No capacity published in {fmtMonth(first)}{q.capability ? ' that meets this need' : ''}.</p>
+      )}
+    </>
+  );
+}
+
+coordinatorPages.get('/coordinator', async (c) => {
+  const p = principalOf(c, 'COORDINATOR');
+  const asked = c.req.query('week');
+  const providerId = c.req.query('providerId');
+  const q: CalendarQuery = {
+    view: c.req.query('view') === 'month' ? 'month' : 'week',
+    // The week view opens on today by default, so it never starts on days already past.
+    from: isDate(asked) ? asked : today(),
+    capability: capabilityOf(c.req.query('capability')),
+    providerId: providerId && UUID.test(providerId) ? providerId : undefined,
+  };
+  // The providers to filter by are those with breaks in the window shown (a county has dozens; the database may hold many more).
+  const window = q.view === 'month' ? { from: firstOfMonth(q.from), to: addDays(addMonths(firstOfMonth(q.from), 1), -1) } : { from: q.from, to: addDays(q.from, 6) };
+  const everyProvider = await slotDays(p, { ...window, capability: q.capability });
+  const providers = everyProvider.providers.map((pr) => ({ id: pr.providerId, name: pr.providerName }));
+  if (q.providerId && !providers.some((pr) => pr.id === q.providerId)) {
+    const chosen = await getProvider(p, q.providerId).catch(() => null);
+    if (chosen) providers.unshift({ id: chosen.id, name: chosen.name });
+    else q.providerId = undefined;
+  }
+  const body = q.view === 'month' ? await monthView(p, q, everyProvider) : await weekView(p, q);
+  return c.html(
+    <Layout title="Capacity calendar" session={p} csrf={c.get('csrfToken')} current="/coordinator">
+      <form method="get" action="/coordinator">
+        <label for="view">Show</label>
+        <select id="view" name="view">
+          <option value="week" selected={q.view === 'week'}>
+            Seven days, every break
+          </option>
+          <option value="month" selected={q.view === 'month'}>
+            A whole month, free places per day
+          </option>
+        </select>
+        <label for="week">From (for a month: any day in it)</label>
+        <input type="date" id="week" name="week" value={q.from} />
+        <label for="providerId">Provider</label>
+        <select id="providerId" name="providerId">
+          <option value="">Every provider</option>
+          {providers.map((pr) => (
+            <option value={pr.id} selected={pr.id === q.providerId}>
+              {pr.name}
+            </option>
+          ))}
+        </select>
+        <CapabilitySelect label="Places that can meet" value={q.capability} />
+        <div>
+          <button type="submit" class="secondary">
+            Show
+          </button>
+        </div>
+      </form>
+      {body}
     </Layout>,
   );
 });

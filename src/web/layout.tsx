@@ -33,6 +33,7 @@ button.link{background:none;color:#fff;text-decoration:underline;padding:0;margi
 .hint{color:#505a5f;font-size:.95rem;margin:.1rem 0}
 .free{font-weight:700;color:#005a30}.full{font-weight:700;color:#942514}
 .cal td{min-width:7rem}.cal ul{list-style:none;margin:0;padding:0}.cal li{margin:.15rem 0}
+.month{table-layout:fixed}.month td{height:4.5rem;font-size:.95rem}.month td.blank{background:#f3f2f1}.month abbr{text-decoration:none}
 .tag{display:inline-block;background:#e8f1f8;color:#0b3b60;padding:0 .35rem;margin:.1rem;font-size:.85rem}
 dl.passport{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.25rem 0}dl.passport dt{font-weight:600}
 @media (max-width:40rem){main{padding:.5rem}h1{font-size:1.35rem}th,td{padding:.25rem}}

@@ -143,13 +143,30 @@ describe('web pages in Chromium', { timeout: 90_000 }, () => {
     const t = await tenant();
     await insertBooking(t.slots[1]!, t.child);
     const page = await signIn(t.coordinatorToken);
-    await page.getByLabel('Seven days from').fill(t.friday);
+    await page.getByLabel('From').fill(t.friday);
     await go(page.getByRole('button', { name: 'Show', exact: true }));
     const row = page.getByRole('row', { name: new RegExp(t.provider.name) });
     await see(row, '1 of 1 free');
     await see(row, 'full');
     await expectAccessible(page, 'coordinator-calendar');
     await shot(page, 'coordinator-calendar');
+
+    // The same provider over the whole month: Friday has its place, Saturday is full.
+    await page.getByLabel('Show', { exact: true }).selectOption('month');
+    await page.getByLabel('Provider').selectOption(t.provider.id);
+    await go(page.getByRole('button', { name: 'Show', exact: true }));
+    const month = page.getByRole('table', { name: /Free places each day in/ });
+    const cellOf = (date: string) => month.getByRole('cell').filter({ has: page.getByRole('link', { name: new RegExp(`^${Number(date.slice(8))} `) }) });
+    await see(cellOf(t.friday), 'seven days from here 1 free in 1 of 1 break');
+    if (addDays(t.friday, 1).slice(0, 7) === t.friday.slice(0, 7)) await see(cellOf(addDays(t.friday, 1)), 'seven days from here full');
+    await see(page.getByRole('table', { name: /Each provider in/ }).getByRole('row', { name: new RegExp(t.provider.name) }), `${t.provider.name} 2 1 2 1`);
+    await expectAccessible(page, 'coordinator-month');
+    await shot(page, 'coordinator-month');
+    // Choosing a day opens its week, keeping the provider filter.
+    await go(cellOf(t.friday).getByRole('link'));
+    await see(page.getByRole('row', { name: new RegExp(t.provider.name) }), '1 of 1 free');
+    expect(new URL(page.url()).searchParams.get('providerId')).toBe(t.provider.id);
+
     await page.getByLabel('Places that can meet').selectOption('VENTILATION');
     await go(page.getByRole('button', { name: 'Show', exact: true }));
     await count(page.getByRole('row', { name: new RegExp(t.provider.name) }), 0);
