@@ -10,7 +10,7 @@ import type { Prisma, WaitlistEntry } from '../generated/prisma/client.js';
 import { waitlistOrder } from '../domain/waitlist.js';
 import { ApiError, notFound } from '../http/problem.js';
 import { flushOutboxSoon, recordJob } from '../jobs/outbox.js';
-import { childScope, requireRole, type Principal } from './access.js';
+import { childScope, LIVE_BOOKING_STATUSES, requireRole, type Principal } from './access.js';
 import { audit, type Actor } from './audit.js';
 import { notify } from './notifications.js';
 import { evaluatePlacement, loadChildContext, lockSlot, placeChild } from './placement.js';
@@ -69,6 +69,10 @@ export async function joinWaitlist(principal: Principal, input: { childId: strin
     if (slot.startsAt <= new Date()) throw new ApiError('CONFLICT', 'This break has already started');
     const existing = await tx.waitlistEntry.findUnique({ where: { childId_slotId: { childId: child.id, slotId: slot.id } } });
     if (existing && (existing.status === 'WAITING' || existing.status === 'OFFERED')) throw new ApiError('CONFLICT', 'The child is already on this waitlist');
+    // Waiting for a place the child already holds would only ever be skipped by promotion; say so now.
+    if (await tx.booking.count({ where: { childId: child.id, slotId: slot.id, status: { in: [...LIVE_BOOKING_STATUSES] } } })) {
+      throw new ApiError('CONFLICT', 'The child is already booked into this break');
+    }
     return addToWaitlist(tx, principal, { childId: child.id, slotId: slot.id, authorityId: child.authorityId, requestId: input.requestId });
   });
   flushOutboxSoon();

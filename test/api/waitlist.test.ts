@@ -73,9 +73,13 @@ describe('joining and positions', () => {
   });
 
   it('refuses to queue a child twice, for another family, or for a slot that has started', async () => {
-    const { authority, coordinatorToken, slot, waiting } = await fullSlotWithWaitlist([null]);
+    const { authority, coordinatorToken, slot, waiting, holder } = await fullSlotWithWaitlist([null]);
     const f = waiting[0]!;
     expectProblem(await post('/v1/waitlist', f.familyToken, { childId: f.child.id, slotId: slot.id }), 409, 'CONFLICT');
+    // The child holding the place cannot wait for it too; nothing is written.
+    const before = await db().waitlistEntry.count({ where: { slotId: slot.id } });
+    expect(expectProblem(await post('/v1/waitlist', holder.familyToken, { childId: holder.child.id, slotId: slot.id }), 409, 'CONFLICT').detail).toMatch(/already booked/);
+    expect(await db().waitlistEntry.count({ where: { slotId: slot.id } })).toBe(before);
     const other = await makeFamilyWithChild(authority.id);
     expectProblem(await post('/v1/waitlist', f.familyToken, { childId: other.child.id, slotId: slot.id }), 404, 'NOT_FOUND');
     expect(await db().waitlistEntry.count({ where: { childId: other.child.id } })).toBe(0);
