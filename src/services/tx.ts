@@ -6,6 +6,7 @@
  */
 import { db, type Tx } from '../db.js';
 import { isRetryable } from './db-errors.js';
+import { stampIdempotencyClaim, type IdempotencyClaim } from './idempotency-claim.js';
 
 export interface TxOptions {
   isolationLevel?: 'ReadCommitted' | 'RepeatableRead' | 'Serializable';
@@ -17,11 +18,21 @@ export async function transaction<T>(fn: (tx: Tx) => Promise<T>, options: TxOpti
   const maxAttempts = options.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db().$transaction(fn, {
-        isolationLevel: options.isolationLevel ?? 'ReadCommitted',
-        timeout: options.timeoutMs ?? 15_000,
-        maxWait: 10_000,
-      });
+      let claim: IdempotencyClaim | undefined;
+      const result = await db().$transaction(
+        async (tx) => {
+          const value = await fn(tx);
+          claim = await stampIdempotencyClaim(tx);
+          return value;
+        },
+        {
+          isolationLevel: options.isolationLevel ?? 'ReadCommitted',
+          timeout: options.timeoutMs ?? 15_000,
+          maxWait: 10_000,
+        },
+      );
+      if (claim) claim.committed = true;
+      return result;
     } catch (err) {
       if (!isRetryable(err) || attempt >= maxAttempts) throw err;
       // Jittered backoff so colliding transactions do not collide again in lockstep.

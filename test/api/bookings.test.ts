@@ -4,8 +4,10 @@
  * freed place to the waitlist, and a retried POST with the same Idempotency-Key
  * creates nothing new (invariant 6).
  */
+import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { db } from '../../src/db.js';
+import { resolveToken } from '../../src/services/tokens.js';
 import { call, expectProblem, get, post, type ApiResponse } from '../support/api.js';
 import { book, makeFamilyWithChild, makeSlot } from '../support/booking-helpers.js';
 import { daysFromToday } from '../support/dates.js';
@@ -196,6 +198,40 @@ describe('Idempotency-Key', () => {
     expect([first.status, retry.status]).toEqual([200, 200]);
     expect(retry.headers.get('Idempotent-Replayed')).toBe('true');
     expect(await db().auditEvent.count({ where: { bookingId: booking.id, action: 'booking.cancelled' } })).toBe(1);
+  });
+
+  it('stamps the key inside the booking transaction, so a retry after the answer was lost does not book twice', async () => {
+    const { coordinatorToken, a, slot } = await setup();
+    const principalId = (await resolveToken(coordinatorToken))!.tokenId;
+    const key = `lost-${uid()}`;
+    const body = { childId: a.child.id, slotId: slot.id };
+    expect((await post('/v1/bookings', coordinatorToken, body, { 'Idempotency-Key': key })).status).toBe(201);
+    const record = await db().idempotencyRecord.findUniqueOrThrow({ where: { principalId_key: { principalId, key } } });
+    expect(record.effectCommittedAt).not.toBeNull();
+
+    // The process died after the commit but before storing the answer: the claim is left in progress.
+    const abandonedAt = new Date(Date.now() - 180_000);
+    await db().idempotencyRecord.update({ where: { principalId_key: { principalId, key } }, data: { status: 0, response: {}, createdAt: abandonedAt } });
+    const retry = await post('/v1/bookings', coordinatorToken, body, { 'Idempotency-Key': key });
+    expect(expectProblem(retry, 409, 'CONFLICT').detail).toMatch(/made its changes, but its answer was lost/);
+    expect((await post('/v1/bookings', coordinatorToken, body, { 'Idempotency-Key': key })).status).toBe(409);
+    expect(await db().booking.count({ where: { childId: a.child.id } })).toBe(1);
+  });
+
+  it('frees an abandoned key whose first attempt committed nothing, and a refusal leaves no stamp', async () => {
+    const { authority, coordinatorToken, a, slot } = await setup();
+    const principalId = (await resolveToken(coordinatorToken))!.tokenId;
+    const key = `abandoned-${uid()}`;
+    const body = { childId: a.child.id, slotId: slot.id };
+    const requestHash = createHash('sha256').update(`POST /v1/bookings\n${JSON.stringify(body)}`).digest('hex');
+    await db().idempotencyRecord.create({ data: { principalId, key, requestHash, status: 0, response: {}, createdAt: new Date(Date.now() - 180_000) } });
+    expectProblem(await post('/v1/bookings', coordinatorToken, body, { 'Idempotency-Key': key }), 409, 'IDEMPOTENCY_KEY_IN_USE');
+    expect((await post('/v1/bookings', coordinatorToken, body, { 'Idempotency-Key': key })).status).toBe(201);
+
+    const b = await makeFamilyWithChild(authority.id, { needs: ['VENTILATION'] });
+    const refusedKey = `refused-${uid()}`;
+    expect((await post('/v1/bookings', coordinatorToken, { childId: b.child.id, slotId: slot.id }, { 'Idempotency-Key': refusedKey })).status).toBe(422);
+    expect((await db().idempotencyRecord.findUniqueOrThrow({ where: { principalId_key: { principalId, key: refusedKey } } })).effectCommittedAt).toBeNull();
   });
 
   it('scopes keys to the caller: another coordinator may use the same key', async () => {
