@@ -32,11 +32,14 @@ export interface LedgerRow {
   deliveredSessions: number;
   upcomingNights: number;
   upcomingSessions: number;
+  /** Breaks that have started but whose provider has not yet recorded attendance. */
+  awaitingAttendanceNights: number;
+  awaitingAttendanceSessions: number;
   cancelledByFamilyNights: number;
   cancelledByFamilySessions: number;
   cancelledByProviderNights: number;
   cancelledByProviderSessions: number;
-  /** Awarded units neither delivered nor still booked ahead. */
+  /** Awarded units neither delivered, nor still booked ahead, nor waiting for attendance to be recorded. */
   shortfallNights: number;
   shortfallSessions: number;
   /** Pro-rata share of the award that should have been delivered by today. */
@@ -65,6 +68,8 @@ interface LedgerSqlRow {
   deliveredSessions: number;
   upcomingNights: number;
   upcomingSessions: number;
+  awaitingNights: number;
+  awaitingSessions: number;
   familyCancelledNights: number;
   familyCancelledSessions: number;
   providerCancelledNights: number;
@@ -102,12 +107,14 @@ export function ledgerRow(r: LedgerSqlRow, today: string): LedgerRow {
     deliveredSessions: r.deliveredSessions,
     upcomingNights: r.upcomingNights,
     upcomingSessions: r.upcomingSessions,
+    awaitingAttendanceNights: r.awaitingNights,
+    awaitingAttendanceSessions: r.awaitingSessions,
     cancelledByFamilyNights: r.familyCancelledNights,
     cancelledByFamilySessions: r.familyCancelledSessions,
     cancelledByProviderNights: r.providerCancelledNights,
     cancelledByProviderSessions: r.providerCancelledSessions,
-    shortfallNights: Math.max(0, r.nights - r.deliveredNights - r.upcomingNights),
-    shortfallSessions: Math.max(0, r.daySessions - r.deliveredSessions - r.upcomingSessions),
+    shortfallNights: Math.max(0, r.nights - r.deliveredNights - r.upcomingNights - r.awaitingNights),
+    shortfallSessions: Math.max(0, r.daySessions - r.deliveredSessions - r.upcomingSessions - r.awaitingSessions),
     expectedToDateNights: expectedNights,
     expectedToDateSessions: expectedSessions,
     behindNights,
@@ -143,6 +150,8 @@ function ledgerSql(authorityId: string, from: string, to: string, now: Date, chi
         COUNT(*) FILTER (WHERE status = 'ATTENDED' AND nights = 0)::int AS "deliveredSessions",
         COALESCE(SUM(nights) FILTER (WHERE status IN ('ALLOCATED','CONFIRMED') AND "startsAt" > ${now}), 0)::int AS "upcomingNights",
         COUNT(*) FILTER (WHERE status IN ('ALLOCATED','CONFIRMED') AND "startsAt" > ${now} AND nights = 0)::int AS "upcomingSessions",
+        COALESCE(SUM(nights) FILTER (WHERE status IN ('ALLOCATED','CONFIRMED') AND "startsAt" <= ${now}), 0)::int AS "awaitingNights",
+        COUNT(*) FILTER (WHERE status IN ('ALLOCATED','CONFIRMED') AND "startsAt" <= ${now} AND nights = 0)::int AS "awaitingSessions",
         COALESCE(SUM(nights) FILTER (WHERE status = 'CANCELLED' AND "cancelledByRole" = 'FAMILY'), 0)::int AS "familyCancelledNights",
         COUNT(*) FILTER (WHERE status = 'CANCELLED' AND "cancelledByRole" = 'FAMILY' AND nights = 0)::int AS "familyCancelledSessions",
         COALESCE(SUM(nights) FILTER (WHERE (status = 'CANCELLED' AND "cancelledByRole" = 'PROVIDER') OR (status = 'NO_SHOW' AND "noShowReason" = 'PROVIDER_CANCELLED_ON_THE_DAY')), 0)::int AS "providerCancelledNights",
@@ -160,6 +169,7 @@ function ledgerSql(authorityId: string, from: string, to: string, now: Date, chi
            COALESCE(agg."allocatedNights", 0) AS "allocatedNights", COALESCE(agg."allocatedSessions", 0) AS "allocatedSessions",
            COALESCE(agg."deliveredNights", 0) AS "deliveredNights", COALESCE(agg."deliveredSessions", 0) AS "deliveredSessions",
            COALESCE(agg."upcomingNights", 0) AS "upcomingNights", COALESCE(agg."upcomingSessions", 0) AS "upcomingSessions",
+           COALESCE(agg."awaitingNights", 0) AS "awaitingNights", COALESCE(agg."awaitingSessions", 0) AS "awaitingSessions",
            COALESCE(agg."familyCancelledNights", 0) AS "familyCancelledNights", COALESCE(agg."familyCancelledSessions", 0) AS "familyCancelledSessions",
            COALESCE(agg."providerCancelledNights", 0) AS "providerCancelledNights", COALESCE(agg."providerCancelledSessions", 0) AS "providerCancelledSessions"
     FROM ent JOIN child c ON c.id = ent."childId"

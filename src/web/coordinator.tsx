@@ -506,7 +506,7 @@ coordinatorPages.get('/coordinator/ledger', async (c) => {
           </button>
         </div>
       </form>
-      <DataTable label="Entitlement ledger table" caption="Children furthest behind their award first" headers={['Child', 'Award period', 'Nights awarded', 'Booked ahead', 'Delivered', 'Expected by today', 'Behind (nights)', 'Sessions awarded / delivered']}>
+      <DataTable label="Entitlement ledger table" caption="Children furthest behind their award first" headers={['Child', 'Award period', 'Nights awarded', 'Booked ahead', 'Delivered', 'Attendance not yet recorded', 'Expected by today', 'Behind (nights)', 'Sessions awarded / delivered']}>
         {rows.map((r) => (
           <tr>
             <th scope="row">
@@ -524,6 +524,7 @@ coordinatorPages.get('/coordinator/ledger', async (c) => {
             <td>{r.awardedNights}</td>
             <td>{r.upcomingNights}</td>
             <td>{r.deliveredNights}</td>
+            <td>{r.awaitingAttendanceNights + r.awaitingAttendanceSessions ? `${r.awaitingAttendanceNights} night(s), ${r.awaitingAttendanceSessions} session(s)` : '–'}</td>
             <td>{r.expectedToDateNights}</td>
             <td>{r.behindNights}</td>
             <td>

@@ -26,7 +26,8 @@ const WINDOW = `from=${PERIOD.periodStart}&to=${PERIOD.periodEnd}`;
 
 const LEDGER_COLUMNS = [
   'childId', 'childName', 'periodStart', 'periodEnd', 'awardedNights', 'awardedSessions', 'requestedNights', 'allocatedNights', 'allocatedSessions',
-  'deliveredNights', 'deliveredSessions', 'upcomingNights', 'upcomingSessions', 'cancelledByFamilyNights', 'cancelledByFamilySessions',
+  'deliveredNights', 'deliveredSessions', 'upcomingNights', 'upcomingSessions', 'awaitingAttendanceNights', 'awaitingAttendanceSessions',
+  'cancelledByFamilyNights', 'cancelledByFamilySessions',
   'cancelledByProviderNights', 'cancelledByProviderSessions', 'shortfallNights', 'shortfallSessions', 'expectedToDateNights', 'expectedToDateSessions',
   'behindNights', 'behindSessions', 'flagged',
 ];
@@ -38,6 +39,7 @@ function figures(f: {
   allocated: [number, number];
   delivered: [number, number];
   upcoming: [number, number];
+  awaiting?: [number, number];
   byFamily: [number, number];
   byProvider: [number, number];
   shortfall: [number, number];
@@ -51,6 +53,7 @@ function figures(f: {
     allocatedNights: f.allocated[0], allocatedSessions: f.allocated[1],
     deliveredNights: f.delivered[0], deliveredSessions: f.delivered[1],
     upcomingNights: f.upcoming[0], upcomingSessions: f.upcoming[1],
+    awaitingAttendanceNights: f.awaiting?.[0] ?? 0, awaitingAttendanceSessions: f.awaiting?.[1] ?? 0,
     cancelledByFamilyNights: f.byFamily[0], cancelledByFamilySessions: f.byFamily[1],
     cancelledByProviderNights: f.byProvider[0], cancelledByProviderSessions: f.byProvider[1],
     shortfallNights: f.shortfall[0], shortfallSessions: f.shortfall[1],
@@ -148,14 +151,15 @@ beforeAll(async () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   };
 
-  // Alice: two nights attended, one missed (unwell), one still ahead; one day session attended, one ahead.
-  const [a0, a1, a2] = [await bookingIn(alice.id, d[0]!.id), await bookingIn(alice.id, d[1]!.id), await bookingIn(alice.id, d[2]!.id)];
+  // Alice: two nights attended, one missed (unwell), one past with no attendance recorded yet; one day session attended, one ahead.
+  const [a0, a1, a2, a3] = [await bookingIn(alice.id, d[0]!.id), await bookingIn(alice.id, d[1]!.id), await bookingIn(alice.id, d[2]!.id), await bookingIn(alice.id, d[3]!.id)];
   const as0 = await book(coordinatorToken, alice.id, sessions[0]!.id);
   await book(coordinatorToken, alice.id, sessions[1]!.id);
   await moveBookingTo(a0, T(-30));
   await moveBookingTo(a1, T(-20));
   await moveBookingTo(a2, T(-10));
   await moveBookingTo(as0.id, T(-25));
+  await moveBookingTo(a3, T(-2));
   await attend(a0, { status: 'ATTENDED' });
   await attend(a1, { status: 'ATTENDED' });
   await attend(a2, { status: 'NO_SHOW', reason: 'CHILD_UNWELL' });
@@ -198,7 +202,8 @@ beforeAll(async () => {
     ivy: ivy!.id,
     ledger: {
       // expected 10×100/365 = 2.7 nights, 4×100/365 = 1.1 sessions; 0.8 behind in all: not flagged.
-      [alice.id]: figures({ awarded: [10, 4], requested: 4, allocated: [4, 2], delivered: [2, 1], upcoming: [1, 1], byFamily: [0, 0], byProvider: [0, 0], shortfall: [7, 2], expected: [2.7, 1.1], behind: [0.7, 0.1], flagged: false }),
+      // The night awaiting attendance is neither delivered nor upcoming, and not a shortfall either.
+      [alice.id]: figures({ awarded: [10, 4], requested: 4, allocated: [4, 2], delivered: [2, 1], upcoming: [0, 1], awaiting: [1, 0], byFamily: [0, 0], byProvider: [0, 0], shortfall: [7, 2], expected: [2.7, 1.1], behind: [0.7, 0.1], flagged: false }),
       // provider cancelled one ahead and one on the day (a NO_SHOW still holds the place it had).
       [ben.id]: figures({ awarded: [12, 0], requested: 4, allocated: [2, 0], delivered: [1, 0], upcoming: [0, 0], byFamily: [1, 0], byProvider: [2, 0], shortfall: [11, 0], expected: [3.3, 0], behind: [2.3, 0], flagged: true }),
       [cara.id]: figures({ awarded: [6, 0], requested: 0, allocated: [0, 0], delivered: [0, 0], upcoming: [0, 0], byFamily: [0, 0], byProvider: [0, 0], shortfall: [6, 0], expected: [1.6, 0], behind: [1.6, 0], flagged: true }),

@@ -24,7 +24,7 @@ const report = (path: string, summary: string, schema: z.ZodType) =>
 const LedgerRowSchema = z.object({}).passthrough().openapi('LedgerRow');
 const LEDGER_COLUMNS: (keyof LedgerRow)[] = [
   'childId', 'childName', 'periodStart', 'periodEnd', 'awardedNights', 'awardedSessions', 'requestedNights', 'allocatedNights', 'allocatedSessions',
-  'deliveredNights', 'deliveredSessions', 'upcomingNights', 'upcomingSessions', 'cancelledByFamilyNights', 'cancelledByFamilySessions',
+  'deliveredNights', 'deliveredSessions', 'upcomingNights', 'upcomingSessions', 'awaitingAttendanceNights', 'awaitingAttendanceSessions', 'cancelledByFamilyNights', 'cancelledByFamilySessions',
   'cancelledByProviderNights', 'cancelledByProviderSessions', 'shortfallNights', 'shortfallSessions', 'expectedToDateNights', 'expectedToDateSessions',
   'behindNights', 'behindSessions', 'flagged',
 ];
