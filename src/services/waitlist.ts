@@ -158,11 +158,14 @@ export async function acceptOffer(principal: Principal, entryId: string) {
     const entry = await lockEntry(tx, entryId, principal);
     if (entry.status !== 'OFFERED') throw new ApiError('CONFLICT', `There is no open offer (the entry is ${entry.status.toLowerCase()})`);
     if (entry.offerExpiresAt && entry.offerExpiresAt <= now) throw new ApiError('CONFLICT', 'This offer has expired');
+    // A re-homing offer replaces the booking lost to the closure: link them, as a direct move does.
+    const replaces = entry.rehoming ? await tx.rehomingOutcome.findFirst({ where: { waitlistEntryId: entry.id }, select: { bookingId: true } }) : null;
     const { booking, warnings } = await placeChild(tx, principal, {
       childId: entry.childId,
       slotId: entry.slotId,
       source: entry.rehoming ? 'REHOMING' : 'MANUAL',
       requestId: entry.requestId,
+      replacesBookingId: replaces?.bookingId ?? null,
       fromHeldPlace: true,
       auditAction: 'booking.created_from_waitlist',
     }, now);

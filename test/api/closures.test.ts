@@ -369,7 +369,7 @@ describe('a date-shifted alternative', () => {
     const moved = outcomeOf(after, acceptingBooking.id);
     expect(moved.outcome).toBe('MOVED');
     expect(moved.newBookingId).toBe(accepted.body.bookingId);
-    expect(await db().booking.findUniqueOrThrow({ where: { id: moved.newBookingId! } })).toMatchObject({ childId: accepting.child.id, slotId: later.id, source: 'REHOMING', status: 'CONFIRMED' });
+    expect(await db().booking.findUniqueOrThrow({ where: { id: moved.newBookingId! } })).toMatchObject({ childId: accepting.child.id, slotId: later.id, source: 'REHOMING', status: 'CONFIRMED', replacesBookingId: acceptingBooking.id });
     expect(outcomeOf(after, decliningBooking.id)).toMatchObject({ outcome: 'CANCELLED_BY_FAMILY', newBookingId: null });
     expect(outcomeOf(after, decliningBooking.id).reason).toMatch(/declined/);
     expect(outcomeOf(after, silentBooking.id)).toMatchObject({ outcome: 'WAITLISTED', newBookingId: null });
