@@ -70,7 +70,7 @@ const capacityRuleFields = {
   reservedForAuthorityId: Uuid.optional().openapi({ description: 'Block contract: only this authority’s children' }),
 };
 
-const untilAfterStart = (v: { startDate?: string; untilDate?: string }, ctx: z.RefinementCtx) => {
+const untilAfterStart = (v: { startDate?: string; untilDate?: string | null }, ctx: z.RefinementCtx) => {
   if (v.startDate && v.untilDate && v.untilDate < v.startDate) {
     ctx.addIssue({ code: 'custom', path: ['untilDate'], message: 'must be on or after startDate' });
   }
@@ -85,7 +85,14 @@ export const CreateCapacityRuleBody = z
 // No defaults here: zod 4 applies a default even inside .partial(), which would
 // reset every omitted list on each edit.
 export const UpdateCapacityRuleBody = z
-  .object({ ...capacityRuleFields, active: z.boolean() })
+  .object({
+    ...capacityRuleFields,
+    // null clears: an open-ended rule, no name, or an end to a block contract.
+    name: capacityRuleFields.name.unwrap().nullable(),
+    untilDate: LocalDate.nullable(),
+    reservedForAuthorityId: Uuid.nullable().openapi({ description: 'Block contract: only this authority’s children; null ends it' }),
+    active: z.boolean(),
+  })
   .omit({ carerId: true })
   .partial()
   .strict()

@@ -66,7 +66,7 @@ function assertExpandable(rule: Pick<CapacityRule, 'rrule' | 'startDate' | 'unti
 async function assertRuleReferences(
   tx: Tx,
   providerId: string,
-  input: { carerId?: string; reservedForAuthorityId?: string },
+  input: { carerId?: string; reservedForAuthorityId?: string | null },
 ) {
   const provider = await tx.provider.findUnique({ where: { id: providerId } });
   if (!provider) throw notFound('Provider');
@@ -164,4 +164,20 @@ export async function getCapacityRule(principal: Principal, ruleId: string) {
   if (!rule) throw notFound('Capacity rule');
   assertManagesProvider(principal, rule.providerId);
   return capacityRuleView(rule);
+}
+
+/**
+ * The authorities a provider can block-contract places to: every authority (an
+ * English county has one; the country ~150), and always those the provider's
+ * rules already name, however many there are.
+ */
+export async function blockContractAuthorities(principal: Principal, providerId: string) {
+  requireRole(principal, 'COORDINATOR', 'PROVIDER');
+  assertManagesProvider(principal, providerId);
+  const [all, named] = await Promise.all([
+    db().authority.findMany({ select: { id: true, name: true }, orderBy: [{ name: 'asc' }, { id: 'asc' }], take: 500 }),
+    db().authority.findMany({ select: { id: true, name: true }, where: { reservedRules: { some: { providerId } } } }),
+  ]);
+  const byId = new Map([...all, ...named].map((a) => [a.id, a]));
+  return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }

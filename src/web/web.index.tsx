@@ -13,6 +13,7 @@ import { closurePages } from './coordinator-closures.js';
 import { familyPages } from './family.js';
 import { Csrf, ErrorBox, Layout, errorMessage } from './layout.js';
 import { providerPages } from './provider.js';
+import { capacityPages } from './provider-capacity.js';
 import { readForm, text } from './forms.js';
 import { endSession, homeOf, startSession, webSession, type WebEnv } from './session.js';
 import { toApiError } from '../http/app.js';
@@ -79,6 +80,7 @@ webRouter.post('/sign-out', (c) => {
 webRouter.route('/', coordinatorPages);
 webRouter.route('/', closurePages);
 webRouter.route('/', providerPages);
+webRouter.route('/', capacityPages);
 webRouter.route('/', familyPages);
 
 // Anything a page did not catch still reaches the user as a readable page, not problem+json.

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '../../src/db.js';
 import { addDays, londonWallTimeOf } from '../../src/domain/london-time.js';
 import { generateSlotsForRule } from '../../src/services/slot-generation.js';
-import { expectProblem, get, post, type ApiResponse } from '../support/api.js';
+import { expectProblem, get, patch, post, type ApiResponse } from '../support/api.js';
 import { insertBooking } from '../support/bookings.js';
 import { daysFromToday, nextAutumnClockChange, nextWeekday } from '../support/dates.js';
 import { makeAuthority, makeChild, makeFamily, makeProvider, uid } from '../support/factories.js';
@@ -257,6 +257,40 @@ describe('block contracts', () => {
     expect(await allSlots(query, providerToken)).toHaveLength(7);
     expect(await allSlots(query, b.coordinatorToken)).toEqual([]);
     expect(await allSlots(query, familyB.familyToken)).toEqual([]);
+  });
+
+  it('ends a block contract with PATCH reservedForAuthorityId: null; booked places keep theirs, free ones open to everyone', async () => {
+    const a = await makeAuthority();
+    const b = await makeAuthority();
+    const { provider, providerToken } = await makeProvider('RESIDENTIAL');
+    const rule = await publish(provider.id, providerToken, ruleBody({ reservedForAuthorityId: a.authority.id, untilDate: daysFromToday(12), name: 'Contract nights' }));
+    const query = `${window()}&providerId=${provider.id}`;
+    const [first] = await allSlots(query, a.coordinatorToken);
+    const childA = await makeChild((await makeFamily(a.authority.id)).family.id, a.authority.id);
+    await insertBooking({ id: first.id, startsAt: new Date(first.startsAt), endsAt: new Date(first.endsAt) }, childA);
+
+    const res = await patch(`/v1/capacity-rules/${rule.id}`, providerToken, { reservedForAuthorityId: null, untilDate: null, name: null });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ reservedForAuthorityId: null, untilDate: null, name: null, version: 2 });
+    await generateSlotsForRule(rule.id);
+    const seenByB = await allSlots(`from=${daysFromToday(10)}&to=${daysFromToday(12)}&providerId=${provider.id}`, b.coordinatorToken);
+    // The booked first night stays A's; the other two are open now.
+    expect(seenByB.map((s) => s.localDate)).toEqual([daysFromToday(11), daysFromToday(12)]);
+    expect(seenByB.every((s) => s.reservedForAuthorityId === null)).toBe(true);
+    const kept = (await get(`/v1/capacity-rules/${rule.id}`, providerToken)).body.generationConflicts;
+    expect(kept).toEqual([expect.objectContaining({ localDate: daysFromToday(10), slotId: first.id })]);
+  });
+
+  it('refuses null where creating a rule needs a value or an absence, and writes nothing', async () => {
+    const { provider, providerToken } = await makeProvider('RESIDENTIAL');
+    for (const field of ['reservedForAuthorityId', 'untilDate', 'name', 'startDate']) {
+      expectProblem(await post(`/v1/providers/${provider.id}/capacity-rules`, providerToken, ruleBody({ [field]: null })), 400, 'VALIDATION_FAILED');
+    }
+    const rule = await publish(provider.id, providerToken, ruleBody());
+    expectProblem(await patch(`/v1/capacity-rules/${rule.id}`, providerToken, { startDate: null }), 400, 'VALIDATION_FAILED');
+    expectProblem(await patch(`/v1/capacity-rules/${rule.id}`, providerToken, { places: null }), 400, 'VALIDATION_FAILED');
+    expect(await db().capacityRule.count({ where: { providerId: provider.id } })).toBe(1);
+    expect((await db().capacityRule.findUniqueOrThrow({ where: { id: rule.id } })).version).toBe(1);
   });
 
   it('refuses a reservation for an authority that does not exist', async () => {
