@@ -24,8 +24,9 @@ export const JOBS = {
   },
   planClosure: {
     queue: 'rehoming',
-    payload: z.object({ closureId: z.string().uuid() }),
-    jobId: (p: { closureId: string }) => `closure-${p.closureId}`,
+    // A coordinator's retry of a FAILED closure is a new job: the failed one keeps its id in BullMQ (and the outbox) for days.
+    payload: z.object({ closureId: z.string().uuid(), retry: z.number().int().min(1).optional() }),
+    jobId: (p: { closureId: string; retry?: number }) => (p.retry ? `closure-${p.closureId}-retry-${p.retry}` : `closure-${p.closureId}`),
   },
   recheckTraining: {
     queue: 'rehoming',

@@ -47,6 +47,7 @@ export const ClosureSchema = z
     effectiveFrom: Instant,
     reason: z.string(),
     status: z.enum(['QUEUED', 'PLANNING', 'COMPLETED', 'FAILED']),
+    retries: z.number().int().openapi({ description: 'Times a coordinator has retried it after it failed' }),
     preferences: z.unknown(),
     error: z.string().nullable(),
     createdAt: Instant,
@@ -65,4 +66,17 @@ export const ClosureSchema = z
   })
   .openapi('Closure');
 
+export const ClosureStatusSchema = z.enum(['QUEUED', 'PLANNING', 'COMPLETED', 'FAILED']);
+
+export const ClosureListQuery = z.object({
+  status: ClosureStatusSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: Uuid.optional(),
+});
+
+export const ClosureSummarySchema = ClosureSchema.omit({ outcomes: true, trainingActions: true, preferences: true })
+  .extend({ providerName: z.string(), retries: z.number().int() })
+  .openapi('ClosureSummary');
+
 export type StartClosureInput = z.infer<typeof StartClosureBody>;
+export type ClosureListInput = z.infer<typeof ClosureListQuery>;

@@ -23,7 +23,7 @@ import { DEFAULT_REHOMING_PREFERENCES, planRehoming, type RehomingOutcome, type 
 import { ApiError, notFound } from '../http/problem.js';
 import { flushOutboxSoon, recordJob } from '../jobs/outbox.js';
 import { logger } from '../logger.js';
-import type { StartClosureInput } from '../schemas/closures.js';
+import type { ClosureListInput, StartClosureInput } from '../schemas/closures.js';
 import { LIVE_BOOKING_STATUSES, requireRole, type Principal } from './access.js';
 import { audit, type Actor } from './audit.js';
 import { releaseBooking } from './bookings.js';
@@ -102,6 +102,72 @@ export async function getClosure(principal: Principal, closureId: string) {
   return closureView(closure, principal.authorityId);
 }
 
+/** Closures a coordinator follows: those its authority started, and others that affected its children. Newest first. */
+export async function listClosures(principal: Principal, q: ClosureListInput) {
+  requireRole(principal, 'COORDINATOR');
+  const rows = await db().closure.findMany({
+    where: {
+      status: q.status,
+      OR: [{ authorityId: principal.authorityId }, { outcomes: { some: { booking: { authorityId: principal.authorityId } } } }],
+    },
+    include: { provider: { select: { name: true } } },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    ...(q.cursor ? { cursor: { id: q.cursor }, skip: 1 } : {}),
+    take: q.limit + 1,
+  });
+  // A county has a handful of closures a year: each summary is the detail view without its outcome rows.
+  const items = await Promise.all(
+    rows.slice(0, q.limit).map(async (row) => {
+      const { outcomes: _outcomes, trainingActions: _actions, preferences: _preferences, ...summary } = await closureView(row, principal.authorityId);
+      return { ...summary, providerName: row.provider.name };
+    }),
+  );
+  return { items, nextCursor: rows.length > q.limit ? (items.at(-1)?.id ?? null) : null };
+}
+
+/**
+ * Send a FAILED closure back to the worker. Both phases are idempotent (the
+ * plan is written once; applied outcomes are stamped), so a retry carries on
+ * from where the failed job stopped.
+ */
+export async function retryClosure(principal: Principal, closureId: string) {
+  requireRole(principal, 'COORDINATOR');
+  await transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM closure WHERE id = ${closureId} FOR UPDATE`;
+    const closure = await tx.closure.findUnique({ where: { id: closureId } });
+    // Only the authority that closed the provider runs its closure; others follow their children's outcomes.
+    if (!closure || closure.authorityId !== principal.authorityId) throw notFound('Closure');
+    if (closure.status !== 'FAILED') throw new ApiError('CONFLICT', `Only a failed closure can be retried; this one is ${closure.status.toLowerCase()}`);
+    const retried = await tx.closure.update({ where: { id: closureId }, data: { status: 'QUEUED', error: null, retries: { increment: 1 } } });
+    await recordJob(tx, 'planClosure', { closureId, retry: retried.retries });
+    await audit(tx, principal, { action: 'closure.retried', entityType: 'Closure', entityId: closureId, authorityId: principal.authorityId, before: { status: 'FAILED', error: closure.error }, after: { status: 'QUEUED', retries: retried.retries } });
+  });
+  flushOutboxSoon();
+  return getClosure(principal, closureId);
+}
+
+/**
+ * Names for the ids a closure view refers to — its provider, the children,
+ * the receiving breaks and the carers — for the coordinator's page. Takes a
+ * view getClosure already scoped to the coordinator, so it names nothing else.
+ */
+export async function closurePlanNames(view: Awaited<ReturnType<typeof getClosure>>) {
+  const slotIds = view.outcomes.flatMap((o) => (o.toSlotId ? [o.toSlotId] : []));
+  const carerIds = (view.trainingActions as { carerId: string }[]).map((a) => a.carerId);
+  const [children, slots, carers, provider] = await Promise.all([
+    db().child.findMany({ where: { id: { in: view.outcomes.map((o) => o.childId) } }, select: { id: true, firstName: true, lastName: true } }),
+    db().slot.findMany({ where: { id: { in: slotIds } }, select: { id: true, startsAt: true, provider: { select: { name: true } } } }),
+    db().fosterCarer.findMany({ where: { id: { in: carerIds } }, select: { id: true, name: true, provider: { select: { name: true } } } }),
+    db().provider.findUnique({ where: { id: view.providerId }, select: { name: true } }),
+  ]);
+  return {
+    provider: provider?.name ?? 'The provider',
+    child: new Map(children.map((ch) => [ch.id, `${ch.firstName} ${ch.lastName}`])),
+    slot: new Map(slots.map((sl) => [sl.id, { providerName: sl.provider.name, startsAt: sl.startsAt }])),
+    carer: new Map(carers.map((k) => [k.id, `${k.name} (${k.provider.name})`])),
+  };
+}
+
 /** The closure with its outcomes: all of them (`forAuthorityId` null, for the provider's summary) or one authority's. */
 async function closureView(closure: Closure, forAuthorityId: string | null = null) {
   const outcomes = await db().rehomingOutcome.findMany({
@@ -143,6 +209,7 @@ async function closureView(closure: Closure, forAuthorityId: string | null = nul
     effectiveFrom: iso(closure.effectiveFrom),
     reason: closure.reason,
     status: closure.status,
+    retries: closure.retries,
     preferences: closure.preferences,
     error: closure.error,
     createdAt: iso(closure.createdAt),

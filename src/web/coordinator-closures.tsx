@@ -1,10 +1,15 @@
-/** Coordinator pages for closures: close a provider, follow its re-homing plan and outcomes. */
+/**
+ * Coordinator pages for closures (issue 7): the closures this authority follows,
+ * closing a provider, and each closure's re-homing plan — the preference order
+ * it used, where every child goes, the carer training it waits for, transport —
+ * with a retry when the job failed.
+ */
 import { Hono, type Context } from 'hono';
-import { getClosure, startClosure } from '../services/closures.js';
+import type { RehomingPreference } from '../domain/rehoming/index.js';
+import { closurePlanNames, getClosure, listClosures, retryClosure, startClosure } from '../services/closures.js';
 import { getProvider, listProviders } from '../services/providers.js';
-import { entitlementLedger } from '../services/reports.js';
 import { StartClosureBody } from '../schemas/closures.js';
-import { Csrf, DataTable, ErrorBox, Layout, errorMessage, human, when } from './layout.js';
+import { Csrf, DataTable, ErrorBox, Layout, Notice, errorMessage, human, when } from './layout.js';
 import { parseWith, readForm, text, today, type FormValues } from './forms.js';
 import { principalOf, requirePage, type WebEnv } from './session.js';
 
@@ -13,29 +18,56 @@ closurePages.use('/coordinator/closures', requirePage('COORDINATOR'));
 closurePages.use('/coordinator/closures/*', requirePage('COORDINATOR'));
 
 type Err = ReturnType<typeof errorMessage> | undefined;
+type Closure = Awaited<ReturnType<typeof getClosure>>;
 
-// ---- Closures ------------------------------------------------------------------
+const PREFERENCE_WORDS: Record<RehomingPreference, string> = {
+  SAME_DATES: 'the same dates',
+  CONTINUITY: 'staying together (siblings, the same place for all of a child’s breaks)',
+  TRAVEL_TIME: 'the shortest journey from home',
+  SAME_KIND: 'the same kind of break (residential, community, family-based)',
+};
+
+const countsInWords = (k: Closure['counts']) =>
+  `${k.affected} booking(s) affected: ${k.MOVED} moved, ${k.OFFERED} offered, ${k.WAITLISTED} waitlisted, ${k.PENDING_TRAINING} waiting for carer training, ${k.CANCELLED_BY_FAMILY} cancelled by the family, ${k.notYetPlanned} not yet planned.`;
+
+// ---- The list, and closing a provider ------------------------------------------
 
 async function closuresPage(c: Context<WebEnv>, form: FormValues = {}, error?: Err) {
   const p = principalOf(c, 'COORDINATOR');
   // Reached from the calendar with one provider chosen; otherwise a list to choose from.
   const chosenId = text(form, 'providerId') || c.req.query('providerId');
   const chosen = chosenId ? await getProvider(p, chosenId).catch(() => null) : null;
-  const providers = chosen ? [chosen] : (await listProviders(p, { status: 'ACTIVE', limit: 200 })).sort((a, b) => a.name.localeCompare(b.name));
+  const [providers, closures] = await Promise.all([
+    chosen ? [chosen] : listProviders(p, { status: 'ACTIVE', limit: 200 }).then((all) => all.sort((a, b) => a.name.localeCompare(b.name))),
+    listClosures(p, { limit: 100 }),
+  ]);
   const csrf = c.get('csrfToken');
   return c.html(
     <Layout title="Closures" session={p} csrf={csrf} current="/coordinator/closures">
       <ErrorBox error={error} />
-      <h2>Find a closure</h2>
-      <form method="get" action="/coordinator/closures/find">
-        <label for="closureId">Closure reference</label>
-        <input type="text" id="closureId" name="id" required />
-        <div>
-          <button type="submit" class="secondary">
-            Show re-homing plan
-          </button>
-        </div>
-      </form>
+      <h2>Closures</h2>
+      {closures.items.length ? (
+        <DataTable label="Closures table" caption="Closures your authority made or that affected your children, newest first" headers={['Provider', 'No breaks from', 'Status', 'Bookings affected', 'Re-homing plan']}>
+          {closures.items.map((k) => (
+            <tr>
+              <th scope="row">{k.providerName}</th>
+              <td>{when(k.effectiveFrom)}</td>
+              <td>
+                {human(k.status)}
+                {k.status === 'FAILED' ? <span class="full"> (needs a retry)</span> : null}
+              </td>
+              <td>{countsInWords(k.counts)}</td>
+              <td>
+                <a href={`/coordinator/closures/${k.id}`}>
+                  Re-homing plan<span class="vh"> for {k.providerName}, {when(k.effectiveFrom)}</span>
+                </a>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      ) : (
+        <p>No closures yet.</p>
+      )}
       <h2>Close a provider</h2>
       <p class="hint">Every booking from the closing date is re-homed: another place that meets the child's needs, or the reason why not.</p>
       <form method="post" action="/coordinator/closures">
@@ -62,7 +94,6 @@ async function closuresPage(c: Context<WebEnv>, form: FormValues = {}, error?: E
 }
 
 closurePages.get('/coordinator/closures', (c) => closuresPage(c));
-closurePages.get('/coordinator/closures/find', (c) => c.redirect(`/coordinator/closures/${encodeURIComponent(c.req.query('id')?.trim() ?? '')}`, 303));
 closurePages.post('/coordinator/closures', async (c) => {
   const form = await readForm(c);
   let id: string;
@@ -75,40 +106,93 @@ closurePages.post('/coordinator/closures', async (c) => {
   return c.redirect(`/coordinator/closures/${id}`, 303);
 });
 
-closurePages.get('/coordinator/closures/:id', async (c) => {
+// ---- One closure's plan ------------------------------------------------------------
+
+async function closurePage(c: Context<WebEnv>, closure: Closure, error?: Err) {
   const p = principalOf(c, 'COORDINATOR');
-  let closure: Awaited<ReturnType<typeof getClosure>>;
-  try {
-    closure = await getClosure(p, c.req.param('id'));
-  } catch (err) {
-    return closuresPage(c, {}, errorMessage(err));
-  }
-  const ledger = await entitlementLedger(p, { from: '2000-01-01', to: '2100-12-31' });
-  const names = new Map(ledger.map((l) => [l.childId, l.childName]));
-  const counts = closure.counts;
+  const names = await closurePlanNames(closure);
+  const order = ((closure.preferences as { order?: RehomingPreference[] } | null)?.order ?? []).map((pref) => PREFERENCE_WORDS[pref] ?? human(pref));
+  const actions = closure.trainingActions as { carerId: string; need: string; course: string; neededBy: string; detail: string }[];
+  const csrf = c.get('csrfToken');
+  const working = closure.status === 'QUEUED' || closure.status === 'PLANNING';
   return c.html(
-    <Layout title="Closure and re-homing plan" session={p} csrf={c.get('csrfToken')} current="/coordinator/closures">
+    <Layout title={`Re-homing plan: ${names.provider}`} session={p} csrf={csrf} current="/coordinator/closures">
+      <Notice text={c.req.query('done') === 'retried' ? 'The closure is queued again; it carries on from where it stopped.' : null} />
+      <ErrorBox error={error} />
       <p>
-        Reference {closure.id}. No breaks from {when(closure.effectiveFrom)}: {closure.reason}. Status <strong>{human(closure.status)}</strong>.{' '}
-        <a href={`/coordinator/closures/${closure.id}`}>Check progress</a>
+        Reference {closure.id}. No breaks from {when(closure.effectiveFrom)}: {closure.reason}. Status <strong id="closure-status">{human(closure.status)}</strong>.{' '}
+        {working ? <a href={`/coordinator/closures/${closure.id}`}>Check progress</a> : null}
       </p>
-      <p>
-        {counts.affected} booking(s) affected: {counts.MOVED} moved, {counts.OFFERED} offered, {counts.WAITLISTED} waitlisted, {counts.PENDING_TRAINING} waiting for carer training,{' '}
-        {counts.CANCELLED_BY_FAMILY} cancelled by the family, {counts.notYetPlanned} not yet planned.
-      </p>
+      {closure.status === 'FAILED' ? (
+        <div class="error">
+          <h2>The re-homing job failed</h2>
+          <p>{closure.error ?? 'No reason was recorded.'}</p>
+          <p>Outcomes already carried out stay as they are; trying again carries on with the rest.</p>
+          {closure.authorityId === p.authorityId ? (
+            <form method="post" action={`/coordinator/closures/${closure.id}/retry`}>
+              <Csrf token={csrf} />
+              <button type="submit">Try again</button>
+            </form>
+          ) : null}
+        </div>
+      ) : null}
+      <p>{countsInWords(closure.counts)}</p>
+      {order.length ? <p>Alternatives were chosen by, in order: {order.join('; then ')}.</p> : null}
       {closure.outcomes.length ? (
-        <DataTable label="Re-homing outcomes table" headers={['Child', 'Outcome', 'Why', 'Transport']}>
+        <DataTable label="Re-homing outcomes table" caption="Where each affected booking goes" headers={['Child', 'Outcome', 'Moving to', 'Why', 'Transport']}>
           {closure.outcomes.map((o) => (
             <tr>
-              <th scope="row">{names.get(o.childId) ?? o.childId}</th>
+              <th scope="row">{names.child.get(o.childId) ?? 'A child'}</th>
               <td>{human(o.outcome)}</td>
+              <td>{o.toSlotId && names.slot.has(o.toSlotId) ? `${names.slot.get(o.toSlotId)!.providerName}, ${when(names.slot.get(o.toSlotId)!.startsAt)}` : '–'}</td>
               <td>{o.reason}</td>
-              <td>{o.transport ? 'Arranged' : '–'}</td>
+              <td>{o.transport ? ('unmet' in (o.transport as object) ? 'No vehicle free' : 'Arranged') : '–'}</td>
             </tr>
           ))}
         </DataTable>
       ) : null}
+      {actions.length ? (
+        <>
+          <h2>Carer training the plan waits for</h2>
+          <DataTable label="Training actions table" headers={['Carer', 'Course', 'Needed by', 'Why']}>
+            {actions.map((a) => (
+              <tr>
+                <th scope="row">{names.carer.get(a.carerId) ?? 'A carer'}</th>
+                <td>
+                  {a.course} ({human(a.need)})
+                </td>
+                <td>{when(a.neededBy)}</td>
+                <td>{a.detail}</td>
+              </tr>
+            ))}
+          </DataTable>
+        </>
+      ) : null}
+      <p>
+        <a href="/coordinator/closures">All closures</a>
+      </p>
     </Layout>,
+    error ? 409 : 200,
   );
+}
+
+closurePages.get('/coordinator/closures/:id', async (c) => {
+  let closure: Closure;
+  try {
+    closure = await getClosure(principalOf(c, 'COORDINATOR'), c.req.param('id'));
+  } catch (err) {
+    return closuresPage(c, {}, errorMessage(err));
+  }
+  return closurePage(c, closure);
 });
 
+closurePages.post('/coordinator/closures/:id/retry', async (c) => {
+  const p = principalOf(c, 'COORDINATOR');
+  try {
+    await retryClosure(p, c.req.param('id'));
+  } catch (err) {
+    const closure = await getClosure(p, c.req.param('id')).catch(() => null);
+    return closure ? closurePage(c, closure, errorMessage(err)) : closuresPage(c, {}, errorMessage(err));
+  }
+  return c.redirect(`/coordinator/closures/${c.req.param('id')}?done=retried`, 303);
+});
