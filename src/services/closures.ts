@@ -30,6 +30,7 @@ import { releaseBooking } from './bookings.js';
 import { notify } from './notifications.js';
 import { evaluatePlacement, loadChildContext, lockSlot, placeChild, slotWithProvider, toEntitlementInfo, toSlotInfo, type SlotForPlacement } from './placement.js';
 import { iso, isoOrNull } from './serialize.js';
+import { seatOnPlannedRuns } from './transport-seats.js';
 import { transaction } from './tx.js';
 import { addToWaitlist } from './waitlist.js';
 
@@ -376,14 +377,6 @@ async function waitlistChild(tx: Tx, outcome: OutcomeRow, old: Booking, reason: 
   });
 }
 
-async function seatOnRuns(tx: Tx, closureId: string, outcome: OutcomeRow, newBookingId: string) {
-  const t = outcome.transport as { outbound?: string; return?: string } | null;
-  for (const ref of [t?.outbound, t?.return].filter((r): r is string => Boolean(r))) {
-    const run = await tx.transportRun.findUnique({ where: { closureId_planRef: { closureId, planRef: ref } } });
-    if (run) await tx.transportSeat.createMany({ data: [{ runId: run.id, bookingId: newBookingId, childId: outcome.childId }], skipDuplicates: true });
-  }
-}
-
 type Decision =
   | { outcome: OutcomeRow; old: Booking; action: 'MOVED' | 'OFFERED' | 'PENDING_TRAINING'; slot: SlotForPlacement }
   | { outcome: OutcomeRow; old: Booking; action: 'WAITLISTED'; reason: string };
@@ -461,7 +454,7 @@ async function applyChildOutcomes(closure: Closure, outcomeIds: string[]): Promi
           excludeBookingIds: [old.id],
           auditAction: 'booking.rehomed_in',
         });
-        await seatOnRuns(tx, closure.id, outcome, booking.id);
+        await seatOnPlannedRuns(tx, closure.id, outcome.transport, { id: booking.id, childId: outcome.childId });
         await tx.rehomingOutcome.update({ where: { id: outcome.id }, data: { newBookingId: booking.id, appliedAt: new Date() } });
         await notify(tx, { dedupeKey: `rehome-${outcome.id}-provider`, recipientRole: 'PROVIDER', recipientId: d.slot.providerId, subject: `New booking: ${family.firstName} (moved from a closing provider)`, body: `${family.firstName} joins you on ${d.slot.localDate}. Their medical passport is available with the booking.`, payload: { bookingId: booking.id } });
       } else {
@@ -557,7 +550,7 @@ export async function recheckTraining(closureId: string, now = new Date()): Prom
       if (refusals.length === 0) {
         await releaseBooking(tx, WORKER, old, { status: 'REHOMED', reason: 'Provider closing: moved once carer training was confirmed' });
         const { booking } = await placeChild(tx, WORKER, { childId: old.childId, slotId: slot.id, source: 'REHOMING', replacesBookingId: old.id, excludeBookingIds: [old.id], fromHeldPlace: true, auditAction: 'booking.rehomed_in' }, now);
-        await seatOnRuns(tx, closure.id, outcome, booking.id);
+        await seatOnPlannedRuns(tx, closure.id, outcome.transport, { id: booking.id, childId: outcome.childId });
         await tx.rehomingOutcome.update({ where: { id: outcome.id }, data: { outcome: 'MOVED', newBookingId: booking.id, reason: `${outcome.reason} Carer training confirmed.` } });
         confirmed++;
       } else if (now >= slot.startsAt || refusals.some((r) => r.reason !== 'NEEDS_NOT_MET')) {

@@ -15,6 +15,7 @@ import { audit, type Actor } from './audit.js';
 import { notify } from './notifications.js';
 import { evaluatePlacement, loadChildContext, lockSlot, placeChild } from './placement.js';
 import { iso, isoOrNull } from './serialize.js';
+import { seatOnPlannedRuns } from './transport-seats.js';
 import { transaction } from './tx.js';
 
 const SYSTEM: Actor = { role: 'SYSTEM', job: 'waitlist' };
@@ -159,7 +160,7 @@ export async function acceptOffer(principal: Principal, entryId: string) {
     if (entry.status !== 'OFFERED') throw new ApiError('CONFLICT', `There is no open offer (the entry is ${entry.status.toLowerCase()})`);
     if (entry.offerExpiresAt && entry.offerExpiresAt <= now) throw new ApiError('CONFLICT', 'This offer has expired');
     // A re-homing offer replaces the booking lost to the closure: link them, as a direct move does.
-    const replaces = entry.rehoming ? await tx.rehomingOutcome.findFirst({ where: { waitlistEntryId: entry.id }, select: { bookingId: true } }) : null;
+    const replaces = entry.rehoming ? await tx.rehomingOutcome.findFirst({ where: { waitlistEntryId: entry.id }, select: { bookingId: true, closureId: true, transport: true } }) : null;
     const { booking, warnings } = await placeChild(tx, principal, {
       childId: entry.childId,
       slotId: entry.slotId,
@@ -169,6 +170,8 @@ export async function acceptOffer(principal: Principal, entryId: string) {
       fromHeldPlace: true,
       auditAction: 'booking.created_from_waitlist',
     }, now);
+    // ...and takes the seats the plan kept for the child on its transport runs.
+    if (replaces) await seatOnPlannedRuns(tx, replaces.closureId, replaces.transport, booking);
     const updated = await tx.waitlistEntry.update({ where: { id: entryId }, data: { status: 'ACCEPTED', bookingId: booking.id } });
     return { entry: entryView(updated, null), bookingId: booking.id, warnings };
   });

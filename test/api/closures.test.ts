@@ -337,6 +337,9 @@ describe('a date-shifted alternative', () => {
     const decliningBooking = await book(t.coordinatorToken, declining.child.id, homeSlot.id);
     const silent = await t.child(NEEDS);
     const silentBooking = await book(t.coordinatorToken, silent.child.id, homeSlot.id);
+    // The accepting child travels by the authority's minibus: the plan keeps it a seat on the other date.
+    await db().child.update({ where: { id: accepting.child.id }, data: { needsTransport: true } });
+    await db().vehicle.create({ data: { authorityId: t.authority.id, name: `Minibus ${uid()}`, seats: 4, wheelchairSpaces: 1, baseLat: HERE.lat, baseLng: HERE.lng } });
 
     const started = await closeProvider(t.coordinatorToken, home.id, { effectiveFrom: daysFromToday(1), maxDateShiftDays: 3, seed: 'offer' });
     const closure = await settle(t.coordinatorToken, started.id);
@@ -370,6 +373,12 @@ describe('a date-shifted alternative', () => {
     expect(moved.outcome).toBe('MOVED');
     expect(moved.newBookingId).toBe(accepted.body.bookingId);
     expect(await db().booking.findUniqueOrThrow({ where: { id: moved.newBookingId! } })).toMatchObject({ childId: accepting.child.id, slotId: later.id, source: 'REHOMING', status: 'CONFIRMED', replacesBookingId: acceptingBooking.id });
+    // Seated both ways on the runs the plan made; the children who did not take the place have no seats.
+    expect(moved.transport).toMatchObject({ outbound: expect.any(String), return: expect.any(String) });
+    const seats = await db().transportSeat.findMany({ where: { bookingId: moved.newBookingId! }, include: { run: true } });
+    expect(seats.map((x) => x.run.direction).sort()).toEqual(['FROM_BREAK', 'TO_BREAK']);
+    expect(seats.every((x) => x.run.closureId === closure.id && x.childId === accepting.child.id)).toBe(true);
+    expect(await db().transportSeat.count({ where: { childId: { in: [declining.child.id, silent.child.id] } } })).toBe(0);
     expect(outcomeOf(after, decliningBooking.id)).toMatchObject({ outcome: 'CANCELLED_BY_FAMILY', newBookingId: null });
     expect(outcomeOf(after, decliningBooking.id).reason).toMatch(/declined/);
     expect(outcomeOf(after, silentBooking.id)).toMatchObject({ outcome: 'WAITLISTED', newBookingId: null });
