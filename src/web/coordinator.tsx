@@ -183,7 +183,7 @@ async function monthView(p: Extract<Principal, { role: 'COORDINATOR' }>, q: Cale
                       ) : day.free > 0 ? (
                         <>
                           <span class="free">{day.free} free</span>
-                          <span class="hint">
+                          <span class="hint detail">
                             {' '}
                             in {day.breaksWithFree} of {day.breaks} break{day.breaks === 1 ? '' : 's'}
                             {q.providerId ? '' : `, ${day.providers} provider${day.providers === 1 ? '' : 's'}`}

@@ -36,7 +36,7 @@ button.link{background:none;color:#fff;text-decoration:underline;padding:0;margi
 .month{table-layout:fixed}.month td{height:4.5rem;font-size:.95rem}.month td.blank{background:#f3f2f1}.month abbr{text-decoration:none}
 .tag{display:inline-block;background:#e8f1f8;color:#0b3b60;padding:0 .35rem;margin:.1rem;font-size:.85rem}
 dl.passport{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.25rem 0}dl.passport dt{font-weight:600}
-@media (max-width:40rem){main{padding:.5rem}h1{font-size:1.35rem}th,td{padding:.25rem}}
+@media (max-width:40rem){main{padding:.5rem}h1{font-size:1.35rem}th,td{padding:.25rem}.month td{font-size:.85rem;overflow-wrap:anywhere}.month .detail{display:none}}
 `;
 
 export interface NavItem {
