@@ -37,9 +37,9 @@ async function closuresPage(c: Context<WebEnv>, form: FormValues = {}, error?: E
   // Reached from the calendar with one provider chosen; otherwise a list to choose from.
   const chosenId = text(form, 'providerId') || c.req.query('providerId');
   const chosen = chosenId ? await getProvider(p, chosenId).catch(() => null) : null;
+  // listProviders returns one row past the limit for the API's cursor; this page does not page.
   const [providers, closures] = await Promise.all([
-    chosen ? [chosen] : // The service returns one row past the limit for the API's cursor; the page does not page.
-    listProviders(p, { status: 'ACTIVE', limit: 200 }).then((all) => all.slice(0, 200).sort((a, b) => a.name.localeCompare(b.name))),
+    chosen ? [chosen] : listProviders(p, { status: 'ACTIVE', limit: 200 }).then((all) => all.slice(0, 200).sort((a, b) => a.name.localeCompare(b.name))),
     listClosures(p, { limit: 100 }),
   ]);
   const csrf = c.get('csrfToken');
