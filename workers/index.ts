@@ -9,6 +9,7 @@ import { ZodError } from 'zod';
 import { config } from '../src/config.js';
 import { disconnectDb } from '../src/db.js';
 import { flushOutbox } from '../src/jobs/outbox.js';
+import { reconcileLostJobs } from '../src/jobs/reconcile.js';
 import { addJob, closeQueues, queue } from '../src/jobs/queues.js';
 import { logger } from '../src/logger.js';
 import { closeRedis, workerConnection } from '../src/redis.js';
@@ -60,14 +61,20 @@ export async function startWorkers(options: { sweepMs?: number; processors?: Que
     return worker;
   });
 
-  // The outbox sweeper pushes jobs Redis never acknowledged and delivers notifications.
+  // The outbox sweeper pushes jobs Redis never acknowledged and delivers notifications;
+  // about once a minute it also re-pushes jobs for work Redis lost (src/jobs/reconcile.ts).
   let sweeping = false;
+  let lastReconcile = 0;
   const sweep = async () => {
     if (sweeping) return;
     sweeping = true;
     try {
       await flushOutbox();
       await deliverPendingNotifications();
+      if (Date.now() - lastReconcile >= 60_000) {
+        lastReconcile = Date.now();
+        await reconcileLostJobs();
+      }
     } catch (err) {
       logger.warn('outbox sweep failed', { err: (err as Error).message });
     } finally {
