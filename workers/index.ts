@@ -8,7 +8,7 @@ import { UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
 import { ZodError } from 'zod';
 import { config } from '../src/config.js';
 import { disconnectDb } from '../src/db.js';
-import { flushOutbox } from '../src/jobs/outbox.js';
+import { flushOutbox, pruneOutbox } from '../src/jobs/outbox.js';
 import { reconcileLostJobs } from '../src/jobs/reconcile.js';
 import { addJob, closeQueues, queue } from '../src/jobs/queues.js';
 import { logger } from '../src/logger.js';
@@ -62,7 +62,7 @@ export async function startWorkers(options: { sweepMs?: number; processors?: Que
   });
 
   // The outbox sweeper pushes jobs Redis never acknowledged and delivers notifications;
-  // about once a minute it also re-pushes jobs for work Redis lost (src/jobs/reconcile.ts).
+  // about once a minute it also re-pushes jobs for work Redis lost (src/jobs/reconcile.ts) and prunes old outbox rows.
   let sweeping = false;
   let lastReconcile = 0;
   const sweep = async () => {
@@ -74,6 +74,7 @@ export async function startWorkers(options: { sweepMs?: number; processors?: Que
       if (Date.now() - lastReconcile >= 60_000) {
         lastReconcile = Date.now();
         await reconcileLostJobs();
+        await pruneOutbox();
       }
     } catch (err) {
       logger.warn('outbox sweep failed', { err: (err as Error).message });

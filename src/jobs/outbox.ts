@@ -58,3 +58,14 @@ export async function flushOutbox(limit = 200): Promise<number> {
 export function flushOutboxSoon(): void {
   flushOutbox().catch((err) => logger.warn('outbox flush failed', { err: (err as Error).message }));
 }
+
+/** Rows pushed this long ago have done their work (every job finishes or fails within hours); the table would otherwise only grow. */
+export const OUTBOX_KEEP_DAYS = 30;
+
+/** Delete this deployment's outbox rows pushed more than `keepDays` ago. */
+export async function pruneOutbox(now = new Date(), keepDays = OUTBOX_KEEP_DAYS): Promise<number> {
+  const { count } = await db().jobOutbox.deleteMany({
+    where: { prefix: config().QUEUE_PREFIX, enqueuedAt: { lt: new Date(now.getTime() - keepDays * 864e5) } },
+  });
+  return count;
+}

@@ -16,7 +16,7 @@ const env = { QUEUE_PREFIX: `sblost${randomUUID().slice(0, 8)}`, REDIS_URL: `red
 process.env.QUEUE_PREFIX = env.QUEUE_PREFIX;
 process.env.REDIS_URL = env.REDIS_URL;
 const { db } = await import('../../src/db.js');
-const { flushOutbox } = await import('../../src/jobs/outbox.js');
+const { flushOutbox, pruneOutbox } = await import('../../src/jobs/outbox.js');
 const { queue } = await import('../../src/jobs/queues.js');
 const { reconcileLostJobs } = await import('../../src/jobs/reconcile.js');
 const { joinWaitlist, promoteWaitlist } = await import('../../src/services/waitlist.js');
@@ -51,6 +51,24 @@ afterAll(async () => {
   if (worker) await killHard(worker);
   await closeConnections();
   if (redis) await killHard(redis);
+});
+
+describe('the outbox', () => {
+  it('prunes rows pushed over 30 days ago, never pending ones or another deployment\'s', async () => {
+    const old = new Date(Date.now() - 31 * 864e5);
+    const key = randomUUID();
+    const rows = [
+      { prefix: env.QUEUE_PREFIX, jobId: `old-${key}`, enqueuedAt: old },
+      { prefix: env.QUEUE_PREFIX, jobId: `recent-${key}`, enqueuedAt: new Date() },
+      { prefix: env.QUEUE_PREFIX, jobId: `pending-${key}`, enqueuedAt: null },
+      { prefix: `other${key.slice(0, 8)}`, jobId: `theirs-${key}`, enqueuedAt: old },
+    ];
+    await db().jobOutbox.createMany({ data: rows.map((r) => ({ ...r, queue: 'waitlist', name: 'expireOffer', payload: {}, createdAt: old })) });
+    expect(await pruneOutbox()).toBeGreaterThanOrEqual(1);
+    const left = (await db().jobOutbox.findMany({ where: { jobId: { endsWith: key } } })).map((r) => r.jobId.split('-')[0]).sort();
+    expect(left).toEqual(['pending', 'recent', 'theirs']);
+    await db().jobOutbox.deleteMany({ where: { jobId: { endsWith: key } } });
+  });
 });
 
 describe('Redis restarted empty after accepting jobs', () => {
