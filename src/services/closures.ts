@@ -116,13 +116,12 @@ export async function listClosures(principal: Principal, q: ClosureListInput) {
     ...(q.cursor ? { cursor: { id: q.cursor }, skip: 1 } : {}),
     take: q.limit + 1,
   });
-  // A county has a handful of closures a year: each summary is the detail view without its outcome rows.
-  const items = await Promise.all(
-    rows.slice(0, q.limit).map(async (row) => {
-      const { outcomes: _outcomes, trainingActions: _actions, preferences: _preferences, ...summary } = await closureView(row, principal.authorityId);
-      return { ...summary, providerName: row.provider.name };
-    }),
-  );
+  const shown = rows.slice(0, q.limit);
+  // Each summary is the detail view without its outcome rows, so the counts are getClosure's; the page's views are read together.
+  const items = (await closureViews(shown, principal.authorityId)).map(({ outcomes: _outcomes, trainingActions: _actions, preferences: _preferences, ...summary }, i) => ({
+    ...summary,
+    providerName: shown[i]!.provider.name,
+  }));
   return { items, nextCursor: rows.length > q.limit ? (items.at(-1)?.id ?? null) : null };
 }
 
@@ -171,14 +170,40 @@ export async function closurePlanNames(view: Awaited<ReturnType<typeof getClosur
 
 /** The closure with its outcomes: all of them (`forAuthorityId` null, for the provider's summary) or one authority's. */
 async function closureView(closure: Closure, forAuthorityId: string | null = null) {
-  const outcomes = await db().rehomingOutcome.findMany({
-    where: { closureId: closure.id, ...(forAuthorityId ? { booking: { authorityId: forAuthorityId } } : {}) },
+  return (await closureViews([closure], forAuthorityId))[0]!;
+}
+
+/** closureView for several closures in three queries, whatever their number (the list of closures). */
+async function closureViews(closures: Closure[], forAuthorityId: string | null) {
+  const closureIds = closures.map((k) => k.id);
+  const outcomeRows = await db().rehomingOutcome.findMany({
+    where: { closureId: { in: closureIds }, ...(forAuthorityId ? { booking: { authorityId: forAuthorityId } } : {}) },
     orderBy: { createdAt: 'asc' },
   });
-  const entryIds = outcomes.flatMap((o) => (o.waitlistEntryId ? [o.waitlistEntryId] : []));
-  const entries = new Map((await db().waitlistEntry.findMany({ where: { id: { in: entryIds } } })).map((e) => [e.id, e]));
+  const entryIds = outcomeRows.flatMap((o) => (o.waitlistEntryId ? [o.waitlistEntryId] : []));
+  const [entryRows, totals] = await Promise.all([
+    db().waitlistEntry.findMany({ where: { id: { in: entryIds } } }),
+    // Outcomes of every authority: what is not yet planned is the closure's, not one authority's.
+    forAuthorityId ? db().rehomingOutcome.groupBy({ by: ['closureId'], where: { closureId: { in: closureIds } }, _count: { _all: true } }) : null,
+  ]);
+  const entries = new Map(entryRows.map((e) => [e.id, e]));
+  const outcomesOf = new Map<string, OutcomeRow[]>();
+  for (const o of outcomeRows) {
+    const list = outcomesOf.get(o.closureId);
+    if (list) list.push(o);
+    else outcomesOf.set(o.closureId, [o]);
+  }
+  const allOutcomesOf = totals ? new Map(totals.map((t) => [t.closureId, t._count._all])) : null;
+  return closures.map((closure) => {
+    const outcomes = outcomesOf.get(closure.id) ?? [];
+    const allOutcomes = allOutcomesOf ? (allOutcomesOf.get(closure.id) ?? 0) : outcomes.length;
+    return viewOf(closure, outcomes, allOutcomes, entries, forAuthorityId);
+  });
+}
+
+/** One closure's view from its rows; `allOutcomes` counts every authority's, so the counts add up to `affected`. */
+function viewOf(closure: Closure, outcomes: OutcomeRow[], allOutcomes: number, entries: Map<string, { status: string; bookingId: string | null }>, forAuthorityId: string | null) {
   const planned = (closure.summary as { affected?: number } | null)?.affected ?? 0;
-  const allOutcomes = forAuthorityId ? await db().rehomingOutcome.count({ where: { closureId: closure.id } }) : outcomes.length;
   const notYetPlanned = Math.max(0, planned - allOutcomes);
   const counts = { affected: outcomes.length + notYetPlanned, MOVED: 0, OFFERED: 0, WAITLISTED: 0, PENDING_TRAINING: 0, CANCELLED_BY_FAMILY: 0, notYetPlanned };
   const views = outcomes.map((o) => {

@@ -109,6 +109,26 @@ closurePages.post('/coordinator/closures', async (c) => {
 
 // ---- One closure's plan ------------------------------------------------------------
 
+type Outcome = Closure['outcomes'][number];
+const GOING = new Set<Outcome['outcome']>(['MOVED', 'OFFERED', 'PENDING_TRAINING']);
+
+/**
+ * Where the child goes. An outcome keeps the slot the plan chose even when the
+ * child ended up waitlisted or the family declined (see currentOutcome and
+ * waitlistChild in services/closures.ts), so only a live move names a place.
+ */
+function destination(o: Outcome, slots: Awaited<ReturnType<typeof closurePlanNames>>['slot']) {
+  const slot = GOING.has(o.outcome) && o.toSlotId ? slots.get(o.toSlotId) : undefined;
+  return slot ? `${slot.providerName}, ${when(slot.startsAt)}` : '–';
+}
+
+/** The planner's transport for a move: two seated runs, or why no vehicle could take the child (MoveTransport in domain/rehoming). */
+function transportInWords(o: Outcome) {
+  const transport = o.transport as { unmet: string } | { outbound: string } | null;
+  if (!GOING.has(o.outcome) || !transport) return '–';
+  return 'unmet' in transport ? `Not arranged: ${transport.unmet}` : 'Arranged';
+}
+
 async function closurePage(c: Context<WebEnv>, closure: Closure, error?: Err) {
   const p = principalOf(c, 'COORDINATOR');
   const names = await closurePlanNames(closure);
@@ -140,14 +160,14 @@ async function closurePage(c: Context<WebEnv>, closure: Closure, error?: Err) {
       <p>{countsInWords(closure.counts)}</p>
       {order.length ? <p>Alternatives were chosen by, in order: {order.join('; then ')}.</p> : null}
       {closure.outcomes.length ? (
-        <DataTable label="Re-homing outcomes table" caption="Where each affected booking goes" headers={['Child', 'Outcome', 'Moving to', 'Why', 'Transport']}>
+        <DataTable label="Re-homing outcomes table" caption="Where each affected booking goes" headers={['Child', 'Outcome', 'New place', 'Why', 'Transport']}>
           {closure.outcomes.map((o) => (
             <tr>
               <th scope="row">{names.child.get(o.childId) ?? 'A child'}</th>
               <td>{human(o.outcome)}</td>
-              <td>{o.toSlotId && names.slot.has(o.toSlotId) ? `${names.slot.get(o.toSlotId)!.providerName}, ${when(names.slot.get(o.toSlotId)!.startsAt)}` : '–'}</td>
+              <td>{destination(o, names.slot)}</td>
               <td>{o.reason}</td>
-              <td>{o.transport ? ('unmet' in (o.transport as object) ? 'No vehicle free' : 'Arranged') : '–'}</td>
+              <td>{transportInWords(o)}</td>
             </tr>
           ))}
         </DataTable>

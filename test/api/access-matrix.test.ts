@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '../../src/db.js';
+import { listClosuresRoute, retryClosureRoute } from '../../src/routes/closures/closures.index.js';
 import * as familyRoutes from '../../src/routes/families/families.routes.js';
 import * as providerRoutes from '../../src/routes/providers/providers.routes.js';
 import { listSlotsRoute, slotDaysRoute } from '../../src/routes/slots/slots.index.js';
@@ -36,6 +37,8 @@ interface World {
   childF: string;
   childG: string;
   slotP: { id: string; startsAt: Date; endsAt: Date };
+  /** A closure of authority A whose job failed: only A's coordinator may send it back to the worker. */
+  failedClosureA: string;
 }
 let w: World;
 
@@ -51,6 +54,10 @@ beforeAll(async () => {
   await makeSlots(q.provider.id, { startDate: daysFromToday(40), untilDate: daysFromToday(42) });
   const childF = await makeChild(f.family.id, a.authority.id, { needs: ['EPILEPSY_RESCUE_MEDICATION'] });
   const childG = await makeChild(g.family.id, a.authority.id);
+  const closed = await makeProvider('COMMUNITY');
+  const failedClosure = await db().closure.create({
+    data: { providerId: closed.provider.id, authorityId: a.authority.id, effectiveFrom: new Date(), reason: 'Lease ended', seed: uid(), preferences: { order: ['SAME_DATES'], maxDateShiftDays: 14 }, status: 'FAILED', error: 'connection reset' },
+  });
   await db().vehicle.create({ data: { authorityId: a.authority.id, name: `Bus ${uid()}`, seats: 8, wheelchairSpaces: 2, baseLat: 50.8, baseLng: -0.3 } });
   w = {
     tokens: {
@@ -72,6 +79,7 @@ beforeAll(async () => {
     childF: childF.id,
     childG: childG.id,
     slotP: slots[0]!,
+    failedClosureA: failedClosure.id,
   };
 });
 
@@ -134,6 +142,12 @@ const ENDPOINTS: Record<string, Endpoint> = {
     expect: coordinatorsOnly(201),
   },
   'GET /v1/vehicles': { method: 'GET', path: () => '/v1/vehicles', expect: coordinatorsOnly(200) },
+  'GET /v1/closures': { method: 'GET', path: () => '/v1/closures', expect: coordinatorsOnly(200) },
+  'POST /v1/closures/:id/retry': {
+    method: 'POST', path: (w) => `/v1/closures/${w.failedClosureA}/retry`,
+    // A's coordinator is first, so the closure is FAILED when it asks (a second retry would be a 409).
+    expect: { coordinatorA: 202, coordinatorB: 404, providerP: 403, providerQ: 403, familyF: 403, familyG: 403 },
+  },
   'POST /v1/families': { method: 'POST', path: () => '/v1/families', body: () => ({ name: `Family ${uid()}` }), expect: coordinatorsOnly(201) },
   'GET /v1/families': { method: 'GET', path: () => '/v1/families', expect: coordinatorsOnly(200) },
   'GET /v1/families/:id': {
@@ -176,7 +190,7 @@ describe('role × endpoint matrix', () => {
   });
 
   it('has a row for every foundation route', () => {
-    const routes = [...Object.values(providerRoutes), ...Object.values(familyRoutes), listSlotsRoute, slotDaysRoute, createVehicleRoute, listVehiclesRoute];
+    const routes = [...Object.values(providerRoutes), ...Object.values(familyRoutes), listSlotsRoute, slotDaysRoute, createVehicleRoute, listVehiclesRoute, listClosuresRoute, retryClosureRoute];
     const declared = routes.map((r) => `${r.method.toUpperCase()} ${r.path.replace(/\{id\}/g, ':id')}`);
     expect(declared.sort()).toEqual(Object.keys(ENDPOINTS).sort());
   });

@@ -61,8 +61,16 @@ describe('coordinator closures pages in Chromium', { timeout: 90_000 }, () => {
     await see(outcome, 'Moved');
     await see(outcome, other.name);
     await see(page.getByRole('main'), 'Alternatives were chosen by, in order: the same dates');
+    await see(page.getByRole('columnheader', { name: 'New place' }), 'New place');
     await session.expectAccessible(page, 'coordinator-closure-plan');
     await shot(page, 'coordinator-closure-plan');
+
+    // A move that fell back to the waiting list keeps the slot the plan chose (waitlistChild changes only the
+    // outcome and its reason): the page must not say the child is going there.
+    await db().rehomingOutcome.updateMany({ where: { closureId: closed.body.id }, data: { outcome: 'WAITLISTED', reason: 'The place chosen was no longer available.' } });
+    await page.reload();
+    await see(outcome, 'Waitlisted');
+    expect(await outcome.textContent()).not.toContain(other.name);
 
     await go(page.getByRole('link', { name: 'All closures' }));
     await go(page.getByRole('link', { name: new RegExp(`Re-homing plan for ${failing.name}`) }));
