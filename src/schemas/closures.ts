@@ -28,7 +28,7 @@ export const RehomingOutcomeSchema = z
     bookingId: Uuid,
     childId: Uuid,
     outcome: OutcomeKindSchema,
-    toSlotId: Uuid.nullable(),
+    toSlotId: Uuid.nullable().openapi({ description: 'The place the plan chose. The child is there only while the outcome is MOVED, OFFERED or PENDING_TRAINING; a WAITLISTED or CANCELLED_BY_FAMILY outcome keeps the place that was planned but not taken' }),
     newBookingId: Uuid.nullable(),
     waitlistEntryId: Uuid.nullable(),
     reason: z.string(),
