@@ -10,12 +10,14 @@ export default defineConfig({
     // fresh tenants with unique ids rather than truncating, so files run in parallel.
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: a timeout only detects a hang, and CI machines are busy (tests wait for conditions, never for time).
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     globalSetup: ['test/global-setup.ts'],
     env: {
       DATABASE_URL: testDatabaseUrl,
-      QUEUE_PREFIX: 'sbtest',
+      // Several checkouts can test side by side on one Redis when each sets its own prefix.
+      QUEUE_PREFIX: process.env.TEST_QUEUE_PREFIX ?? 'sbtest',
       LOG_LEVEL: 'error',
       // Many tests send bad tokens on purpose from the same in-process "address";
       // test/api/rate-limit.test.ts builds an app with a low limit of its own.

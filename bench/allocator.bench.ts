@@ -1,6 +1,6 @@
 /**
  * Allocation benchmark (issue 4, item 4): a generated county-scale round,
- * allocated by the rotating draft and by the first-come-first-served baseline
+ * allocated by the max-min filling and by the first-come-first-served baseline
  * side by side — time, memory, units allocated against the max-flow bound, and
  * fairness.
  *
@@ -26,10 +26,10 @@ export interface AllocatorBenchOptions extends CountyOptions {
   print?: boolean;
 }
 
-type Mechanism = 'rotating-draft' | 'fcfs';
+type Mechanism = 'max-min-filling' | 'fcfs';
 
 const MECHANISMS: Record<Mechanism, (input: AllocationInput) => AllocationResult> = {
-  'rotating-draft': allocate,
+  'max-min-filling': allocate,
   fcfs: allocateFirstComeFirstServed,
 };
 
@@ -52,7 +52,12 @@ interface MechanismFigures {
   jain: number;
   maxMin: number;
   childrenWithNothing: number;
+  childrenWithNothingToGive: number;
+  requests: number;
   children: number;
+  splitStays: number;
+  avoidableSplits: number;
+  requestsHonoured: number;
 }
 
 interface InputFigures {
@@ -71,10 +76,10 @@ interface InputFigures {
  * heap figures start from a collected heap.
  */
 export async function runAllocatorBench(options: AllocatorBenchOptions = {}): Promise<Record<string, unknown>> {
-  const rotating = await measureInChild('rotating-draft', options);
+  const rotating = await measureInChild('max-min-filling', options);
   const fcfs = await measureInChild('fcfs', options);
   const report = { input: rotating.input, rotatingDraft: rotating.figures, firstComeFirstServed: fcfs.figures };
-  if (options.print ?? true) printTable(report.input, { 'rotating draft': rotating.figures, FCFS: fcfs.figures });
+  if (options.print ?? true) printTable(report.input, { 'max-min filling': rotating.figures, FCFS: fcfs.figures });
   return report;
 }
 
@@ -148,7 +153,12 @@ function measureHere(mechanism: Mechanism, options: AllocatorBenchOptions): { in
       jain: metrics.jain,
       maxMin: metrics.maxMin.share,
       childrenWithNothing: metrics.childrenWithNothing,
+      childrenWithNothingToGive: metrics.childrenWithNothingToGive,
+      requests: metrics.requests,
       children: metrics.children,
+      splitStays: metrics.stays.split,
+      avoidableSplits: metrics.stays.avoidableSplits,
+      requestsHonoured: metrics.requestsHonoured.share,
     },
   };
 }
@@ -177,7 +187,10 @@ function printTable(input: InputFigures, columns: Record<string, MechanismFigure
     ['Gini of met share', (f) => f.gini.toFixed(3)],
     ["Jain's index", (f) => f.jain.toFixed(3)],
     ['worst-served share', (f) => f.maxMin.toFixed(3)],
-    ['children with nothing', (f) => `${f.childrenWithNothing} of ${f.children}`],
+    ['children given nothing', (f) => `${f.childrenWithNothing} of ${f.requests}`],
+    ['  of whom nothing to give', (f) => `${f.childrenWithNothingToGive}`],
+    ['split stays (avoidable)', (f) => `${f.splitStays} (${f.avoidableSplits})`],
+    ['requests honoured', (f) => `${(f.requestsHonoured * 100).toFixed(1)}%`],
   ];
   const names = Object.keys(columns);
   const width = Math.max(...rows.map(([label]) => label.length));

@@ -1,6 +1,8 @@
 /**
- * Load (issue 8, item 6): mixed read / book / cancel traffic against the API in
- * its own process, at increasing offered rates. Each stage is open-loop (a
+ * Load across replicas: mixed read / book / cancel traffic spread over two API
+ * processes (round robin, as a load balancer would) with two worker processes
+ * taking the jobs the traffic makes (each cancellation offers the freed place to
+ * the waiting list), all on one PostgreSQL and one Redis, at increasing offered rates. Each stage is open-loop (a
  * request is issued on schedule, whatever the answers) with a cap on requests
  * in flight, bounded in time and count. Reported per stage: the rate offered,
  * the throughput achieved, p50/p99 latency, refusals (4xx, expected: a full
@@ -10,7 +12,11 @@
  * same run, which autocannon's static request lists cannot express simply.
  */
 import { randomUUID } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { percentile, prepareBenchDatabase, startApiProcess, table } from './support.js';
+
+const API_PROCESSES = 2;
+const WORKER_PROCESSES = 2;
 
 const STAGES = [
   { rate: 50, seconds: 10 },
@@ -47,8 +53,20 @@ export async function runLoadBench() {
   await db().child.createMany({ data: children.map((id) => ({ id, familyId: family.id, authorityId: authority.id, firstName: 'L', lastName: 'Load', dateOfBirth: new Date('2014-01-01') })) });
   await db().entitlement.createMany({ data: children.map((childId) => ({ childId, periodStart: '2026-01-01', periodEnd: '2028-12-31', nights: 60, daySessions: 10 })) });
 
-  const server = await startApiProcess();
+  const servers = await Promise.all(Array.from({ length: API_PROCESSES }, () => startApiProcess()));
+  const workers: ChildProcess[] = Array.from({ length: WORKER_PROCESSES }, () =>
+    spawn(process.execPath, ['--import', 'tsx', 'workers/index.ts'], { env: process.env, stdio: ['ignore', 'ignore', 'inherit'] }),
+  );
+  let turn = 0;
+  const server = { get url() { return servers[turn++ % servers.length]!.url; } };
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  // Children waiting for each slot: every cancellation gives a worker a place to offer.
+  const waiting = Array.from({ length: slots.length * 3 }, () => randomUUID());
+  await db().child.createMany({ data: waiting.map((id) => ({ id, familyId: family.id, authorityId: authority.id, firstName: 'W', lastName: 'Wait', dateOfBirth: new Date('2014-01-01') })) });
+  await db().entitlement.createMany({ data: waiting.map((childId) => ({ childId, periodStart: '2026-01-01', periodEnd: '2028-12-31', nights: 60, daySessions: 10 })) });
+  await db().waitlistEntry.createMany({ data: waiting.map((childId, i) => ({ childId, slotId: slots[i % slots.length]!, authorityId: authority.id })) }).catch((err: Error) => {
+    throw new Error(`could not queue the waiting children: ${err.message}`);
+  });
   let nextChild = 0;
   const booked: string[] = [];
 
@@ -68,6 +86,19 @@ export async function runLoadBench() {
     if (!res.bodyUsed) await res.arrayBuffer();
     return res.status;
   }
+
+  // Before measuring: the workers' start-up horizon job (every rule of the bench database) has finished,
+  // and every process has served some traffic (JIT, pools, prepared statements).
+  const { queue, closeQueues } = await import('../src/jobs/queues.js');
+  const { closeRedis } = await import('../src/redis.js');
+  const settled = Date.now() + 300_000;
+  while (Date.now() < settled) {
+    const c = await queue('slot-generation').getJobCounts('active', 'waiting');
+    const ready = (await queue('waitlist').getWorkers()).length >= WORKER_PROCESSES;
+    if (ready && (c.active ?? 0) + (c.waiting ?? 0) === 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await Promise.all(Array.from({ length: 200 }, (_, i) => one(i % 2 ? 'slots' : 'bookings').catch(() => 0)));
 
   const rows: Record<string, string | number>[] = [];
   for (const stage of STAGES) {
@@ -106,6 +137,8 @@ export async function runLoadBench() {
     const wallMs = performance.now() - started;
     latencies.sort((a, b) => a - b);
     const v = await invariantViolations();
+    const pendingJobs = await db().jobOutbox.count({ where: { prefix: process.env.QUEUE_PREFIX!, enqueuedAt: null } });
+    const offers = await db().waitlistEntry.count({ where: { childId: { in: waiting }, status: 'OFFERED' } });
     rows.push({
       'offered req/s': stage.rate,
       'achieved req/s': Math.round((latencies.length / wallMs) * 1000),
@@ -119,11 +152,19 @@ export async function runLoadBench() {
       overfilled: v.overfilled.length,
       overlapping: v.overlapping.length,
       unsuitable: v.unsuitable.length,
+      'offers made': offers,
+      'outbox pending at end': pendingJobs,
     });
   }
-  await server.close();
+  await Promise.all(servers.map((x) => x.close()));
+  await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
+    w.once('exit', () => resolve());
+    w.kill('SIGTERM');
+  })));
+  await closeQueues();
+  await closeRedis();
   await disconnectDb();
-  console.log(`\nLoad: mixed traffic (${MIX.slots * 100}% GET /v1/slots, ${MIX.bookings * 100}% GET /v1/bookings, ${MIX.book * 100}% book, rest cancel), at most ${MAX_IN_FLIGHT} in flight\n${table(rows)}`);
+  console.log(`\nLoad: ${API_PROCESSES} API and ${WORKER_PROCESSES} worker processes, mixed traffic (${MIX.slots * 100}% GET /v1/slots, ${MIX.bookings * 100}% GET /v1/bookings, ${MIX.book * 100}% book, rest cancel), at most ${MAX_IN_FLIGHT} in flight\n${table(rows)}`);
   return rows;
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The browser tests drive Debian's Chromium (issue 7): installed from the
+# The browser tests drive Debian's Chromium: installed from the
 # operating system's packages, never downloaded by Playwright.
 set -euo pipefail
 if [ -x /usr/bin/chromium ]; then

@@ -8,27 +8,39 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { config } from '../src/config.js';
 import { db, disconnectDb } from '../src/db.js';
 import { applyMigrations } from '../src/db/migrations.js';
-import { seedDemoCounty } from '../fixtures/demo-county.js';
-import { mintToken } from '../src/services/tokens.js';
+import { loadDemo } from '../fixtures/demo.js';
+import { addMembership } from '../src/services/people.js';
+import { mintSignInLink, SIGN_IN_LINK_MINUTES } from '../src/services/sign-in-links.js';
+import { transaction } from '../src/services/tx.js';
 
 const cfg = config();
 const applied = await applyMigrations(cfg.DATABASE_URL);
 if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
 
-if ((await db().authority.count()) === 0) {
+const firstStart = (await db().authority.count()) === 0;
+if (firstStart) {
   console.log('Loading the demo county (first start only)…');
-  const summary = await seedDemoCounty();
-  console.log(`  ${summary.providers} providers, ${summary.slots} slots, ${summary.families} families, ${summary.children} children`);
+  const started = performance.now();
+  await loadDemo(console.log);
+  console.log(`  loaded in ${Math.round((performance.now() - started) / 1000)} s`);
 }
 
 const authority = await db().authority.findFirstOrThrow({ orderBy: { createdAt: 'asc' } });
 const provider = await db().provider.findFirstOrThrow({ where: { kind: 'RESIDENTIAL' }, orderBy: { name: 'asc' } });
 const family = await db().family.findFirstOrThrow({ where: { authorityId: authority.id }, orderBy: { name: 'asc' } });
-const tokens = {
-  coordinator: await mintToken({ role: 'COORDINATOR', authorityId: authority.id }, { label: 'demo' }),
-  provider: await mintToken({ role: 'PROVIDER', providerId: provider.id }, { label: 'demo' }),
-  family: await mintToken({ role: 'FAMILY', familyId: family.id }, { label: 'demo' }),
-};
+// The demo's people, one per role (made once, found again on later starts); each gets a fresh sign-in link below.
+const demoPeople = await transaction(async (tx) => ({
+  coordinator: await addMembership(tx, { name: 'Chris Coordinator', email: 'coordinator@demo.shortbreaks.example' }, { role: 'COORDINATOR', authorityId: authority.id }),
+  provider: await addMembership(tx, { name: 'Pat Manager', email: 'manager@demo.shortbreaks.example' }, { role: 'PROVIDER_MANAGER', providerId: provider.id }),
+  family: await addMembership(tx, { name: 'Sam Parent', email: 'parent@demo.shortbreaks.example' }, { role: 'CARER', familyId: family.id }),
+  admin: await addMembership(tx, { name: 'Ada Administrator', email: 'admin@demo.shortbreaks.example' }, { role: 'PLATFORM_ADMIN' }),
+}));
+const links = await transaction(async (tx) => ({
+  coordinator: (await mintSignInLink(tx, demoPeople.coordinator.person.id)).path,
+  provider: (await mintSignInLink(tx, demoPeople.provider.person.id)).path,
+  family: (await mintSignInLink(tx, demoPeople.family.person.id)).path,
+  admin: (await mintSignInLink(tx, demoPeople.admin.person.id)).path,
+}));
 await disconnectDb();
 
 const children: ChildProcess[] = ['src/server.ts', 'workers/index.ts'].map((entry) =>
@@ -38,14 +50,16 @@ const children: ChildProcess[] = ['src/server.ts', 'workers/index.ts'].map((entr
 const url = `http://localhost:${cfg.PORT}`;
 console.log(`
 Short-breaks scheduler running at ${url}
-  web pages: ${url}/  (sign in by pasting one of the tokens below)
+  web pages: ${url}/
   health:  curl ${url}/health
   OpenAPI: ${url}/openapi.json
-Demo tokens (new each start):
-  coordinator (${authority.name}):  ${tokens.coordinator}
-  provider (${provider.name}):  ${tokens.provider}
-  family (${family.name}):  ${tokens.family}
-Try:  curl -H "Authorization: Bearer ${tokens.coordinator}" "${url}/v1/slots?from=${new Date().toISOString().slice(0, 10)}&to=${new Date(Date.now() + 7 * 864e5).toISOString().slice(0, 10)}&available=true"
+Demo sign-in links (each works once, for ${SIGN_IN_LINK_MINUTES} minutes; ask for a new one at ${url}/sign-in/email):
+  coordinator (${authority.name}, ${demoPeople.coordinator.person.email}):  ${url}${links.coordinator}
+  provider manager (${provider.name}, ${demoPeople.provider.person.email}):  ${url}${links.provider}
+  family (${family.name}, ${demoPeople.family.person.email}):  ${url}${links.family}
+  platform administrator (${demoPeople.admin.person.email}):  ${url}${links.admin}
+Links asked for later are sent by email (NOTIFY_TRANSPORT=log writes them to the workers' log).
+API tokens for integrations and scripts:  npm run --silent token -- coordinator | provider <id> | family <id> | admin
 `);
 
 let exiting = false;
@@ -55,6 +69,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     for (const child of children) child.kill('SIGTERM');
   });
 }
+let running = children.length;
 for (const child of children) {
   child.on('exit', (code) => {
     if (!exiting) {
@@ -63,5 +78,8 @@ for (const child of children) {
       for (const other of children) if (other !== child) other.kill('SIGTERM');
       process.exitCode = code ?? 1;
     }
+    // Once both have stopped there is nothing left to run; connections the demo load opened (its queues) would
+    // otherwise keep this process waiting after Ctrl-C or SIGTERM.
+    if (--running === 0) process.exit();
   });
 }

@@ -2,10 +2,13 @@
 //   npm run --silent token -- coordinator [authorityId|authorityCode]
 //   npm run --silent token -- provider <providerId>
 //   npm run --silent token -- family <familyId>
+//   npm run --silent token -- transport <vehicleId>   (a driver or escort: journey sections of passports only)
+//   npm run --silent token -- admin                   (a platform administrator: authorities and providers' operators)
 import { db, disconnectDb } from '../src/db.js';
+import { mintAdminToken } from '../src/services/people.js';
 import { mintToken, type TokenScope } from '../src/services/tokens.js';
 
-const usage = 'usage: token coordinator [authorityId|code] | provider <providerId> | family <familyId>';
+const usage = 'usage: token coordinator [authorityId|code] | provider <providerId> | family <familyId> | transport <vehicleId> | admin';
 
 async function scopeFromArgs([role, ref]: string[]): Promise<TokenScope> {
   switch (role) {
@@ -22,17 +25,21 @@ async function scopeFromArgs([role, ref]: string[]): Promise<TokenScope> {
     case 'family':
       if (!ref) throw new Error(usage);
       return { role: 'FAMILY', familyId: ref };
+    case 'transport':
+      if (!ref) throw new Error(usage);
+      return { role: 'TRANSPORT', vehicleId: ref };
     default:
       throw new Error(usage);
   }
 }
 
 try {
-  const token = await mintToken(await scopeFromArgs(process.argv.slice(2)), { label: 'cli' });
+  // The administrator's token belongs to the 'Platform administration' service account, through its membership.
+  const token = process.argv[2] === 'admin' ? await mintAdminToken('cli') : await mintToken(await scopeFromArgs(process.argv.slice(2)), { label: 'cli' });
   process.stdout.write(`${token}\n`);
 } catch (err) {
   const message = (err as Error).message;
-  process.stderr.write(`${/No record was found|Record to|not found/i.test(message) ? 'no such provider or family' : message}\n`);
+  process.stderr.write(`${/No record was found|Record to|not found/i.test(message) ? 'no such provider, family or vehicle' : message}\n`);
   process.exitCode = 1;
 } finally {
   await disconnectDb();

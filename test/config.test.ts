@@ -1,4 +1,4 @@
-/** Configuration comes from the environment, validated at start, naming any wrong variable (issue 2). */
+/** Configuration comes from the environment, validated at start, naming any wrong variable, so a bad deployment stops at once and says why. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,11 @@ describe('loadConfig', () => {
       PORT: 3000,
       SLOT_HORIZON_DAYS: 365,
       NOTIFY_TRANSPORT: 'log',
+      // Recovery: a killed worker's job is taken again within 20 + 10 s; a job Redis lost is re-pushed within 60 + 30 s.
+      JOB_LOCK_MS: 20_000,
+      JOB_STALLED_CHECK_MS: 10_000,
+      RECONCILE_STALE_MS: 60_000,
+      RECONCILE_EVERY_MS: 30_000,
     });
   });
 
@@ -33,9 +38,25 @@ describe('loadConfig', () => {
     ['SLOT_HORIZON_DAYS', { SLOT_HORIZON_DAYS: '3' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['SMTP_URL', { NOTIFY_TRANSPORT: 'smtp' }],
+    ['SESSION_SECRET', { NODE_ENV: 'production' }],
+    ['SESSION_SECRET', { NODE_ENV: 'staging' }],
+    ['SESSION_SECRET', { NODE_ENV: 'production', SESSION_SECRET: 'too-short' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'yes' }],
+    ['OIDC_CLIENT_SECRET', { OIDC_ISSUER: 'https://login.example.org', OIDC_CLIENT_ID: 'shortbreaks' }],
+    ['OIDC_ISSUER', { OIDC_ISSUER: 'ftp://login.example.org', OIDC_CLIENT_ID: 'shortbreaks', OIDC_CLIENT_SECRET: 's' }],
   ])('names %s when it is wrong (%j)', (variable, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`\\b${variable}\\b`));
+  });
+
+  it('gives development and test one shared session secret (so local replicas agree), and production only its own', () => {
+    expect(loadConfig({}).SESSION_SECRET).toBe(loadConfig({ NODE_ENV: 'test' }).SESSION_SECRET);
+    const secret = 'p'.repeat(40);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret }).SESSION_SECRET).toBe(secret);
+  });
+
+  it('reads TRUST_PROXY as a number of proxies', () => {
+    expect([loadConfig({}).TRUST_PROXY, loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY, loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY]).toEqual([0, 1, 2]);
   });
 
   it('names every wrong variable at once', () => {

@@ -7,7 +7,7 @@
  */
 import { isComplexHealthNeed, PLACE_REQUIRED_NEEDS, type CareNeed } from './care-needs.js';
 import { addDays, londonDateOf, londonDaysBetween, londonWallTimeOf } from './london-time.js';
-import type { ChildInfo, EntitlementInfo, SlotInfo, StayInfo } from './model.js';
+import type { ChildInfo, EntitlementInfo, SlotInfo, StayInfo, UpgradeInfo } from './model.js';
 
 export type RefusalReason =
   | 'SLOT_FULL'
@@ -59,7 +59,10 @@ interface Interval {
  */
 function shortfall(need: CareNeed, slot: SlotInfo): string | null {
   if (slot.providerKind !== 'FAMILY_BASED' || !isComplexHealthNeed(need)) {
-    return slot.capabilities.includes(need) ? null : need;
+    if (slot.capabilities.includes(need)) return null;
+    const upgrade = upgradeFor(need, slot);
+    if (!upgrade) return need;
+    return upgrade.used < upgrade.places ? null : `${need} (the ${plural(upgrade.places, 'place')} upgraded for it from ${upgrade.from} ${upgrade.places === 1 ? 'is' : 'are'} all taken then)`;
   }
   const records = (slot.carerTraining ?? []).filter((record) => record.need === need);
   if (records.some((r) => r.completedOn <= slot.start && r.expiresOn >= slot.end)) return null;
@@ -72,6 +75,24 @@ function shortfall(need: CareNeed, slot: SlotInfo): string | null {
 
 function placeRequiredNeeds(child: ChildInfo): CareNeed[] {
   return [...new Set(child.needs)].filter((need) => PLACE_REQUIRED_NEEDS.includes(need));
+}
+
+function upgradeFor(need: CareNeed, slot: SlotInfo): UpgradeInfo | undefined {
+  return slot.upgrades?.find((u) => u.need === need);
+}
+
+/**
+ * The home upgrades a placement of `child` in `slot` relies on: needs the
+ * places' own capabilities do not meet but an upgrade in force does. Each takes
+ * one of that upgrade's places while the stay lasts.
+ */
+export function upgradesRelied(child: ChildInfo, slot: SlotInfo): UpgradeInfo[] {
+  if (!slot.upgrades?.length) return [];
+  return placeRequiredNeeds(child).flatMap((need) => {
+    if (slot.capabilities.includes(need) || (slot.providerKind === 'FAMILY_BASED' && isComplexHealthNeed(need))) return [];
+    const upgrade = upgradeFor(need, slot);
+    return upgrade ? [upgrade] : [];
+  });
 }
 
 /** Needs of the child the slot cannot meet on its dates (empty = suitable). */
@@ -155,9 +176,10 @@ function checkEntitlement(
   stays: StayInfo[],
   entitlements: EntitlementInfo[],
 ): Refusal | null {
-  const covering = entitlements.filter(
-    (e) => e.childId === child.id && e.periodStart <= slot.start && slot.start < e.periodEnd,
-  );
+  // Compared as numbers: Date objects compared with < go through valueOf each time, and this runs for every
+  // stay of every place the allocator considers.
+  const start = slot.start.getTime();
+  const covering = entitlements.filter((e) => e.childId === child.id && e.periodStart.getTime() <= start && start < e.periodEnd.getTime());
   if (covering.length === 0) {
     return {
       reason: 'ENTITLEMENT_EXCEEDED',
@@ -167,7 +189,10 @@ function checkEntitlement(
   // Awards that overlap (e.g. a top-up on a yearly award) add up; a stay counts once against them together.
   const period = () =>
     covering.map((e) => `${londonDateOf(e.periodStart)} to ${londonDateOf(new Date(e.periodEnd.getTime() - 1))}`).join(' and ');
-  const counted = stays.filter((stay) => covering.some((e) => e.periodStart <= stay.start && stay.start < e.periodEnd));
+  const counted = stays.filter((stay) => {
+    const at = stay.start.getTime();
+    return covering.some((e) => e.periodStart.getTime() <= at && at < e.periodEnd.getTime());
+  });
   const nights = nightsOf(slot);
 
   if (nights > 0) {
@@ -226,32 +251,45 @@ function continuousStayAround(candidate: Interval, stays: Interval[]): Interval 
 }
 
 /**
- * reg. 48: no more than 75 days in any 12 months. Only 365-day windows holding
- * at least one night of the candidate can newly break the limit, so each London
- * date from 364 days before its first night to 364 days after its last is marked
- * "away" or not, and every such window is summed with a sliding total — linear in
- * stays plus ~730 days, and exact without reasoning about which anchors suffice.
+ * The reg. 48 rolling year, the one count behind both the booking check and the
+ * looked-after report: of the 365-date windows starting from day `firstStart` to
+ * day `lastStart` (London dates counted from `origin`'s), the one holding the
+ * most nights of `stays`, the earliest on a tie, with the first night away in it.
  * A night belongs to the London date it starts on; a stay's nights are the dates
- * from its start date up to (not including) its end date.
+ * from its start date up to (not including) its end date. Each date of the span
+ * is marked "away" or not and every window summed with a sliding total — linear
+ * in stays plus the span, and exact without reasoning about which windows suffice.
  */
-function checkRollingYear(slot: SlotInfo, overnight: StayInfo[], refusals: Refusal[], warnings: LimitWarning[]): void {
-  const candidateNights = nightsOf(slot);
-  const lowest = -(ROLLING_YEAR_DAYS - 1);
-  const highest = candidateNights - 1 + (ROLLING_YEAR_DAYS - 1);
-  const away = new Uint8Array(highest - lowest + 1);
-  for (const stay of [...overnight, slot]) {
-    const from = londonDaysBetween(slot.start, stay.start);
-    const to = from + nightsOf(stay);
-    for (let day = Math.max(from, lowest); day < Math.min(to, highest + 1); day++) away[day - lowest] = 1;
+function busiestRollingYear(stays: Interval[], origin: Date, firstStart: number, lastStart: number): { nights: number; start: number; firstNight: number } {
+  const away = new Uint8Array(lastStart - firstStart + ROLLING_YEAR_DAYS);
+  for (const stay of stays) {
+    const from = londonDaysBetween(origin, stay.start) - firstStart;
+    const to = Math.min(from + nightsOf(stay), away.length);
+    for (let i = Math.max(from, 0); i < to; i++) away[i] = 1;
   }
-
   let inWindow = 0;
-  for (let day = lowest; day < lowest + ROLLING_YEAR_DAYS; day++) inWindow += away[day - lowest] ?? 0;
-  let worst = { nights: inWindow, start: lowest };
-  for (let start = lowest + 1; start <= candidateNights - 1; start++) {
-    inWindow += (away[start + ROLLING_YEAR_DAYS - 1 - lowest] ?? 0) - (away[start - 1 - lowest] ?? 0);
+  for (let i = 0; i < ROLLING_YEAR_DAYS; i++) inWindow += away[i] ?? 0;
+  let worst = { nights: inWindow, start: firstStart };
+  for (let start = firstStart + 1; start <= lastStart; start++) {
+    inWindow += (away[start + ROLLING_YEAR_DAYS - 1 - firstStart] ?? 0) - (away[start - 1 - firstStart] ?? 0);
     if (inWindow > worst.nights) worst = { nights: inWindow, start };
   }
+  const firstNight = away.indexOf(1, worst.start - firstStart);
+  return { ...worst, firstNight: firstNight < 0 ? worst.start : firstNight + firstStart };
+}
+
+/**
+ * reg. 48: no more than 75 days in any 12 months. Only 365-day windows holding
+ * at least one night of the candidate can newly break the limit: those starting
+ * from 364 days before its first night up to its last night. A night belongs to
+ * the London date it starts on.
+ */
+function checkRollingYear(slot: SlotInfo, overnight: StayInfo[], refusals: Refusal[], warnings: LimitWarning[]): void {
+  // No window can hold more nights than all the stays together: below the warning, nothing to count
+  // (most children are, and the allocator asks this for every place it considers).
+  const total = overnight.reduce((sum, stay) => sum + nightsOf(stay), nightsOf(slot));
+  if (total < ANNUAL_STAY_WARNING_DAYS) return;
+  const worst = busiestRollingYear([...overnight, slot], slot.start, -(ROLLING_YEAR_DAYS - 1), nightsOf(slot) - 1);
 
   if (worst.nights < ANNUAL_STAY_WARNING_DAYS) return;
   const firstNight = londonDateOf(slot.start);
@@ -299,18 +337,13 @@ export function lookedAfterStanding(stays: StayInfo[]): LookedAfterStanding {
       if (nights > longest.nights) longest = { nights, start: run.start, providerId };
     }
   }
-  // Every London date that has a night away, then a sliding 365-date window over them.
-  const nights = new Set<string>();
-  for (const stay of overnight) {
-    const first = londonDateOf(stay.start);
-    for (let i = 0; i < nightsOf(stay); i++) nights.add(addDays(first, i));
-  }
-  const dates = [...nights].sort();
+  // The busiest rolling year anywhere in the history, named by its first night away.
   let busiest: LookedAfterStanding['busiestYear'] = { nights: 0, windowStart: null };
-  let lo = 0;
-  for (let hi = 0; hi < dates.length; hi++) {
-    while (addDays(dates[lo]!, ROLLING_YEAR_DAYS - 1) < dates[hi]!) lo++;
-    if (hi - lo + 1 > busiest.nights) busiest = { nights: hi - lo + 1, windowStart: dates[lo]! };
+  const first = overnight[0];
+  if (first) {
+    const lastNight = Math.max(...overnight.map((stay) => londonDaysBetween(first.start, stay.start) + nightsOf(stay) - 1));
+    const worst = busiestRollingYear(overnight, first.start, 0, lastNight);
+    busiest = { nights: worst.nights, windowStart: addDays(londonDateOf(first.start), worst.firstNight) };
   }
   const over = longest.nights > SINGLE_STAY_LIMIT_DAYS || busiest.nights > ANNUAL_STAY_LIMIT_DAYS;
   const near = longest.nights >= SINGLE_STAY_WARNING_DAYS || busiest.nights >= ANNUAL_STAY_WARNING_DAYS;

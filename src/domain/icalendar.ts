@@ -2,6 +2,13 @@
  * RFC 5545 iCalendar text for a family's bookings. Times are written in
  * Europe/London with a VTIMEZONE, so phone calendars show 17:00 as 17:00 on
  * both sides of a clock change.
+ *
+ * The feed is subscribed to, so it must update a phone's copy rather than
+ * leave stale events: each break keeps its UID for life, SEQUENCE rises with
+ * every change (RFC 5545 3.8.7.4), a cancelled break stays in the feed with
+ * STATUS:CANCELLED (a subscriber that never sees an event again may keep it
+ * forever), and REFRESH-INTERVAL (RFC 7986 5.7) with its older spelling
+ * X-PUBLISHED-TTL asks calendars to fetch the feed again every hour.
  */
 import { londonDateOf, londonWallTimeOf } from './london-time.js';
 
@@ -13,7 +20,13 @@ export interface CalendarEvent {
   location: string;
   description: string;
   lastModified: Date;
+  /** Bumped on every change to the break (status, times, transport). */
+  sequence: number;
+  status: 'CONFIRMED' | 'CANCELLED';
 }
+
+/** How often subscribers are asked to fetch the feed again. */
+export const REFRESH_INTERVAL = 'PT1H';
 
 const VTIMEZONE_LONDON = [
   'BEGIN:VTIMEZONE',
@@ -68,7 +81,10 @@ export function renderCalendar(name: string, events: CalendarEvent[], now = new 
     'CALSCALE:GREGORIAN',
     'METHOD:PUBLISH',
     `X-WR-CALNAME:${escapeText(name)}`,
+    `NAME:${escapeText(name)}`,
     'X-WR-TIMEZONE:Europe/London',
+    `REFRESH-INTERVAL;VALUE=DURATION:${REFRESH_INTERVAL}`,
+    `X-PUBLISHED-TTL:${REFRESH_INTERVAL}`,
     ...VTIMEZONE_LONDON,
   ];
   for (const e of events) {
@@ -82,7 +98,8 @@ export function renderCalendar(name: string, events: CalendarEvent[], now = new 
       `SUMMARY:${escapeText(e.summary)}`,
       `LOCATION:${escapeText(e.location)}`,
       `DESCRIPTION:${escapeText(e.description)}`,
-      'STATUS:CONFIRMED',
+      `SEQUENCE:${e.sequence}`,
+      `STATUS:${e.status}`,
       'END:VEVENT',
     );
   }

@@ -26,14 +26,21 @@ const londonClock = new Intl.DateTimeFormat('en-GB', {
  * Minutes London is ahead of UTC (0 in GMT, 60 in BST), remembered per UTC hour:
  * London's clocks change only on the hour, and asking Intl costs microseconds per
  * call, which the allocator's many eligibility checks would multiply into seconds.
+ * Hours from 1970 to 2100 are remembered in a typed array (2.3 MB, a lookup is an
+ * index: a map's was most of a night count), others in a bounded map.
  */
-const offsetByUtcHour = new Map<number, number>();
+const LAST_HOUR = Math.floor(Date.UTC(2100, 0, 1) / MS_PER_HOUR);
+/** offset + OFFSET_BIAS per hour; 0 = not yet asked. */
+const offsetByHour = new Int16Array(LAST_HOUR);
+const OFFSET_BIAS = 1_000;
+const offsetByOtherHour = new Map<number, number>();
 const MAX_REMEMBERED_HOURS = 100_000;
 
 function offsetMinutesAt(ms: number): number {
   const hour = Math.floor(ms / MS_PER_HOUR);
-  const remembered = offsetByUtcHour.get(hour);
-  if (remembered !== undefined) return remembered;
+  const inRange = hour >= 0 && hour < LAST_HOUR;
+  const remembered = inRange ? (offsetByHour[hour] as number) - OFFSET_BIAS : offsetByOtherHour.get(hour);
+  if (remembered !== undefined && remembered !== -OFFSET_BIAS) return remembered;
   const part: Record<string, string> = {};
   for (const { type, value } of londonClock.formatToParts(new Date(hour * MS_PER_HOUR))) part[type] = value;
   const wallAsUtc = Date.UTC(
@@ -45,8 +52,12 @@ function offsetMinutesAt(ms: number): number {
     Number(part.second),
   );
   const offset = Math.round((wallAsUtc - hour * MS_PER_HOUR) / MS_PER_MINUTE);
-  if (offsetByUtcHour.size >= MAX_REMEMBERED_HOURS) offsetByUtcHour.clear();
-  offsetByUtcHour.set(hour, offset);
+  if (inRange) {
+    offsetByHour[hour] = offset + OFFSET_BIAS;
+  } else {
+    if (offsetByOtherHour.size >= MAX_REMEMBERED_HOURS) offsetByOtherHour.clear();
+    offsetByOtherHour.set(hour, offset);
+  }
   return offset;
 }
 

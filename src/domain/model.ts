@@ -30,6 +30,23 @@ export interface SlotInfo {
   reservedForAuthorityId: string | null;
   /** FAMILY_BASED slots belong to one foster carer; their valid training decides complex needs. */
   carerTraining?: TrainingRecordInfo[];
+  /** That carer: a stay kept "in one home" means the same carer, not just the same scheme. */
+  carerId?: string | null;
+  /** Home upgrades in force on the slot's date: needs the provider meets beyond `capabilities`, in a limited number of places. */
+  upgrades?: UpgradeInfo[];
+}
+
+/**
+ * A home upgrade (nursing cover, training, equipment): from `from` the provider
+ * meets `need` in at most `places` places at any one time, wherever its places'
+ * own capabilities do not. `used`: places relying on it that overlap the slot.
+ */
+export interface UpgradeInfo {
+  id: string;
+  need: CareNeed;
+  places: number;
+  from: string;
+  used: number;
 }
 
 export interface ChildInfo {

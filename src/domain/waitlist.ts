@@ -2,8 +2,8 @@
  * Who is offered a freed place first. The order is the allocator's rotation
  * order (src/domain/allocation/allocator.ts: highest Karma credit — served worst
  * so far — first, ties by the seeded lottery ticket), with one rule in front of
- * it from issue 5: children re-homed after a closure wait ahead of ordinary
- * requests.
+ * it: children re-homed after a closure wait ahead of ordinary requests, since
+ * they lost a place they already had rather than asked for a new one.
  */
 import { lotteryTicket } from './allocation/random.js';
 

@@ -1,26 +1,32 @@
 /** Bearer-token authentication: every /v1 route runs with a resolved principal. */
 import { createMiddleware } from 'hono/factory';
-import { resolveToken } from '../services/tokens.js';
-import { ApiError } from './problem.js';
+import { assertTransportMayCall } from '../services/access.js';
+import { actingThrough, resolveToken } from '../services/tokens.js';
+import { ApiError, forbidden } from '../errors.js';
 import type { AppEnv } from './app.js';
 import { clientKey, type FailureLimiter } from './rate-limit.js';
 
-export function authenticate(limiter: FailureLimiter, trustProxy: boolean) {
+export const BEARER = /^Bearer\s+([A-Za-z0-9_\-.~+/]{10,200}=*)$/;
+
+export function authenticate(limiter: FailureLimiter, trustedProxies: number) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const client = clientKey(c, trustProxy);
-    const wait = limiter.retryAfter(client);
-    if (wait > 0) {
-      c.header('Retry-After', String(wait));
-      throw new ApiError('RATE_LIMITED', `Too many failed sign-ins from this address; try again in ${wait} s`);
-    }
-    const header = c.req.header('Authorization') ?? '';
-    const match = /^Bearer\s+([A-Za-z0-9_\-.~+/]{10,200}=*)$/.exec(header.trim());
+    const match = BEARER.exec((c.req.header('Authorization') ?? '').trim());
+    // The credential is checked first: a valid one is served whatever others sent from the same address.
     const principal = match?.[1] ? await resolveToken(match[1]) : null;
     if (!principal) {
-      limiter.fail(client);
+      const wait = await limiter.fail([`ip:${clientKey(c, trustedProxies)}`]);
+      if (wait > 0) {
+        c.header('Retry-After', String(wait));
+        throw new ApiError('RATE_LIMITED', `Too many failed sign-ins from this address; try again in ${wait} s`);
+      }
       throw new ApiError('UNAUTHENTICATED', match ? 'The token is unknown, revoked or expired' : 'Send Authorization: Bearer <token>');
     }
-    c.set('principal', principal);
+    // A token scoped to several memberships acts through its first unless the request names another.
+    const actingAs = c.req.header('Acting-As')?.trim();
+    const acting = actingAs ? await actingThrough(principal, actingAs) : principal;
+    if (!acting) throw forbidden('This token does not act through that membership (Acting-As), or that membership has ended');
+    assertTransportMayCall(acting, c.req.method, c.req.path);
+    c.set('principal', acting);
     await next();
   });
 }

@@ -11,9 +11,11 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { db } from '../db.js';
-import { ApiError } from './problem.js';
+import { ApiError } from '../errors.js';
+import { toProblem } from './problem.js';
 import { withIdempotencyClaim, type IdempotencyClaim } from '../services/idempotency-claim.js';
 import type { AppEnv } from './app.js';
+import { IdempotentResponseColumn, toJson, type IdempotentResponse } from '../schemas/json-columns.js';
 
 const IN_PROGRESS = 0;
 /** Longer than any request may take (transactions time out well before). */
@@ -29,7 +31,8 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     });
   }
   const principalId = c.get('principal').tokenId;
-  const body = await c.req.raw.clone().text();
+  // Hono's cached text (read once; the route's validator reads the same cache), not a clone of the raw request.
+  const body = await c.req.text();
   const requestHash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${body}`).digest('hex');
   const scopedKey = { principalId, key };
 
@@ -56,7 +59,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
       }
       throw new ApiError('IDEMPOTENCY_KEY_IN_USE', 'Retry shortly');
     }
-    return replay(c, existing.status, existing.response as unknown as StoredResponse);
+    return replay(c, existing.status, IdempotentResponseColumn.parse(existing.response));
   }
 
   const claim: IdempotencyClaim = { ...scopedKey, committed: false };
@@ -79,18 +82,13 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   await storeAnswer(scopedKey, { status: res.status, response: { body: responseBody, contentType: res.headers.get('Content-Type') ?? 'application/json' } });
 });
 
-interface StoredResponse {
-  body: string;
-  contentType: string;
-}
-
-function replay(c: Context, status: number, stored: StoredResponse) {
+function replay(c: Context, status: number, stored: IdempotentResponse) {
   c.header('Idempotent-Replayed', 'true');
   return c.body(stored.body, status as ContentfulStatusCode, { 'Content-Type': stored.contentType });
 }
 
-const storeAnswer = (scopedKey: { principalId: string; key: string }, answer: { status: number; response: StoredResponse }) =>
-  db().idempotencyRecord.update({ where: { principalId_key: scopedKey }, data: { status: answer.status, response: { ...answer.response } } });
+const storeAnswer = (scopedKey: { principalId: string; key: string }, answer: { status: number; response: IdempotentResponse }) =>
+  db().idempotencyRecord.update({ where: { principalId_key: scopedKey }, data: { status: answer.status, response: toJson(IdempotentResponseColumn, answer.response) } });
 
 const release = (scopedKey: { principalId: string; key: string }) => db().idempotencyRecord.delete({ where: { principalId_key: scopedKey } }).catch(() => undefined);
 
@@ -98,7 +96,7 @@ const conflictAnswer = (detail: string) => ({
   status: 409,
   response: {
     contentType: 'application/problem+json',
-    body: JSON.stringify(new ApiError('CONFLICT', detail).toProblem()),
+    body: JSON.stringify(toProblem(new ApiError('CONFLICT', detail))),
   },
 });
 /** The process serving the first attempt stopped after it committed changes but before it answered. */

@@ -1,6 +1,6 @@
 /** OpenAPI pieces every route shares: the problem schema, error responses, paging. */
 import { z } from '@hono/zod-openapi';
-import { PROBLEM_CODES } from './problem.js';
+import { PROBLEM_CODES } from '../errors.js';
 import { PROBLEM_CONTENT_TYPE } from './app.js';
 
 export const ProblemSchema = z
@@ -51,18 +51,5 @@ export const IdempotencyHeader = z.object({
     .optional()
     .openapi({ param: { name: 'idempotency-key', in: 'header' }, description: 'Retry-safe POST: same key and body replays the first response' }),
 });
-
-export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().uuid().optional().openapi({ description: 'The `nextCursor` of the previous page' }),
-});
-
-export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
-
-/** Keyset paging over uuid ids in a stable order: fetch limit+1 to know if more exist. */
-export function paginate<T extends { id: string }>(rows: T[], limit: number): { items: T[]; nextCursor: string | null } {
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
-}
 
 export const bearerSecurity = [{ bearerAuth: [] }];

@@ -10,7 +10,9 @@ import { config } from '../config.js';
 import { db, type Tx } from '../db.js';
 import { logger } from '../logger.js';
 import { queue } from './queues.js';
-import { JOBS, type JobName, type JobPayload } from './registry.js';
+import type { JobOutbox } from '../generated/prisma/client.js';
+import { OutboxPayloadSchema } from '../schemas/json-columns.js';
+import { isQueueName, JOBS, jobIdOf, type JobName, type JobPayload, type QueueName } from './registry.js';
 
 export async function recordJob<N extends JobName>(
   tx: Tx,
@@ -26,7 +28,7 @@ export async function recordJob<N extends JobName>(
         prefix: config().QUEUE_PREFIX,
         queue: job.queue,
         name,
-        jobId: (job.jobId as (p: JobPayload<N>) => string)(data as JobPayload<N>),
+        jobId: jobIdOf(name, data as JobPayload<N>),
         payload: { data, delayUntil: options.delayUntil?.toISOString() ?? null },
       },
     ],
@@ -34,16 +36,31 @@ export async function recordJob<N extends JobName>(
   });
 }
 
+/**
+ * An outbox row as the job to push, parsed as recordJob wrote it; a row no code
+ * of this version wrote (an unknown queue, another payload shape) is logged and
+ * left pending instead of stopping the sweep.
+ */
+export function outboxJob(row: JobOutbox): { queue: QueueName; data: unknown; delayUntil: string | null } | null {
+  const payload = OutboxPayloadSchema.safeParse(row.payload);
+  if (!isQueueName(row.queue) || !payload.success) {
+    logger.warn('outbox row not understood; left pending', { jobId: row.jobId, queue: row.queue });
+    return null;
+  }
+  return { queue: row.queue, data: payload.data.data, delayUntil: payload.data.delayUntil ?? null };
+}
+
 /** Push pending outbox rows to BullMQ. Safe to run concurrently: BullMQ dedupes by jobId. */
 export async function flushOutbox(limit = 200): Promise<number> {
   const pending = await db().jobOutbox.findMany({ where: { prefix: config().QUEUE_PREFIX, enqueuedAt: null }, orderBy: { createdAt: 'asc' }, take: limit });
   let pushed = 0;
   for (const row of pending) {
-    const { data, delayUntil } = row.payload as { data: unknown; delayUntil: string | null };
+    const job = outboxJob(row);
+    if (!job) continue;
     const options: JobsOptions = { jobId: row.jobId };
-    if (delayUntil) options.delay = Math.max(0, Date.parse(delayUntil) - Date.now());
+    if (job.delayUntil) options.delay = Math.max(0, Date.parse(job.delayUntil) - Date.now());
     try {
-      await queue(row.queue).add(row.name, data, options);
+      await queue(job.queue).add(row.name, job.data, options);
     } catch (err) {
       logger.warn('outbox push failed; will retry', { jobId: row.jobId, err: (err as Error).message });
       return pushed;

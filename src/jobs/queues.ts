@@ -3,7 +3,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import { config } from '../config.js';
 import { producerConnection } from '../redis.js';
 import { logger } from '../logger.js';
-import { JOBS, type JobName, type JobPayload } from './registry.js';
+import { JOBS, jobIdOf, type JobName, type JobPayload, type QueueName } from './registry.js';
 
 /** Retried with exponential backoff; kept a day after completion so a re-add of the same jobId is a no-op. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -13,9 +13,9 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-const queues = new Map<string, Queue>();
+const queues = new Map<QueueName, Queue>();
 
-export function queue(name: string): Queue {
+export function queue(name: QueueName): Queue {
   let q = queues.get(name);
   if (!q) {
     q = new Queue(name, { connection: producerConnection(), prefix: config().QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS });
@@ -29,7 +29,7 @@ export function queue(name: string): Queue {
 export async function addJob<N extends JobName>(name: N, payload: JobPayload<N>, options: JobsOptions = {}): Promise<void> {
   const job = JOBS[name];
   const data = job.payload.parse(payload);
-  await queue(job.queue).add(name, data, { jobId: (job.jobId as (p: JobPayload<N>) => string)(data as JobPayload<N>), ...options });
+  await queue(job.queue).add(name, data, { jobId: jobIdOf(name, data as JobPayload<N>), ...options });
 }
 
 export async function closeQueues(): Promise<void> {

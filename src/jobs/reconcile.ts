@@ -11,38 +11,39 @@
 import { config } from '../config.js';
 import { db } from '../db.js';
 import { logger } from '../logger.js';
+import { outboxJob } from './outbox.js';
 import { queue } from './queues.js';
-import { JOBS, type JobName, type JobPayload } from './registry.js';
+import { jobIdOf } from './registry.js';
 
-/** Longer than any of these jobs should sit in a healthy queue. */
-export const STALE_AFTER_MS = 10 * 60_000;
-
-const jobIdOf = <N extends JobName>(name: N, payload: JobPayload<N>) => (JOBS[name].jobId as (p: JobPayload<N>) => string)(payload);
-
-/** Re-push the jobs of unfinished work older than `staleAfterMs`; returns how many were pushed (or already there). */
+/** Re-push the jobs of unfinished work older than `staleAfterMs` (RECONCILE_STALE_MS); returns how many were pushed (or already there). */
 export async function reconcileLostJobs(options: { now?: Date; staleAfterMs?: number } = {}): Promise<number> {
   const now = options.now ?? new Date();
-  const before = new Date(now.getTime() - (options.staleAfterMs ?? STALE_AFTER_MS));
-  const [rounds, closures, rules, offers] = await Promise.all([
+  const before = new Date(now.getTime() - (options.staleAfterMs ?? config().RECONCILE_STALE_MS));
+  const [rounds, closures, rules, offers, exports, scenarios] = await Promise.all([
     db().allocationRound.findMany({ where: { status: { in: ['QUEUED', 'RUNNING'] }, createdAt: { lt: before } }, select: { id: true } }),
     db().closure.findMany({ where: { status: { in: ['QUEUED', 'PLANNING'] }, createdAt: { lt: before } }, select: { id: true, retries: true } }),
     db().$queryRaw<{ id: string; version: number }[]>`SELECT id, version FROM capacity_rule WHERE "generatedVersion" < version AND "updatedAt" < ${before}`,
     db().waitlistEntry.findMany({ where: { status: 'OFFERED', offerExpiresAt: { lt: before } }, select: { id: true } }),
+    db().subjectAccessExport.findMany({ where: { status: 'QUEUED', createdAt: { lt: before } }, select: { id: true } }),
+    db().scenario.findMany({ where: { status: { in: ['QUEUED', 'RUNNING'] }, createdAt: { lt: before } }, select: { id: true } }),
   ]);
   const jobIds = [
     ...rounds.map((r) => jobIdOf('runAllocationRound', { roundId: r.id })),
     ...closures.map((k) => jobIdOf('planClosure', { closureId: k.id, retry: k.retries || undefined })),
     ...rules.map((r) => jobIdOf('generateSlots', { ruleId: r.id, version: r.version })),
     ...offers.map((o) => jobIdOf('expireOffer', { entryId: o.id })),
+    ...exports.map((e) => jobIdOf('exportFamilyData', { exportId: e.id })),
+    ...scenarios.map((k) => jobIdOf('runScenario', { scenarioId: k.id })),
   ];
   if (!jobIds.length) return 0;
   // Only what this deployment (QUEUE_PREFIX) recorded and already handed to Redis; pending rows are the sweeper's.
   const rows = await db().jobOutbox.findMany({ where: { prefix: config().QUEUE_PREFIX, jobId: { in: jobIds }, enqueuedAt: { not: null } } });
   let pushed = 0;
   for (const row of rows) {
-    const { data } = row.payload as { data: unknown };
+    const job = outboxJob(row);
+    if (!job) continue;
     try {
-      await queue(row.queue).add(row.name, data, { jobId: row.jobId });
+      await queue(job.queue).add(row.name, job.data, { jobId: row.jobId });
       pushed++;
     } catch (err) {
       logger.warn('could not re-push a job', { jobId: row.jobId, err: (err as Error).message });

@@ -1,7 +1,10 @@
 import { z } from '@hono/zod-openapi';
-import { Instant, LocalDate, Uuid } from './common.js';
+import { FundingSplitSchema, PriceUnitSchema } from './funding.js';
+import { Instant, LocalDate, Text, Uuid } from './common.js';
+import { ATTENDANCE_STATUSES, BOOKING_STATUSES } from '../domain/booking-status.js';
+import { pageFields } from './paging.js';
 
-export const BookingStatusSchema = z.enum(['ALLOCATED', 'CONFIRMED', 'CANCELLED', 'ATTENDED', 'NO_SHOW', 'REHOMED']).openapi('BookingStatus');
+export const BookingStatusSchema = z.enum(BOOKING_STATUSES).openapi('BookingStatus');
 export const BookingSourceSchema = z.enum(['ALLOCATION', 'MANUAL', 'SWAP', 'REHOMING']).openapi('BookingSource');
 
 export const CreateBookingBody = z
@@ -10,7 +13,7 @@ export const CreateBookingBody = z
   .openapi('CreateBooking');
 
 export const CancelBookingBody = z
-  .object({ reason: z.string().trim().min(1).max(500).default('Cancelled') })
+  .object({ reason: Text().trim().min(1).max(500).default('Cancelled') })
   .strict()
   .openapi('CancelBooking');
 
@@ -22,8 +25,7 @@ export const BookingQuery = z
     status: BookingStatusSchema.optional(),
     from: LocalDate.optional(),
     to: LocalDate.optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: Uuid.optional(),
+    ...pageFields(),
   });
 
 export const LimitWarningSchema = z
@@ -51,6 +53,10 @@ export const BookingSchema = z
     cancelReason: z.string().nullable(),
     noShowReason: z.string().nullable(),
     attendanceRecordedAt: Instant.nullable(),
+    pickedUpAt: Instant.nullable().openapi({ description: 'When the child was collected early, if they were' }),
+    costPence: z.number().int().nullable().openapi({ description: 'Fixed when booked, at the price in force on its date; null = no price was published' }),
+    priceUnit: PriceUnitSchema.nullable(),
+    fundingSplit: FundingSplitSchema,
     createdAt: Instant,
   })
   .openapi('Booking');
@@ -70,13 +76,15 @@ export const NO_SHOW_REASONS = ['CHILD_UNWELL', 'FAMILY_CANCELLED_ON_THE_DAY', '
 
 export const RecordAttendanceBody = z
   .object({
-    status: z.enum(['ATTENDED', 'NO_SHOW']),
+    status: z.enum(ATTENDANCE_STATUSES),
     reason: z.enum(NO_SHOW_REASONS).optional().openapi({ description: 'Required for NO_SHOW' }),
-    note: z.string().trim().max(500).optional(),
+    note: Text().trim().max(500).optional(),
+    pickedUpAt: Instant.optional().openapi({ description: 'An early pick-up: when the child was collected, before the break ended (ATTENDED only)' }),
   })
   .strict()
   .superRefine((v, ctx) => {
     if (v.status === 'NO_SHOW' && !v.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'say why the break did not happen' });
+    if (v.status === 'NO_SHOW' && v.pickedUpAt) ctx.addIssue({ code: 'custom', path: ['pickedUpAt'], message: 'only a break that happened has a pick-up time' });
     if (v.status === 'ATTENDED' && v.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'only a NO_SHOW has a reason' });
   })
   .openapi('RecordAttendance');

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { CareNeedSchema, Instant, Latitude, LocalDate, Longitude, Name, Uuid } from './common.js';
+import { CareNeedSchema, Instant, Latitude, LocalDate, Longitude, Name, PlainText, Uuid } from './common.js';
 
 export const CreateCarerBody = z.object({ name: Name, lat: Latitude.optional(), lng: Longitude.optional() }).strict().openapi('CreateCarer');
 
@@ -27,7 +27,7 @@ export const CarerSchema = z
 export const CreateVehicleBody = z
   .object({
     name: Name,
-    registration: z.string().trim().max(20).optional(),
+    registration: PlainText().trim().max(20).optional(),
     seats: z.number().int().min(1).max(80),
     wheelchairSpaces: z.number().int().min(0).max(20),
     hasEscort: z.boolean().default(false),

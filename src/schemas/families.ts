@@ -1,12 +1,13 @@
 import { z } from '@hono/zod-openapi';
-import { CareNeedSchema, Instant, Latitude, LocalDate, Longitude, Name, Postcode, ShortText, Uuid, periodRefinement, uniqueNeeds } from './common.js';
+import { PassportSchema, SupportFlag } from './passport.js';
+import { CareNeedSchema, Instant, Latitude, LocalDate, Longitude, Name, PlainText, Postcode, Text, Uuid, periodRefinement, uniqueNeeds } from './common.js';
 
 export const CreateFamilyBody = z
   .object({
     name: Name,
     email: z.email().max(200).optional(),
-    phone: z.string().trim().max(40).optional(),
-    addressLine: z.string().trim().max(200).optional(),
+    phone: PlainText().trim().max(40).optional(),
+    addressLine: PlainText().trim().max(200).optional(),
     postcode: Postcode.optional(),
     lat: Latitude.optional(),
     lng: Longitude.optional(),
@@ -29,18 +30,7 @@ export const FamilySchema = z
   })
   .openapi('Family');
 
-export const PassportSchema = z
-  .object({
-    communication: ShortText.optional(),
-    behaviours: ShortText.optional(),
-    medical: ShortText.optional(),
-    medication: ShortText.optional(),
-    calming: ShortText.optional().openapi({ description: 'What calms the child' }),
-    dietary: ShortText.optional(),
-    emergencyContact: z.string().trim().max(200).optional(),
-  })
-  .strict()
-  .openapi('MedicalPassport');
+export { PassportSchema } from './passport.js';
 
 const childFields = {
   firstName: Name,
@@ -50,6 +40,7 @@ const childFields = {
   needsTransport: z.boolean(),
   needsEscort: z.boolean(),
   passport: PassportSchema,
+  supportFlag: SupportFlag.nullable(),
 };
 
 export const CreateChildBody = z
@@ -59,6 +50,7 @@ export const CreateChildBody = z
     needsTransport: childFields.needsTransport.default(false),
     needsEscort: childFields.needsEscort.default(false),
     passport: childFields.passport.default({}),
+    supportFlag: childFields.supportFlag.optional(),
   })
   .strict()
   .openapi('CreateChild');
@@ -73,7 +65,7 @@ export const CreateEntitlementBody = z
     periodEnd: LocalDate,
     nights: z.number().int().min(0).max(366),
     daySessions: z.number().int().min(0).max(366),
-    notes: z.string().trim().max(1000).optional(),
+    notes: Text().trim().max(1000).optional(),
   })
   .strict()
   .superRefine(periodRefinement)
@@ -81,6 +73,35 @@ export const CreateEntitlementBody = z
     if (v.nights + v.daySessions === 0) ctx.addIssue({ code: 'custom', path: ['nights'], message: 'award at least one night or session' });
   })
   .openapi('CreateEntitlement');
+
+/** A change to an award: the new figures and why (kept in the entitlement's history). */
+export const UpdateEntitlementBody = z
+  .object({
+    periodStart: LocalDate,
+    periodEnd: LocalDate,
+    nights: z.number().int().min(0).max(366),
+    daySessions: z.number().int().min(0).max(366),
+    reason: Text().trim().min(1).max(500),
+  })
+  .strict()
+  .superRefine(periodRefinement)
+  .openapi('UpdateEntitlement');
+
+export const EntitlementChangeSchema = z
+  .object({
+    id: Uuid,
+    entitlementId: Uuid,
+    periodStart: z.string(),
+    periodEnd: z.string(),
+    nights: z.number().int(),
+    daySessions: z.number().int(),
+    /** The award as it stood before this change; null for the first award. */
+    previous: z.object({ periodStart: z.string(), periodEnd: z.string(), nights: z.number().int(), daySessions: z.number().int() }).nullable(),
+    reason: z.string().nullable(),
+    changedBy: z.string(),
+    at: Instant,
+  })
+  .openapi('EntitlementChange');
 
 export const EntitlementSchema = z
   .object({
@@ -106,8 +127,10 @@ export const ChildSchema = z
     needs: z.array(CareNeedSchema),
     needsTransport: z.boolean(),
     needsEscort: z.boolean(),
-    /** Present for coordinators, the family, and providers holding a booking for the child. */
+    /** As the family's consent allows (src/services/access.ts): null for anyone it is not shared with. */
     passport: PassportSchema.nullable(),
+    /** How to support this child, in the family's words: shown to everyone who may see the child. */
+    supportFlag: z.string().nullable(),
     entitlements: z.array(EntitlementSchema),
   })
   .openapi('Child');
@@ -116,3 +139,4 @@ export type CreateFamilyInput = z.infer<typeof CreateFamilyBody>;
 export type CreateChildInput = z.infer<typeof CreateChildBody>;
 export type UpdateChildInput = z.infer<typeof UpdateChildBody>;
 export type CreateEntitlementInput = z.infer<typeof CreateEntitlementBody>;
+export type UpdateEntitlementInput = z.infer<typeof UpdateEntitlementBody>;

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { validateRrule } from '../domain/recurrence.js';
-import { CareNeedSchema, Instant, Latitude, LocalDate, LocalTime, Longitude, Name, Postcode, Uuid, uniqueNeeds } from './common.js';
+import { validateRrule } from '../domain/capacity/recurrence.js';
+import { CareNeedSchema, Instant, Latitude, LocalDate, LocalTime, Longitude, Name, PlainText, Postcode, Text, Uuid, uniqueNeeds } from './common.js';
+import { pageFields } from './paging.js';
 
 export const ProviderKindSchema = z.enum(['RESIDENTIAL', 'COMMUNITY', 'FAMILY_BASED']).openapi('ProviderKind');
 export const ProviderStatusSchema = z.enum(['ACTIVE', 'CLOSING', 'CLOSED']).openapi('ProviderStatus');
@@ -13,13 +14,17 @@ export const CreateProviderBody = z
     postcode: Postcode,
     lat: Latitude,
     lng: Longitude,
-    phone: z.string().trim().max(40).optional(),
+    phone: PlainText().trim().max(40).optional(),
     email: z.email().max(200).optional(),
+    operator: z
+      .enum(['AUTHORITY', 'PROVIDER'])
+      .default('AUTHORITY')
+      .openapi({ description: "Who runs it: AUTHORITY (default) = the creating coordinator's authority (a council-run home); PROVIDER = the provider organisation itself. Only the operator edits it, its capacity and carers, or closes it" }),
   })
   .strict()
   .openapi('CreateProvider');
 
-export const UpdateProviderBody = CreateProviderBody.omit({ kind: true }).partial().strict().openapi('UpdateProvider');
+export const UpdateProviderBody = CreateProviderBody.omit({ kind: true, operator: true }).partial().strict().openapi('UpdateProvider');
 
 export const ProviderSchema = z
   .object({
@@ -34,6 +39,7 @@ export const ProviderSchema = z
     phone: z.string().nullable(),
     email: z.string().nullable(),
     closingFrom: Instant.nullable(),
+    operatorAuthorityId: Uuid.nullable().openapi({ description: 'The authority that runs it (a council-run home); null = the provider organisation itself' }),
     createdAt: Instant,
   })
   .openapi('Provider');
@@ -41,12 +47,11 @@ export const ProviderSchema = z
 export const ProviderListQuery = z.object({
   kind: ProviderKindSchema.optional(),
   status: ProviderStatusSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: Uuid.optional(),
+  operatorAuthorityId: Uuid.optional().openapi({ description: 'Only the providers this authority runs (its own homes, which its coordinators may close)' }),
+  ...pageFields(),
 });
 
-const RruleString = z
-  .string()
+const RruleString = Text()
   .trim()
   .min(6)
   .max(500)
@@ -57,7 +62,7 @@ const RruleString = z
   .openapi({ example: 'FREQ=WEEKLY;BYDAY=FR', description: 'RFC 5545 RRULE, evaluated on Europe/London dates' });
 
 const capacityRuleFields = {
-  name: z.string().trim().max(200).optional(),
+  name: PlainText().trim().max(200).optional(),
   rrule: RruleString,
   startDate: LocalDate,
   untilDate: LocalDate.optional(),
@@ -114,6 +119,7 @@ export const CapacityRuleSchema = z
     capabilities: z.array(CareNeedSchema),
     exdates: z.array(z.string()),
     reservedForAuthorityId: Uuid.nullable(),
+    standingForClosureId: Uuid.nullable().openapi({ description: "A standing place: a year's block of places this closure reserved here for its authority's re-homed children" }),
     active: z.boolean(),
     version: z.number().int(),
     generatedVersion: z.number().int(),

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { Instant, LocalDate, Uuid, periodRefinement } from './common.js';
+import { Instant, LocalDate, Text, Uuid, periodRefinement } from './common.js';
+import { pageFields } from './paging.js';
 
 export const PreferenceSchema = z
   .discriminatedUnion('kind', [
@@ -15,32 +16,57 @@ export const PreferenceSchema = z
   ])
   .openapi('Preference');
 
+/** What a request says, apart from whose it is (an edit replaces all of it). */
+const RequestFields = {
+  periodStart: LocalDate,
+  periodEnd: LocalDate,
+  preferences: z.array(PreferenceSchema).min(1).max(20).openapi({ description: 'Ranked: the first is the most wanted' }),
+  flexible: z.boolean().default(false).openapi({ description: 'Any suitable slot in the period will do after the ranked ones' }),
+  transportNeeded: z.boolean().default(false),
+  nightsWanted: z.number().int().min(1).max(366).optional(),
+  stayNights: z
+    .number()
+    .int()
+    .min(1)
+    .max(14)
+    .optional()
+    .openapi({ description: 'Nights wanted together in one home: 2 for a weekend, 7 for a week. Each stay given is exactly this long.' }),
+  notes: Text().trim().max(1000).optional(),
+};
+
+const stayWithinNights = (v: { stayNights?: number | undefined; nightsWanted?: number | undefined }, ctx: z.RefinementCtx) => {
+  if (v.stayNights !== undefined && v.nightsWanted !== undefined && v.stayNights > v.nightsWanted) {
+    ctx.addIssue({ code: 'custom', path: ['stayNights'], message: 'a stay cannot be longer than the nights wanted' });
+  }
+};
+
+const atMost400Days = (v: { periodStart: string; periodEnd: string }, ctx: z.RefinementCtx) => {
+  if ((Date.parse(v.periodEnd) - Date.parse(v.periodStart)) / 864e5 > 400) {
+    ctx.addIssue({ code: 'custom', path: ['periodEnd'], message: 'a request covers at most 400 days' });
+  }
+};
+
 export const CreateRequestBody = z
-  .object({
-    childId: Uuid,
-    periodStart: LocalDate,
-    periodEnd: LocalDate,
-    preferences: z.array(PreferenceSchema).min(1).max(20).openapi({ description: 'Ranked: the first is the most wanted' }),
-    flexible: z.boolean().default(false).openapi({ description: 'Any suitable slot in the period will do after the ranked ones' }),
-    transportNeeded: z.boolean().default(false),
-    nightsWanted: z.number().int().min(1).max(366).optional(),
-    notes: z.string().trim().max(1000).optional(),
-  })
+  .object({ childId: Uuid, ...RequestFields })
   .strict()
   .superRefine(periodRefinement)
-  .superRefine((v, ctx) => {
-    if ((Date.parse(v.periodEnd) - Date.parse(v.periodStart)) / 864e5 > 400) {
-      ctx.addIssue({ code: 'custom', path: ['periodEnd'], message: 'a request covers at most 400 days' });
-    }
-  })
+  .superRefine(atMost400Days)
+  .superRefine(stayWithinNights)
   .openapi('CreateBreakRequest');
+
+export const UpdateRequestBody = z
+  .object(RequestFields)
+  .strict()
+  .superRefine(periodRefinement)
+  .superRefine(atMost400Days)
+  .superRefine(stayWithinNights)
+  .openapi('UpdateBreakRequest');
 
 export const RequestQuery = z.object({
   childId: Uuid.optional(),
   status: z.enum(['OPEN', 'ALLOCATED', 'WITHDRAWN']).optional(),
   periodStart: LocalDate.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: Uuid.optional(),
+  ...pageFields(),
 });
 
 export const BreakRequestSchema = z
@@ -54,6 +80,7 @@ export const BreakRequestSchema = z
     flexible: z.boolean(),
     transportNeeded: z.boolean(),
     nightsWanted: z.number().int().nullable(),
+    stayNights: z.number().int().nullable(),
     notes: z.string().nullable(),
     status: z.enum(['OPEN', 'ALLOCATED', 'WITHDRAWN']),
     createdByRole: z.string(),
@@ -62,4 +89,5 @@ export const BreakRequestSchema = z
   .openapi('BreakRequest');
 
 export type CreateRequestInput = z.infer<typeof CreateRequestBody>;
+export type UpdateRequestInput = z.infer<typeof UpdateRequestBody>;
 export type Preference = z.infer<typeof PreferenceSchema>;

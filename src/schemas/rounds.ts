@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { Instant, LocalDate, Uuid, periodRefinement } from './common.js';
+import { Instant, LocalDate, Text, Uuid, periodRefinement } from './common.js';
 
 const DateRange = z.object({ from: LocalDate, to: LocalDate }).strict();
 const Weekdays = z.array(z.number().int().min(0).max(6)).max(7);
@@ -19,7 +19,7 @@ export const StartRoundBody = z
   .object({
     periodStart: LocalDate,
     periodEnd: LocalDate,
-    seed: z.string().trim().min(1).max(100).optional().openapi({ description: 'Same inputs and seed give the same result; random when omitted' }),
+    seed: Text().trim().min(1).max(100).optional().openapi({ description: 'Same inputs and seed give the same result; random when omitted' }),
     calendar: ScarcityCalendarBody.optional().openapi({ description: 'Overrides the default English calendar' }),
   })
   .strict()

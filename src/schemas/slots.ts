@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CareNeedSchema, Instant, LocalDate, Uuid } from './common.js';
 import { ProviderKindSchema } from './providers.js';
+import { pageFields } from './paging.js';
 
 const SlotWindow = z.object({
   from: LocalDate,
@@ -18,8 +19,7 @@ function windowOfAtMost400Days(v: { from: string; to: string }, ctx: z.Refinemen
 
 export const SlotQuery = SlotWindow.extend({
   available: z.enum(['true', 'false']).optional().openapi({ description: 'true = only slots with a free place' }),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: Uuid.optional(),
+  ...pageFields({ max: 500, fallback: 100 }),
 }).superRefine(windowOfAtMost400Days);
 
 export const SlotSummaryQuery = SlotWindow.superRefine(windowOfAtMost400Days);

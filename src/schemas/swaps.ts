@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { Instant, Uuid } from './common.js';
+import { Instant, Text, Uuid } from './common.js';
+import { pageFields } from './paging.js';
 
 export const SwapStatusSchema = z.enum(['PROPOSED', 'ACCEPTED', 'COMPLETED', 'REJECTED', 'EXPIRED', 'SUPERSEDED', 'WITHDRAWN']).openapi('SwapStatus');
 
@@ -12,7 +13,7 @@ export const CreateSwapBody = z
   .refine((v) => v.bookingId !== v.withBookingId, { path: ['withBookingId'], message: 'must be a different booking' })
   .openapi('CreateSwap');
 
-export const SwapActionBody = z.object({ reason: z.string().trim().max(500).optional() }).strict().openapi('SwapAction');
+export const SwapActionBody = z.object({ reason: Text().trim().max(500).optional() }).strict().openapi('SwapAction');
 
 export const SwapSchema = z
   .object({
@@ -33,6 +34,6 @@ export const SwapSchema = z
   })
   .openapi('Swap');
 
-export const SwapQuery = z.object({ status: SwapStatusSchema.optional(), limit: z.coerce.number().int().min(1).max(200).default(50), cursor: Uuid.optional() });
+export const SwapQuery = z.object({ status: SwapStatusSchema.optional(), ...pageFields() });
 
 export type CreateSwapInput = z.infer<typeof CreateSwapBody>;

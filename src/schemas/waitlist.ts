@@ -18,6 +18,22 @@ export const WaitlistEntrySchema = z
     offerExpiresAt: Instant.nullable(),
     bookingId: Uuid.nullable(),
     createdAt: Instant,
+    place: z
+      .object({ providerId: Uuid, providerName: z.string(), addressLine: z.string(), postcode: z.string(), localDate: z.string(), startsAt: Instant, endsAt: Instant })
+      .nullable()
+      .optional()
+      .openapi({ description: 'The place waited for or offered: where and when (listed entries)' }),
+    rehomingOffer: z
+      .object({
+        closureId: Uuid,
+        reason: z.string().openapi({ description: 'Why the plan chose this place, in words' }),
+        dayShift: z.number().int().nullable().openapi({ description: 'Days from the lost break (negative = earlier)' }),
+        travelMinutes: z.number().int().nullable().openapi({ description: 'Estimated journey from home' }),
+        transport: z.string().openapi({ description: 'Specialist transport: arranged both ways, not needed, or why it could not be arranged' }),
+      })
+      .nullable()
+      .optional()
+      .openapi({ description: "A re-homing offer: the closure's reasons, the journey and the transport" }),
   })
   .openapi('WaitlistEntry');
 

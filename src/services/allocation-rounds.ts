@@ -9,18 +9,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { db } from '../db.js';
-import type { AllocationRound, Prisma } from '../generated/prisma/client.js';
+import type { AllocationRound } from '../generated/prisma/client.js';
 import { allocate } from '../domain/allocation/index.js';
-import type { AllocationResult, BreakRequestInfo, ChildHistory, ScarcityCalendar } from '../domain/allocation/types.js';
+import type { BreakRequestInfo, ScarcityCalendar } from '../domain/allocation/types.js';
 import { ENGLAND_CALENDAR } from '../domain/calendar-england.js';
 import type { CareNeed } from '../domain/care-needs.js';
 import { addDays, londonWallTimeToInstant } from '../domain/london-time.js';
 import type { StayInfo } from '../domain/model.js';
-import { ApiError, notFound } from '../http/problem.js';
+import { ApiError, notFound } from '../errors.js';
 import { flushOutboxSoon, recordJob } from '../jobs/outbox.js';
 import { logger } from '../logger.js';
+import { CreditHistoryColumn, RequestPreferencesColumn, RoundCalendarColumn, RoundMetricsColumn, RoundResultColumn, toJson, type RoundResult } from '../schemas/json-columns.js';
 import type { StartRoundInput } from '../schemas/rounds.js';
-import { LIVE_BOOKING_STATUSES, requireRole, type Principal } from './access.js';
+import { requireRole, type Principal } from './access.js';
 import { audit, type Actor } from './audit.js';
 import { releaseBooking } from './bookings.js';
 import { notify } from './notifications.js';
@@ -28,16 +29,13 @@ import { placeChild, slotWithProvider, toEntitlementInfo, toSlotInfo } from './p
 import { iso, isoOrNull } from './serialize.js';
 import { transaction } from './tx.js';
 import { addToWaitlist } from './waitlist.js';
+import { LIVE_BOOKING_STATUSES } from '../domain/booking-status.js';
+import { paginate } from '../schemas/paging.js';
 
 const WORKER: Actor = { role: 'SYSTEM', job: 'allocation' };
 
-type RoundResult = Pick<AllocationResult, 'explanations' | 'lottery' | 'order' | 'historyAfter' | 'bookings'> & {
-  /** Planned bookings that could not be written because something changed after the snapshot. */
-  skipped: { childId: string; slotId: string; reason: string }[];
-};
-
 export function roundView(round: AllocationRound, bookings: number, onlyChildIds?: Set<string>) {
-  const result = round.result as RoundResult | null;
+  const result = round.result === null ? null : RoundResultColumn.parse(round.result);
   const explanations = (result?.explanations ?? []).filter((e) => !onlyChildIds || onlyChildIds.has(e.childId));
   return {
     id: round.id,
@@ -54,7 +52,7 @@ export function roundView(round: AllocationRound, bookings: number, onlyChildIds
     error: round.error,
     bookings,
     // A family sees its own children's explanations and nothing about others.
-    metrics: onlyChildIds ? null : (round.metrics ?? null),
+    metrics: onlyChildIds || round.metrics === null ? null : RoundMetricsColumn.parse(round.metrics),
     explanations,
     lottery: onlyChildIds ? (result?.lottery ?? []).filter((l) => onlyChildIds.has(l.childId)) : (result?.lottery ?? []),
     order: onlyChildIds ? [] : (result?.order ?? []),
@@ -81,7 +79,7 @@ export async function startRound(principal: Principal, input: StartRoundInput) {
         periodStart: input.periodStart,
         periodEnd: input.periodEnd,
         seed: input.seed ?? randomBytes(8).toString('hex'),
-        calendar: calendar as unknown as Prisma.InputJsonValue,
+        calendar: toJson(RoundCalendarColumn, calendar),
       },
     });
     await recordJob(tx, 'runAllocationRound', { roundId: created.id });
@@ -117,17 +115,16 @@ export async function listRounds(principal: Principal, q: { limit: number; curso
     take: q.limit + 1,
   });
   // The list is a summary: explanations and the lottery are on GET /v1/allocation-rounds/:id.
-  const items = await Promise.all(
-    rows.slice(0, q.limit).map(async (r) => {
-      const view = roundView(r, await roundBookingCount(r.id));
-      return { ...view, explanations: view.explanations.slice(0, 0), lottery: view.lottery.slice(0, 0), order: view.order.slice(0, 0) };
-    }),
-  );
-  return { items, nextCursor: rows.length > q.limit ? (items.at(-1)?.id ?? null) : null };
+  const listed = paginate(rows, q.limit, async (r) => {
+    const view = roundView(r, await roundBookingCount(r.id));
+    return { ...view, explanations: view.explanations.slice(0, 0), lottery: view.lottery.slice(0, 0), order: view.order.slice(0, 0) };
+  });
+  return { ...listed, items: await Promise.all(listed.items) };
 }
 
-/** Everything the allocator needs, read as one consistent snapshot. */
-async function loadRoundInput(round: AllocationRound) {
+/** Everything the allocator needs, read as one consistent snapshot (exported for what-if scenarios, which allocate a copy). */
+/** `calendar` is the round's JSON column, or for a scenario the default calendar: parsed either way. */
+export async function loadRoundInput(round: Pick<AllocationRound, 'authorityId' | 'periodStart' | 'periodEnd' | 'seed'> & { calendar: unknown }) {
   const start = londonWallTimeToInstant(round.periodStart, '00:00');
   const end = londonWallTimeToInstant(addDays(round.periodEnd, 1), '00:00');
   return db().$transaction(
@@ -169,14 +166,16 @@ async function loadRoundInput(round: AllocationRound) {
         requests: [...latest.values()].map<BreakRequestInfo>((r) => ({
           id: r.id,
           childId: r.childId,
-          preferences: r.preferences as BreakRequestInfo['preferences'],
+          period: { from: r.periodStart, to: r.periodEnd },
+          preferences: RequestPreferencesColumn.parse(r.preferences),
           flexible: r.flexible,
           transportNeeded: r.transportNeeded,
           nightsWanted: r.nightsWanted,
+          stayNights: r.stayNights,
           filedAt: r.createdAt,
         })),
-        history: credits.map((c) => c.history as unknown as ChildHistory),
-        calendar: round.calendar as unknown as ScarcityCalendar,
+        history: credits.map((c) => CreditHistoryColumn.parse(c.history)),
+        calendar: RoundCalendarColumn.parse(round.calendar),
       };
     },
     { isolationLevel: 'RepeatableRead', timeout: 60_000 },
@@ -225,8 +224,8 @@ export async function runRound(roundId: string): Promise<{ status: string; booki
         data: {
           status: 'COMPLETED',
           completedAt: new Date(),
-          result: stored as unknown as Prisma.InputJsonValue,
-          metrics: result.metrics as unknown as Prisma.InputJsonValue,
+          result: toJson(RoundResultColumn, stored),
+          metrics: toJson(RoundMetricsColumn, result.metrics),
         },
       });
       await audit(tx, WORKER, { action: 'round.completed', entityType: 'AllocationRound', entityId: roundId, authorityId: round.authorityId, after: { bookings: written, skipped: skipped.length } });
@@ -258,11 +257,11 @@ export async function publishRound(principal: Principal, roundId: string) {
   const round = await transaction(
     async (tx) => {
       const round = await lockCompletedRound(tx, principal, roundId);
-      const result = round.result as unknown as RoundResult;
+      const result = RoundResultColumn.parse(round.result);
       const bookings = await tx.booking.findMany({ where: { roundId, status: 'ALLOCATED' }, include: { child: true } });
       await tx.booking.updateMany({ where: { roundId, status: 'ALLOCATED' }, data: { status: 'CONFIRMED' } });
       for (const h of result.historyAfter) {
-        const data = { authorityId: round.authorityId, credit: h.credit, history: h as unknown as Prisma.InputJsonValue, roundId };
+        const data = { authorityId: round.authorityId, credit: h.credit, history: toJson(CreditHistoryColumn, h), roundId };
         await tx.allocationCredit.upsert({ where: { childId: h.childId }, create: { childId: h.childId, ...data }, update: data });
       }
       const requestIds = [...new Set(result.explanations.map((e) => e.requestId))];
@@ -281,7 +280,9 @@ export async function publishRound(principal: Principal, roundId: string) {
           body: e.summary,
           payload: { roundId, childId: e.childId },
         });
-        // Missed ranked slots become waitlist places, so a freed place reaches them first in rotation order.
+        // Missed ranked slots become waitlist places, so a freed place reaches them first in rotation order;
+        // a child with nothing it could be given (no award left, nothing suitable) waits for nothing.
+        if (e.unitsWanted === 0) continue;
         for (const p of e.preferences) {
           if (p.preference.kind !== 'SLOT' || p.gotSlotIds.length) continue;
           if (p.unmet.some((u) => u.reason === 'FULL' || u.reason === 'LOWER_IN_ROTATION')) {

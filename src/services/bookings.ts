@@ -1,17 +1,22 @@
 /** Direct bookings: create, cancel, list, read with history. */
+import { AuditValueColumn, FundingSplitColumn } from '../schemas/json-columns.js';
 import { db, type Tx } from '../db.js';
-import type { Booking, Prisma } from '../generated/prisma/client.js';
+import { Prisma, type Booking } from '../generated/prisma/client.js';
 import { londonWallTimeToInstant, addDays } from '../domain/london-time.js';
-import { ApiError, notFound } from '../http/problem.js';
+import { ApiError, invalid, notFound } from '../errors.js';
 import { flushOutboxSoon, recordJob } from '../jobs/outbox.js';
 import type { BookingQueryInput, CreateBookingInput, RecordAttendanceInput } from '../schemas/bookings.js';
 import { notify } from './notifications.js';
-import { LIVE_BOOKING_STATUSES, bookingScope, requireRole, type Principal } from './access.js';
+import { notifyBookingCancelled } from './notification-triggers.js';
+import { dayAndTimeText } from '../domain/notification-text.js';
+import { bookingScope, requireRole, type Principal } from './access.js';
 import { audit, type Actor } from './audit.js';
 import { placeChild } from './placement.js';
 import { iso, isoOrNull } from './serialize.js';
 import { closeSwapsInvolving } from './swaps.js';
-import { transaction } from './tx.js';
+import { sqlTransaction, transaction } from './tx.js';
+import { isLiveBooking, isUpcomingBooking } from '../domain/booking-status.js';
+import { paginate } from '../schemas/paging.js';
 
 type BookingWithProvider = Booking & { slot: { providerId: string; provider: { name: string } } };
 const withProvider = { slot: { select: { providerId: true, provider: { select: { name: true } } } } } as const;
@@ -33,20 +38,26 @@ export function bookingView(b: BookingWithProvider) {
     roundId: b.roundId,
     replacesBookingId: b.replacesBookingId,
     cancelledAt: isoOrNull(b.cancelledAt),
-    cancelledByRole: b.cancelledByRole,
+    // Transport staff can never cancel (access.ts refuses them every booking route), so this only narrows the type.
+    cancelledByRole: b.cancelledByRole === 'TRANSPORT' || b.cancelledByRole === 'ADMIN' ? null : b.cancelledByRole,
     cancelReason: b.cancelReason,
     noShowReason: b.noShowReason,
     attendanceRecordedAt: isoOrNull(b.attendanceRecordedAt),
+    pickedUpAt: isoOrNull(b.pickedUpAt),
+    costPence: b.costPence,
+    priceUnit: b.priceUnit,
+    fundingSplit: FundingSplitColumn.parse(b.fundingSplit ?? null),
     createdAt: iso(b.createdAt),
   };
 }
 
 export async function createBooking(principal: Principal, input: CreateBookingInput) {
   requireRole(principal, 'COORDINATOR');
-  const { booking, slot, warnings } = await transaction(async (tx) => {
+  // The hottest transaction: on one pool connection with prepared statements (src/db.ts SqlTx), not through the ORM.
+  const { booking, slot, warnings } = await sqlTransaction(async (tx) => {
     if (input.requestId) {
-      const request = await tx.breakRequest.findFirst({ where: { id: input.requestId, childId: input.childId } });
-      if (!request) throw new ApiError('UNPROCESSABLE', 'requestId is not a request for this child');
+      const request = await tx.rows('booking-request-of-child', Prisma.sql`SELECT 1 FROM break_request WHERE id = ${input.requestId} AND "childId" = ${input.childId}`);
+      if (!request.length) throw new ApiError('UNPROCESSABLE', 'requestId is not a request for this child');
     }
     return placeChild(tx, principal, {
       childId: input.childId,
@@ -92,17 +103,19 @@ export async function releaseBooking(
 }
 
 export async function cancelBooking(principal: Principal, bookingId: string, reason: string) {
+  requireRole(principal, 'COORDINATOR', 'PROVIDER', 'FAMILY');
   const booking = await transaction(async (tx) => {
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM booking WHERE id = ${bookingId} FOR UPDATE`;
     const before = locked.length ? await tx.booking.findFirst({ where: { AND: [{ id: bookingId }, bookingScope(principal)] } }) : null;
     if (!before) throw notFound('Booking');
-    if (!(LIVE_BOOKING_STATUSES as readonly string[]).includes(before.status) || before.status === 'ATTENDED' || before.status === 'NO_SHOW') {
+    if (!isUpcomingBooking(before.status)) {
       throw new ApiError('CONFLICT', `A ${before.status.toLowerCase()} booking cannot be cancelled`);
     }
     if (before.startsAt <= new Date() && principal.role === 'FAMILY') {
       throw new ApiError('CONFLICT', 'This break has started; ask your coordinator or the provider');
     }
     await releaseBooking(tx, principal, before, { status: 'CANCELLED', reason, cancelledByRole: principal.role });
+    await notifyBookingCancelled(tx, bookingId, principal.role, reason);
     return tx.booking.findUniqueOrThrow({ where: { id: bookingId }, include: withProvider });
   });
   flushOutboxSoon();
@@ -123,8 +136,7 @@ export async function listBookings(principal: Principal, q: BookingQueryInput) {
     ],
   };
   const rows = await db().booking.findMany({ where, include: withProvider, orderBy: { id: 'asc' }, take: q.limit + 1 });
-  const items = rows.slice(0, q.limit).map(bookingView);
-  return { items, nextCursor: rows.length > q.limit ? (items.at(-1)?.id ?? null) : null };
+  return paginate(rows, q.limit, bookingView);
 }
 
 export async function getBooking(principal: Principal, bookingId: string) {
@@ -133,12 +145,13 @@ export async function getBooking(principal: Principal, bookingId: string) {
   const history = await db().auditEvent.findMany({ where: { bookingId }, orderBy: { at: 'asc' } });
   return {
     ...bookingView(booking),
-    history: history.map((h) => ({ id: h.id, at: iso(h.at), actorRole: h.actorRole, actorId: h.actorId, action: h.action, before: h.before ?? null, after: h.after ?? null })),
+    history: history.map((h) => ({ id: h.id, at: iso(h.at), actorRole: h.actorRole, actorId: h.actorId, action: h.action, before: AuditValueColumn.parse(h.before), after: AuditValueColumn.parse(h.after) })),
   };
 }
 
 /**
- * Providers record whether a break happened, only once it has started;
+ * Providers record whether a break happened: a no-show once it has started,
+ * attended once it has ended (or earlier, as an early pick-up with its time);
  * corrections are allowed and each one is an audit event, so history is kept.
  * A provider cancelling on the day counts as not delivered and is flagged to
  * the coordinators of the child's authority.
@@ -149,13 +162,22 @@ export async function recordAttendance(principal: Principal, bookingId: string, 
     await tx.$queryRaw`SELECT id FROM booking WHERE id = ${bookingId} FOR UPDATE`;
     const before = await tx.booking.findFirst({ where: { AND: [{ id: bookingId }, bookingScope(principal)] }, include: { child: true } });
     if (!before) throw notFound('Booking');
-    if (!['CONFIRMED', 'ALLOCATED', 'ATTENDED', 'NO_SHOW'].includes(before.status)) {
+    if (!isLiveBooking(before.status)) {
       throw new ApiError('CONFLICT', `Attendance cannot be recorded for a ${before.status.toLowerCase()} booking`);
     }
-    if (before.startsAt > new Date()) throw new ApiError('CONFLICT', 'Attendance can be recorded once the break has started');
+    const now = new Date();
+    if (before.startsAt > now) throw new ApiError('CONFLICT', 'Attendance can be recorded once the break has started');
+    const pickedUpAt = input.pickedUpAt ? new Date(input.pickedUpAt) : null;
+    // "Attended" means the whole break happened, so it waits for the end; a child collected early is attended with the time they left.
+    if (pickedUpAt && (pickedUpAt < before.startsAt || pickedUpAt >= before.endsAt || pickedUpAt > now)) {
+      throw invalid([{ path: 'body.pickedUpAt', message: 'the pick-up time must be during the break and not in the future' }], 'That pick-up time is not during the break');
+    }
+    if (input.status === 'ATTENDED' && !pickedUpAt && before.endsAt > now) {
+      throw new ApiError('CONFLICT', 'The break has not ended yet: record attendance once it has, or record an early pick-up with its time');
+    }
     const after = await tx.booking.update({
       where: { id: bookingId },
-      data: { status: input.status, noShowReason: input.status === 'NO_SHOW' ? input.reason! : null, attendanceRecordedAt: new Date() },
+      data: { status: input.status, noShowReason: input.status === 'NO_SHOW' ? input.reason! : null, pickedUpAt, attendanceRecordedAt: now },
     });
     await audit(tx, principal, {
       action: before.attendanceRecordedAt ? 'booking.attendance_corrected' : 'booking.attendance_recorded',
@@ -164,15 +186,16 @@ export async function recordAttendance(principal: Principal, bookingId: string, 
       bookingId,
       authorityId: before.authorityId,
       before: { status: before.status, noShowReason: before.noShowReason },
-      after: { status: after.status, noShowReason: after.noShowReason, note: input.note ?? null },
+      after: { status: after.status, noShowReason: after.noShowReason, pickedUpAt: isoOrNull(after.pickedUpAt), note: input.note ?? null },
     });
     if (input.reason === 'PROVIDER_CANCELLED_ON_THE_DAY') {
       await notify(tx, {
+        kind: 'BREAK_NOT_DELIVERED',
         dedupeKey: `provider-cancelled-${bookingId}`,
         recipientRole: 'COORDINATOR',
         recipientId: before.authorityId,
-        subject: `Break not delivered: provider cancelled on the day (${before.child.firstName} ${before.child.lastName})`,
-        body: `The provider cancelled the break starting ${before.startsAt.toISOString()} on the day. It counts as not delivered.`,
+        fields: { child_name: `${before.child.firstName} ${before.child.lastName}`, break_date: dayAndTimeText(before.startsAt) },
+        link: '/coordinator/ledger',
         payload: { bookingId },
       });
     }

@@ -5,16 +5,17 @@
  */
 import { db, type Tx } from '../db.js';
 import type { CapacityRule } from '../generated/prisma/client.js';
-import { expandRule, RecurrenceLimitError } from '../domain/recurrence.js';
+import { expandRule, RecurrenceLimitError } from '../domain/capacity/recurrence.js';
 import { addDays, londonDateOf } from '../domain/london-time.js';
 import { config } from '../config.js';
-import { notFound, unprocessable } from '../http/problem.js';
+import { notFound, unprocessable } from '../errors.js';
 import { flushOutboxSoon, recordJob } from '../jobs/outbox.js';
 import type { CreateCapacityRuleInput, UpdateCapacityRuleInput } from '../schemas/providers.js';
-import { assertManagesProvider, requireRole, type Principal } from './access.js';
+import { assertReadsProvider, loadOperatedProvider, requireRole, type Principal } from './access.js';
 import { audit } from './audit.js';
 import { isoOrNull } from './serialize.js';
 import { transaction } from './tx.js';
+import { GenerationConflictsColumn } from '../schemas/json-columns.js';
 
 export function capacityRuleView(r: CapacityRule) {
   return {
@@ -31,11 +32,12 @@ export function capacityRuleView(r: CapacityRule) {
     capabilities: r.capabilities,
     exdates: r.exdates,
     reservedForAuthorityId: r.reservedForAuthorityId,
+    standingForClosureId: r.standingForClosureId,
     active: r.active,
     version: r.version,
     generatedVersion: r.generatedVersion,
     generatedAt: isoOrNull(r.generatedAt),
-    generationConflicts: r.generationConflicts as { localDate: string; slotId: string; reason: string }[],
+    generationConflicts: GenerationConflictsColumn.parse(r.generationConflicts),
   };
 }
 
@@ -86,7 +88,7 @@ async function assertRuleReferences(
 
 export async function createCapacityRule(principal: Principal, providerId: string, input: CreateCapacityRuleInput) {
   requireRole(principal, 'COORDINATOR', 'PROVIDER');
-  assertManagesProvider(principal, providerId);
+  await loadOperatedProvider(db(), principal, providerId);
   assertExpandable({ ...input, untilDate: input.untilDate ?? null, exdates: input.exdates });
   const rule = await transaction(async (tx) => {
     await assertRuleReferences(tx, providerId, input);
@@ -119,7 +121,9 @@ export async function updateCapacityRule(principal: Principal, ruleId: string, i
   const rule = await transaction(async (tx) => {
     const before = await tx.capacityRule.findUnique({ where: { id: ruleId } });
     if (!before) throw notFound('Capacity rule');
-    assertManagesProvider(principal, before.providerId);
+    // A provider token sees another provider's rule as not found, as before the operator rule.
+    if (principal.role === 'PROVIDER' && principal.providerId !== before.providerId) throw notFound('Capacity rule');
+    await loadOperatedProvider(tx, principal, before.providerId);
     const merged = { ...before, ...input, rrule: (input.rrule ?? before.rrule).replace(/^RRULE:/i, '') };
     if (merged.untilDate && merged.untilDate < merged.startDate) throw unprocessable('untilDate is before startDate');
     assertExpandable(merged);
@@ -152,7 +156,7 @@ export async function updateCapacityRule(principal: Principal, ruleId: string, i
 
 export async function listCapacityRules(principal: Principal, providerId: string) {
   requireRole(principal, 'COORDINATOR', 'PROVIDER');
-  assertManagesProvider(principal, providerId);
+  assertReadsProvider(principal, providerId);
   if (!(await db().provider.findUnique({ where: { id: providerId }, select: { id: true } }))) throw notFound('Provider');
   const rules = await db().capacityRule.findMany({ where: { providerId }, orderBy: { createdAt: 'asc' } });
   return rules.map(capacityRuleView);
@@ -162,7 +166,7 @@ export async function getCapacityRule(principal: Principal, ruleId: string) {
   requireRole(principal, 'COORDINATOR', 'PROVIDER');
   const rule = await db().capacityRule.findUnique({ where: { id: ruleId } });
   if (!rule) throw notFound('Capacity rule');
-  assertManagesProvider(principal, rule.providerId);
+  assertReadsProvider(principal, rule.providerId);
   return capacityRuleView(rule);
 }
 
@@ -173,7 +177,7 @@ export async function getCapacityRule(principal: Principal, ruleId: string) {
  */
 export async function blockContractAuthorities(principal: Principal, providerId: string) {
   requireRole(principal, 'COORDINATOR', 'PROVIDER');
-  assertManagesProvider(principal, providerId);
+  assertReadsProvider(principal, providerId);
   const [all, named] = await Promise.all([
     db().authority.findMany({ select: { id: true, name: true }, orderBy: [{ name: 'asc' }, { id: 'asc' }], take: 500 }),
     db().authority.findMany({ select: { id: true, name: true }, where: { reservedRules: { some: { providerId } } } }),

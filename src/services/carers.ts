@@ -1,9 +1,9 @@
 /** Foster carers of family-based providers and their training records. */
 import { db } from '../db.js';
 import type { FosterCarer, TrainingRecord } from '../generated/prisma/client.js';
-import { notFound, unprocessable } from '../http/problem.js';
+import { notFound, unprocessable } from '../errors.js';
 import type { CreateCarerInput, CreateTrainingInput } from '../schemas/carers.js';
-import { assertManagesProvider, requireRole, type Principal } from './access.js';
+import { assertReadsProvider, loadOperatedProvider, requireRole, type Principal } from './access.js';
 import { audit } from './audit.js';
 import { dateOnly, iso, toDbDate } from './serialize.js';
 import { transaction } from './tx.js';
@@ -31,10 +31,9 @@ export const carerView = (c: FosterCarer & { training: TrainingRecord[] }) => ({
 
 export async function createCarer(principal: Principal, providerId: string, input: CreateCarerInput) {
   requireRole(principal, 'COORDINATOR', 'PROVIDER');
-  assertManagesProvider(principal, providerId);
   return transaction(async (tx) => {
-    const provider = await tx.provider.findUnique({ where: { id: providerId } });
-    if (!provider) throw notFound('Provider');
+    await loadOperatedProvider(tx, principal, providerId);
+    const provider = await tx.provider.findUniqueOrThrow({ where: { id: providerId } });
     if (provider.kind !== 'FAMILY_BASED') throw unprocessable('Only family-based providers have foster carers');
     const carer = await tx.fosterCarer.create({ data: { providerId, ...input }, include: { training: true } });
     await audit(tx, principal, { action: 'carer.created', entityType: 'FosterCarer', entityId: carer.id, after: input });
@@ -44,7 +43,7 @@ export async function createCarer(principal: Principal, providerId: string, inpu
 
 export async function listCarers(principal: Principal, providerId: string) {
   requireRole(principal, 'COORDINATOR', 'PROVIDER');
-  assertManagesProvider(principal, providerId);
+  assertReadsProvider(principal, providerId);
   const carers = await db().fosterCarer.findMany({ where: { providerId }, include: { training: { orderBy: { expiresOn: 'asc' } } }, orderBy: { name: 'asc' } });
   return carers.map(carerView);
 }
@@ -54,12 +53,13 @@ export async function addTraining(principal: Principal, carerId: string, input: 
   const view = await transaction(async (tx) => {
     const carer = await tx.fosterCarer.findUnique({ where: { id: carerId } });
     if (!carer) throw notFound('Carer');
-    assertManagesProvider(principal, carer.providerId);
+    if (principal.role === 'PROVIDER' && principal.providerId !== carer.providerId) throw notFound('Provider');
+    await loadOperatedProvider(tx, principal, carer.providerId);
     const record = await tx.trainingRecord.create({
       data: { carerId, need: input.need, course: input.course, completedOn: toDbDate(input.completedOn), expiresOn: toDbDate(input.expiresOn) },
     });
     await audit(tx, principal, { action: 'training.recorded', entityType: 'TrainingRecord', entityId: record.id, after: input });
-    // A re-homing plan may be holding a place until this carer is trained (issue 5).
+    // A re-homing plan may be holding a place until this carer is trained .
     await queueTrainingRechecks(tx, carerId, record.id);
     return trainingView(record);
   });

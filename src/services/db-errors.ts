@@ -2,7 +2,7 @@
  * Database errors that mean something to a client. Constraint names come from
  * the hand-written part of the initial migration.
  */
-import { ApiError } from '../http/problem.js';
+import { ApiError } from '../errors.js';
 
 const SERIALIZATION_FAILURE = '40001';
 const DEADLOCK = '40P01';
@@ -10,6 +10,8 @@ const CHECK_VIOLATION = '23514';
 const EXCLUSION_VIOLATION = '23P01';
 const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
+/** lock_timeout ran out (the booking path waits at most 10 s for a row another transaction holds). */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /** The PostgreSQL SQLSTATE behind an error from pg or from Prisma's pg adapter, if any. */
 export function sqlState(err: unknown): string | undefined {
@@ -52,6 +54,7 @@ function isConnectionError(err: unknown): boolean {
 /** A client-meaningful error for a database failure, or undefined for a genuine bug. */
 export function mapDatabaseError(err: unknown): ApiError | undefined {
   if (isRetryable(err)) return new ApiError('RETRYABLE', 'The request collided with another; retry it');
+  if (sqlState(err) === LOCK_NOT_AVAILABLE) return new ApiError('RETRYABLE', 'The request waited too long for other work on the same records; retry it');
   if (isCapacityViolation(err)) return new ApiError('BOOKING_REFUSED', 'The slot has no free place', { reasons: [{ reason: 'SLOT_FULL' }] });
   if (isOverlapViolation(err)) return new ApiError('BOOKING_REFUSED', 'The child already has a booking at that time', { reasons: [{ reason: 'OVERLAPPING_BOOKING' }] });
   const state = sqlState(err);

@@ -7,7 +7,8 @@
  * acting twice (DESIGN.md invariant 6).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Tx } from '../db.js';
+import { executeSql, type AnyTx } from '../db.js';
+import { Prisma } from '../generated/prisma/client.js';
 
 export interface IdempotencyClaim {
   principalId: string;
@@ -21,10 +22,10 @@ const claims = new AsyncLocalStorage<IdempotencyClaim>();
 export const withIdempotencyClaim = <T>(claim: IdempotencyClaim, fn: () => Promise<T>): Promise<T> => claims.run(claim, fn);
 
 /** Inside a transaction: record that this request's effects commit with it. A no-op outside a claimed request. */
-export async function stampIdempotencyClaim(tx: Tx): Promise<IdempotencyClaim | undefined> {
+export async function stampIdempotencyClaim(tx: AnyTx): Promise<IdempotencyClaim | undefined> {
   const claim = claims.getStore();
   if (!claim) return undefined;
-  await tx.$executeRaw`UPDATE idempotency_record SET "effectCommittedAt" = coalesce("effectCommittedAt", now())
-    WHERE "principalId" = ${claim.principalId} AND key = ${claim.key}`;
+  await executeSql(tx, 'stamp-idempotency-claim', Prisma.sql`UPDATE idempotency_record SET "effectCommittedAt" = coalesce("effectCommittedAt", now())
+    WHERE "principalId" = ${claim.principalId} AND key = ${claim.key}`);
   return claim;
 }

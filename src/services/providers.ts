@@ -1,8 +1,8 @@
 import { db } from '../db.js';
 import type { Provider } from '../generated/prisma/client.js';
-import { notFound } from '../http/problem.js';
+import { notFound } from '../errors.js';
 import type { CreateProviderInput, UpdateProviderInput } from '../schemas/providers.js';
-import { assertManagesProvider, requireRole, type Principal } from './access.js';
+import { assertReadsProvider, loadOperatedProvider, requireRole, type Principal } from './access.js';
 import { audit } from './audit.js';
 import { iso, isoOrNull } from './serialize.js';
 import { transaction } from './tx.js';
@@ -20,6 +20,7 @@ export function providerView(p: Provider) {
     phone: p.phone,
     email: p.email,
     closingFrom: isoOrNull(p.closingFrom),
+    operatorAuthorityId: p.operatorAuthorityId,
     createdAt: iso(p.createdAt),
   };
 }
@@ -27,7 +28,9 @@ export function providerView(p: Provider) {
 export async function createProvider(principal: Principal, input: CreateProviderInput) {
   requireRole(principal, 'COORDINATOR');
   return transaction(async (tx) => {
-    const provider = await tx.provider.create({ data: { ...input, postcode: input.postcode.toUpperCase() } });
+    const { operator, ...fields } = input;
+    // A council-run home by default: the creating coordinator's authority operates it.
+    const provider = await tx.provider.create({ data: { ...fields, postcode: fields.postcode.toUpperCase(), operatorAuthorityId: operator === 'PROVIDER' ? null : principal.authorityId } });
     await audit(tx, principal, { action: 'provider.created', entityType: 'Provider', entityId: provider.id, after: input });
     return providerView(provider);
   });
@@ -35,13 +38,14 @@ export async function createProvider(principal: Principal, input: CreateProvider
 
 export async function listProviders(
   principal: Principal,
-  q: { kind?: Provider['kind']; status?: Provider['status']; limit: number; cursor?: string },
+  q: { kind?: Provider['kind']; status?: Provider['status']; operatorAuthorityId?: string; limit: number; cursor?: string },
 ) {
   requireRole(principal, 'COORDINATOR', 'PROVIDER');
   const rows = await db().provider.findMany({
     where: {
       kind: q.kind,
       status: q.status,
+      operatorAuthorityId: q.operatorAuthorityId,
       AND: [principal.role === 'PROVIDER' ? { id: principal.providerId } : {}, q.cursor ? { id: { gt: q.cursor } } : {}],
     },
     orderBy: { id: 'asc' },
@@ -52,17 +56,17 @@ export async function listProviders(
 
 export async function getProvider(principal: Principal, id: string) {
   requireRole(principal, 'COORDINATOR', 'PROVIDER');
-  assertManagesProvider(principal, id);
+  assertReadsProvider(principal, id);
   const provider = await db().provider.findUnique({ where: { id } });
   if (!provider) throw notFound('Provider');
   return providerView(provider);
 }
 
 export async function updateProvider(principal: Principal, id: string, input: UpdateProviderInput) {
-  requireRole(principal, 'COORDINATOR');
+  requireRole(principal, 'COORDINATOR', 'PROVIDER');
   return transaction(async (tx) => {
-    const before = await tx.provider.findUnique({ where: { id } });
-    if (!before) throw notFound('Provider');
+    await loadOperatedProvider(tx, principal, id);
+    const before = await tx.provider.findUniqueOrThrow({ where: { id } });
     const after = await tx.provider.update({
       where: { id },
       data: { ...input, ...(input.postcode ? { postcode: input.postcode.toUpperCase() } : {}) },

@@ -7,7 +7,7 @@
  */
 import { Prisma } from '../generated/prisma/client.js';
 import type { CapacityRule, Slot } from '../generated/prisma/client.js';
-import { expandRule, type Occurrence } from '../domain/recurrence.js';
+import { expandRule, type Occurrence } from '../domain/capacity/recurrence.js';
 import { db } from '../db.js';
 import { logger } from '../logger.js';
 import { generationWindow } from './capacity-rules.js';

@@ -5,17 +5,19 @@
  */
 import { db, type Tx } from '../db.js';
 import type { Booking, Prisma, Swap } from '../generated/prisma/client.js';
-import { ApiError, notFound } from '../http/problem.js';
+import { ApiError, notFound } from '../errors.js';
 import type { CreateSwapInput } from '../schemas/swaps.js';
 import { bookingScope, requireRole, type Principal } from './access.js';
 import { audit } from './audit.js';
 import { evaluatePlacement, loadChildContext, lockSlot, placeChild, refusedError } from './placement.js';
 import { iso, isoOrNull } from './serialize.js';
+import { notifySwapAnswered, notifySwapProposed } from './notification-triggers.js';
 import { transaction } from './tx.js';
+import { isUpcomingBooking } from '../domain/booking-status.js';
+import { paginate } from '../schemas/paging.js';
 
 const SWAP_TTL_MS = 72 * 3600 * 1000;
 const OPEN: Swap['status'][] = ['PROPOSED', 'ACCEPTED'];
-const SWAPPABLE = ['ALLOCATED', 'CONFIRMED'] as const;
 
 export function swapView(s: Swap, newBookingIds: string[] = []) {
   return {
@@ -43,7 +45,7 @@ export async function closeSwapsInvolving(tx: Tx, bookingId: string, status: 'SU
   });
 }
 
-const isSwappable = (b: Booking, now: Date) => (SWAPPABLE as readonly string[]).includes(b.status) && b.startsAt > now;
+const isSwappable = (b: Booking, now: Date) => isUpcomingBooking(b.status) && b.startsAt > now;
 
 /** Both children must fit the other's slot with the bookings they give up set aside. */
 async function assertSwapFeasible(tx: Tx, a: Booking, b: Booking, now: Date) {
@@ -96,6 +98,7 @@ export async function proposeSwap(principal: Principal, input: CreateSwapInput) 
       },
     });
     await audit(tx, principal, { action: 'swap.proposed', entityType: 'Swap', entityId: swap.id, authorityId: swap.authorityId, after: swapView(swap) });
+    await notifySwapProposed(tx, swap);
     return swapView(swap);
   });
 }
@@ -117,9 +120,10 @@ async function expireDueSwaps(where: Prisma.SwapWhereInput, now: Date): Promise<
   await db().swap.updateMany({ where: { ...where, status: { in: OPEN }, expiresAt: { lte: now } }, data: { status: 'EXPIRED', closedReason: 'Not completed before it expired' } });
 }
 
-async function canSeeSwap(tx: Tx, principal: Principal, swap: Swap): Promise<boolean> {
+/** Reads only, so inside a transaction or outside one. */
+async function canSeeSwap(tx: Pick<Tx, 'booking'>, principal: Principal, swap: Swap): Promise<boolean> {
   if (principal.role === 'COORDINATOR') return swap.authorityId === principal.authorityId;
-  if (principal.role === 'PROVIDER') return false;
+  if (principal.role === 'PROVIDER' || principal.role === 'TRANSPORT' || principal.role === 'ADMIN') return false;
   const own = await tx.booking.count({ where: { id: { in: [swap.bookingAId, swap.bookingBId] }, child: { familyId: principal.familyId } } });
   return own > 0;
 }
@@ -159,6 +163,7 @@ export async function acceptSwap(principal: Principal, swapId: string) {
       newIds = await completeSwap(tx, principal, updated, now);
       updated = await tx.swap.findUniqueOrThrow({ where: { id: swapId } });
     }
+    await notifySwapAnswered(tx, updated, updated.status === 'COMPLETED' ? 'COMPLETED' : 'ACCEPTED', principal.role);
     return swapView(updated, newIds);
   });
 }
@@ -173,7 +178,9 @@ export async function approveSwap(principal: Principal, swapId: string) {
     await tx.swap.update({ where: { id: swapId }, data: { approvedAt: now } });
     const newIds = await completeSwap(tx, principal, swap, now);
     await audit(tx, principal, { action: 'swap.approved', entityType: 'Swap', entityId: swapId, authorityId: swap.authorityId });
-    return swapView(await tx.swap.findUniqueOrThrow({ where: { id: swapId } }), newIds);
+    const completed = await tx.swap.findUniqueOrThrow({ where: { id: swapId } });
+    await notifySwapAnswered(tx, completed, 'COMPLETED', principal.role);
+    return swapView(completed, newIds);
   });
 }
 
@@ -188,6 +195,7 @@ export async function closeSwap(principal: Principal, swapId: string, reason: st
     const status = principal.role === 'FAMILY' && principal.familyId === swap.proposedByFamily ? 'WITHDRAWN' : 'REJECTED';
     const updated = await tx.swap.update({ where: { id: swapId }, data: { status, closedReason: reason ?? null } });
     await audit(tx, principal, { action: `swap.${status.toLowerCase()}`, entityType: 'Swap', entityId: swapId, authorityId: swap.authorityId });
+    await notifySwapAnswered(tx, updated, status, principal.role);
     return swapView(updated);
   });
 }
@@ -206,14 +214,13 @@ export async function listSwaps(principal: Principal, q: { status?: Swap['status
     orderBy: { id: 'asc' },
     take: q.limit + 1,
   });
-  const items = rows.slice(0, q.limit).map((s) => swapView(s));
-  return { items, nextCursor: rows.length > q.limit ? (items.at(-1)?.id ?? null) : null };
+  return paginate(rows, q.limit, (s) => swapView(s));
 }
 
 export async function getSwap(principal: Principal, swapId: string) {
   await expireDueSwaps({ id: swapId }, new Date());
   const swap = await db().swap.findUnique({ where: { id: swapId } });
-  if (!swap || !(await canSeeSwap(db() as unknown as Tx, principal, swap))) throw notFound('Swap');
+  if (!swap || !(await canSeeSwap(db(), principal, swap))) throw notFound('Swap');
   const newIds = swap.status === 'COMPLETED'
     ? (await db().booking.findMany({ where: { replacesBookingId: { in: [swap.bookingAId, swap.bookingBId] } }, select: { id: true } })).map((b) => b.id)
     : [];

@@ -1,5 +1,6 @@
 /** Seats on the specialist transport runs a closure's re-homing plan made. */
 import type { Tx } from '../db.js';
+import { OutcomeTransportColumn } from '../schemas/json-columns.js';
 
 /**
  * Seat a re-homed child's new booking on the outbound and return runs the plan
@@ -8,8 +9,8 @@ import type { Tx } from '../db.js';
  * twice is harmless.
  */
 export async function seatOnPlannedRuns(tx: Tx, closureId: string, transport: unknown, booking: { id: string; childId: string }): Promise<void> {
-  const t = transport as { outbound?: string; return?: string } | null;
-  for (const ref of [t?.outbound, t?.return].filter((r): r is string => Boolean(r))) {
+  const t = OutcomeTransportColumn.parse(transport);
+  for (const ref of t && 'outbound' in t ? [t.outbound, t.return] : []) {
     const run = await tx.transportRun.findUnique({ where: { closureId_planRef: { closureId, planRef: ref } } });
     if (run) await tx.transportSeat.createMany({ data: [{ runId: run.id, bookingId: booking.id, childId: booking.childId }], skipDuplicates: true });
   }

@@ -7,16 +7,20 @@
 import { config } from '../config.js';
 import { db, type Tx } from '../db.js';
 import type { Prisma, WaitlistEntry } from '../generated/prisma/client.js';
+import { isClosedFrom, isSuspendedFor } from '../domain/provider-closing.js';
 import { waitlistOrder } from '../domain/waitlist.js';
-import { ApiError, notFound } from '../http/problem.js';
+import { ApiError, notFound } from '../errors.js';
 import { flushOutboxSoon, recordJob } from '../jobs/outbox.js';
-import { childScope, LIVE_BOOKING_STATUSES, requireRole, type Principal } from './access.js';
+import { childScope, requireRole, type Principal } from './access.js';
 import { audit, type Actor } from './audit.js';
 import { notify } from './notifications.js';
-import { evaluatePlacement, loadChildContext, lockSlot, placeChild } from './placement.js';
+import { offerFacts } from './notification-facts.js';
+import { evaluatePlacement, loadChildContext, lockSlot, placeChild, providerSuspensions } from './placement.js';
 import { iso, isoOrNull } from './serialize.js';
 import { seatOnPlannedRuns } from './transport-seats.js';
 import { transaction } from './tx.js';
+import { LIVE_BOOKING_STATUSES } from '../domain/booking-status.js';
+import { OutcomeDetailColumn, OutcomeTransportColumn } from '../schemas/json-columns.js';
 
 const SYSTEM: Actor = { role: 'SYSTEM', job: 'waitlist' };
 
@@ -65,9 +69,12 @@ export async function joinWaitlist(principal: Principal, input: { childId: strin
   const entry = await transaction(async (tx) => {
     const child = await tx.child.findFirst({ where: { AND: [{ id: input.childId }, childScope(principal)] } });
     if (!child) throw notFound('Child');
-    const slot = await tx.slot.findUnique({ where: { id: input.slotId } });
+    const slot = await tx.slot.findUnique({ where: { id: input.slotId }, include: { provider: { select: { name: true, status: true, closingFrom: true, closures: providerSuspensions } } } });
     if (!slot || slot.status !== 'ACTIVE' || (slot.reservedForAuthorityId && slot.reservedForAuthorityId !== child.authorityId)) throw notFound('Slot');
     if (slot.startsAt <= new Date()) throw new ApiError('CONFLICT', 'This break has already started');
+    // Waiting for a place at a closing home would strand the family: its places never free up.
+    if (isClosedFrom(slot.provider, slot.startsAt)) throw new ApiError('CONFLICT', `${slot.provider.name} is closing and takes no bookings from this date`);
+    if (isSuspendedFor(slot.provider, slot.startsAt, child.authorityId)) throw new ApiError('CONFLICT', `The child's authority has suspended its placements at ${slot.provider.name} from this date`);
     const existing = await tx.waitlistEntry.findUnique({ where: { childId_slotId: { childId: child.id, slotId: slot.id } } });
     if (existing && (existing.status === 'WAITING' || existing.status === 'OFFERED')) throw new ApiError('CONFLICT', 'The child is already on this waitlist');
     // Waiting for a place the child already holds would only ever be skipped by promotion; say so now.
@@ -91,7 +98,32 @@ export async function listWaitlist(principal: Principal, q: { childId?: string; 
   for (const slotId of new Set(entries.map((e) => e.slotId))) {
     (await orderedWaiting(db(), slotId)).forEach((e, i) => positions.set(e.id, i + 1));
   }
-  return entries.map((e) => entryView(e, e.status === 'WAITING' ? (positions.get(e.id) ?? null) : null));
+  const [slots, outcomes] = await Promise.all([
+    db().slot.findMany({ where: { id: { in: entries.map((e) => e.slotId) } }, select: { id: true, localDate: true, startsAt: true, endsAt: true, provider: { select: { id: true, name: true, addressLine: true, postcode: true } } } }),
+    db().rehomingOutcome.findMany({ where: { waitlistEntryId: { in: entries.filter((e) => e.rehoming).map((e) => e.id) } }, orderBy: { createdAt: 'asc' } }),
+  ]);
+  const slotOf = new Map(slots.map((s) => [s.id, s]));
+  // The latest outcome naming an entry is the plan that made the offer (earlier ones were handed on to it).
+  const offerOf = new Map(outcomes.map((o) => [o.waitlistEntryId!, o]));
+  return entries.map((e) => {
+    const slot = slotOf.get(e.slotId);
+    const o = offerOf.get(e.id);
+    const detail = o ? OutcomeDetailColumn.parse(o.detail) : null;
+    const transport = o ? OutcomeTransportColumn.parse(o.transport) : null;
+    return {
+      ...entryView(e, e.status === 'WAITING' ? (positions.get(e.id) ?? null) : null),
+      place: slot ? { providerId: slot.provider.id, providerName: slot.provider.name, addressLine: slot.provider.addressLine, postcode: slot.provider.postcode, localDate: slot.localDate, startsAt: iso(slot.startsAt), endsAt: iso(slot.endsAt) } : null,
+      rehomingOffer: o
+        ? {
+            closureId: o.closureId,
+            reason: o.reason,
+            dayShift: detail && 'dayShift' in detail ? detail.dayShift : null,
+            travelMinutes: detail && 'travelMinutes' in detail ? detail.travelMinutes : null,
+            transport: !transport ? 'Not needed: the family brings the child' : 'unmet' in transport ? `Not arranged: ${transport.unmet}` : 'Specialist transport arranged both ways',
+          }
+        : null,
+    };
+  });
 }
 
 /**
@@ -120,11 +152,12 @@ export async function promoteWaitlist(slotId: string, now = new Date()): Promise
       free -= 1;
       await recordJob(tx, 'expireOffer', { entryId: entry.id }, { delayUntil: expiresAt });
       await notify(tx, {
+        kind: 'PLACE_OFFERED',
         dedupeKey: `offer-${entry.id}-${now.getTime()}`,
         recipientRole: 'FAMILY',
         recipientId: ctx.child.familyId,
-        subject: 'A short-break place is available for your child',
-        body: `A place at ${slot.provider.name} on ${slot.localDate} is being held for you until ${expiresAt.toISOString()}. Accept it in the app or it passes to the next family.`,
+        fields: await offerFacts(tx, entry.childId, slotId, expiresAt),
+        link: '/family#offers',
         payload: { entryId: entry.id, slotId },
       });
       await audit(tx, SYSTEM, { action: 'waitlist.offered', entityType: 'WaitlistEntry', entityId: entry.id, authorityId: entry.authorityId, after: { expiresAt: iso(expiresAt) } });

@@ -1,7 +1,6 @@
 /** Coordinator pages: capacity calendar, allocation rounds, swaps, closures, the entitlement ledger. */
 import { Hono, type Context } from 'hono';
 import { addDays } from '../domain/london-time.js';
-import type { ChildExplanation, FairnessMetrics } from '../domain/allocation/types.js';
 import { discardRound, getRound, listRounds, publishRound, startRound } from '../services/allocation-rounds.js';
 import { getBooking } from '../services/bookings.js';
 import { entitlementLedger } from '../services/reports.js';
@@ -11,12 +10,14 @@ import type { Principal } from '../services/access.js';
 import { approveSwap, listSwaps } from '../services/swaps.js';
 import { StartRoundBody } from '../schemas/rounds.js';
 import { BarChart, shareHistogram } from './charts.js';
-import { CapabilitySelect, Csrf, DataTable, ErrorBox, Layout, Scroll, capabilityOf, Notice, errorMessage, human, when } from './layout.js';
-import { isDate, optional, parseWith, readForm, text, today, type FormValues } from './forms.js';
+import { CapabilitySelect, Csrf, DataTable, DateInput, ErrorBox, Tag, Layout, Scroll, capabilityOf, Notice, errorMessage, human, when } from './layout.js';
+import { childLabels, type ChildLabel } from '../services/child-labels.js';
+import { longDate, period, wholeNights } from './format.js';
+import { isDate, mergeDates, optional, parseWith, readForm, text, today, type FormValues } from './forms.js';
 import { principalOf, requirePage, type WebEnv } from './session.js';
 
 export const coordinatorPages = new Hono<WebEnv>();
-coordinatorPages.use('/coordinator', requirePage('COORDINATOR'));
+// '/coordinator/*' matches /coordinator itself too.
 coordinatorPages.use('/coordinator/*', requirePage('COORDINATOR'));
 
 type Err = ReturnType<typeof errorMessage> | undefined;
@@ -27,13 +28,44 @@ const DONE: Record<string, string> = {
 };
 const pct = (n: number) => `${Math.round(n * 100)}%`;
 
+/** Date of birth and reference under a child's name, so two children called the same can be told apart. */
+const ChildTell = ({ label }: { label?: ChildLabel }) =>
+  label ? (
+    <span class="govuk-body-s govuk-!-display-block govuk-!-margin-0 hint">
+      Born {longDate(label.dateOfBirth)}, ref {label.reference}
+    </span>
+  ) : null;
+
+/**
+ * The round's explanations are written for the family ("you were 14th"); the
+ * coordinator reads them about the child ("Amira was 14th").
+ */
+export function forCoordinator(summary: string, firstName: string): string {
+  return summary
+    .replace(/\bYou were\b/g, `${firstName} was`)
+    .replace(/\byou were\b/g, `${firstName} was`)
+    .replace(/\bYou have\b/g, `${firstName} has`)
+    .replace(/\byou have\b/g, `${firstName} has`)
+    .replace(/\byou had\b/g, `${firstName} had`)
+    .replace(/\b[Yy]our child's\b/g, `${firstName}'s`)
+    .replace(/\b[Yy]our child\b/g, firstName)
+    .replace(/\bfrom your first choice\b/g, 'from the first choice')
+    .replace(/\byour\b/g, 'their')
+    .replace(/\bYour\b/g, 'Their');
+}
+
 // ---- Capacity calendar -------------------------------------------------------
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
-const fmtDay = (d: string) => new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`));
-const fmtMonth = (d: string) => new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`));
-const time = (iso: string) => new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' }).format(new Date(iso));
+// One formatter each, made once: building an Intl.DateTimeFormat costs far more than formatting with it,
+// and the calendar formats a time for every break it shows.
+const DAY_FORMAT = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
+const MONTH_FORMAT = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+const TIME_FORMAT = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+const fmtDay = (d: string) => DAY_FORMAT.format(new Date(`${d}T00:00:00Z`));
+const fmtMonth = (d: string) => MONTH_FORMAT.format(new Date(`${d}T00:00:00Z`));
+const time = (iso: string) => TIME_FORMAT.format(new Date(iso));
 /** Monday = 0 … Sunday = 6, for a local date. */
 const weekdayOf = (d: string) => (new Date(`${d}T00:00:00Z`).getUTCDay() + 6) % 7;
 const firstOfMonth = (d: string) => `${d.slice(0, 7)}-01`;
@@ -60,21 +92,54 @@ const calendarLink = (q: CalendarQuery, changes: Partial<CalendarQuery>) => {
   return `/coordinator?${params}`;
 };
 
-/** The week view: every break of seven days, by provider, with its free places. */
-async function weekView(p: Extract<Principal, { role: 'COORDINATOR' }>, q: CalendarQuery) {
-  const days = Array.from({ length: 7 }, (_, i) => addDays(q.from, i));
-  const slots: Awaited<ReturnType<typeof listSlots>>['items'] = [];
+/** What a provider's breaks this week meet, said once in its row; a break that differs says so in its cell. */
+function capabilitiesOf(own: { capabilities: string[] }[]): string[] {
+  const first = own[0]?.capabilities.join() ?? '';
+  // The most common set, so one odd break does not repeat the list in every other cell.
+  const counts = new Map<string, number>();
+  for (const s of own) counts.set(s.capabilities.join(), (counts.get(s.capabilities.join()) ?? 0) + 1);
+  const common = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? first;
+  return common ? common.split(',') : [];
+}
+
+const byNameThenId = (a: { id: string; name: string }, b: { id: string; name: string }) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+type WeekSlots = { slots: Awaited<ReturnType<typeof listSlots>>['items']; truncated: boolean };
+
+/** Every break of the seven days from `q.from` (with the filters asked for), in start order. */
+async function weekSlots(p: Extract<Principal, { role: 'COORDINATOR' }>, q: CalendarQuery): Promise<WeekSlots> {
+  const slots: WeekSlots['slots'] = [];
   let cursor: string | undefined;
   // A week is a few hundred slots at most; stop at ten pages rather than trust that.
   let truncated = false;
   for (let page = 0; page < 10; page++) {
-    const result = await listSlots(p, { from: q.from, to: days[6]!, capability: q.capability, providerId: q.providerId, limit: 200, cursor });
+    const result = await listSlots(p, { from: q.from, to: addDays(q.from, 6), capability: q.capability, providerId: q.providerId, limit: 200, cursor });
     slots.push(...result.items);
     if (!result.nextCursor) break;
     cursor = result.nextCursor;
     truncated = page === 9;
   }
+  return { slots, truncated };
+}
+
+/** The week view: every break of seven days, by provider, with its free places. */
+function weekView(q: CalendarQuery, { slots, truncated }: WeekSlots) {
+  const days = Array.from({ length: 7 }, (_, i) => addDays(q.from, i));
   const providers = [...new Map(slots.map((s) => [s.providerId, s.providerName])).entries()].sort((a, b) => a[1].localeCompare(b[1]));
+  // Each provider's breaks by day, and what they commonly meet, worked out once: per cell it was a scan
+  // of the whole week's breaks, and per break again, which grew with the square of the breaks shown.
+  const byProvider = new Map<string, { common: string[]; commonKey: string; days: Map<string, typeof slots> }>();
+  for (const s of slots) {
+    let entry = byProvider.get(s.providerId);
+    if (!entry) byProvider.set(s.providerId, (entry = { common: [], commonKey: '', days: new Map() }));
+    const day = entry.days.get(s.localDate);
+    if (day) day.push(s);
+    else entry.days.set(s.localDate, [s]);
+  }
+  for (const entry of byProvider.values()) {
+    entry.common = capabilitiesOf([...entry.days.values()].flat());
+    entry.commonKey = entry.common.join();
+  }
   return (
     <>
       <p>
@@ -98,11 +163,13 @@ async function weekView(p: Extract<Principal, { role: 'COORDINATOR' }>, q: Calen
               </tr>
             </thead>
             <tbody>
-              {providers.map(([id, name]) => (
+              {providers.map(([id, name]) => {
+                const own = byProvider.get(id)!;
+                return (
                 <tr>
                   <th scope="row">
                     {name}
-                    <br />
+                    {own.common.length ? <p class="govuk-body-s govuk-!-margin-0 hint">Meets {own.common.map(human).join(', ')}</p> : null}
                     <a class="hint" href={`/coordinator/closures?providerId=${id}`}>
                       Plan a closure<span class="vh"> of {name}</span>
                     </a>
@@ -110,19 +177,18 @@ async function weekView(p: Extract<Principal, { role: 'COORDINATOR' }>, q: Calen
                   {days.map((d) => (
                     <td>
                       <ul>
-                        {slots
-                          .filter((s) => s.providerId === id && s.localDate === d)
-                          .map((s) => (
+                        {(own.days.get(d) ?? []).map((s) => (
                             <li>
                               {time(s.startsAt)}: <span class={s.free > 0 ? 'free' : 'full'}>{s.free > 0 ? `${s.free} of ${s.capacity} free` : 'full'}</span>
-                              {s.capabilities.length ? <span class="hint"> · meets {s.capabilities.map(human).join(', ')}</span> : null}
+                              {s.capabilities.join() !== own.commonKey ? <span class="hint"> · meets {s.capabilities.length ? s.capabilities.map(human).join(', ') : 'no listed needs'}</span> : null}
                             </li>
                           ))}
                       </ul>
                     </td>
                   ))}
                 </tr>
-              ))}
+                );
+              })}
             </tbody>
           </table>
         </Scroll>
@@ -223,7 +289,7 @@ async function monthView(p: Extract<Principal, { role: 'COORDINATOR' }>, q: Cale
 
 coordinatorPages.get('/coordinator', async (c) => {
   const p = principalOf(c, 'COORDINATOR');
-  const asked = c.req.query('week');
+  const asked = mergeDates(c.req.query()).week;
   const providerId = c.req.query('providerId');
   const q: CalendarQuery = {
     view: c.req.query('view') === 'month' ? 'month' : 'week',
@@ -234,14 +300,19 @@ coordinatorPages.get('/coordinator', async (c) => {
   };
   // The providers to filter by are those with breaks in the window shown (a county has dozens; the database may hold many more).
   const window = q.view === 'month' ? { from: firstOfMonth(q.from), to: addDays(addMonths(firstOfMonth(q.from), 1), -1) } : { from: q.from, to: addDays(q.from, 6) };
-  const everyProvider = await slotDays(p, { ...window, capability: q.capability });
-  const providers = everyProvider.providers.map((pr) => ({ id: pr.providerId, name: pr.providerName }));
+  // An unfiltered week lists every break of the window, so its providers are those of its breaks: the
+  // per-provider totals (two more queries) are needed only for a month, or when the week shows one provider.
+  const week = q.view === 'week' && !q.providerId ? await weekSlots(p, q) : undefined;
+  const everyProvider = week && !week.truncated ? undefined : await slotDays(p, { ...window, capability: q.capability });
+  const providers = everyProvider
+    ? everyProvider.providers.map((pr) => ({ id: pr.providerId, name: pr.providerName }))
+    : [...new Map(week!.slots.map((s) => [s.providerId, s.providerName])).entries()].map(([id, name]) => ({ id, name })).sort(byNameThenId);
   if (q.providerId && !providers.some((pr) => pr.id === q.providerId)) {
     const chosen = await getProvider(p, q.providerId).catch(() => null);
     if (chosen) providers.unshift({ id: chosen.id, name: chosen.name });
     else q.providerId = undefined;
   }
-  const body = q.view === 'month' ? await monthView(p, q, everyProvider) : await weekView(p, q);
+  const body = q.view === 'month' ? await monthView(p, q, everyProvider!) : weekView(q, week ?? (await weekSlots(p, q)));
   return c.html(
     <Layout title="Capacity calendar" session={p} csrf={c.get('csrfToken')} current="/coordinator">
       <form method="get" action="/coordinator">
@@ -254,8 +325,7 @@ coordinatorPages.get('/coordinator', async (c) => {
             A whole month, free places per day
           </option>
         </select>
-        <label for="week">From (for a month: any day in it)</label>
-        <input type="date" id="week" name="week" value={q.from} />
+        <DateInput name="week" legend="From" value={q.from} hint="For a month, any day in it" />
         <label for="providerId">Provider</label>
         <select id="providerId" name="providerId">
           <option value="">Every provider</option>
@@ -283,9 +353,9 @@ async function roundsPage(c: Context<WebEnv>, form: FormValues = {}, error?: Err
   const p = principalOf(c, 'COORDINATOR');
   const { items } = await listRounds(p, { limit: 20 });
   // Scarce-slot share over rounds: the mean share of scarce units each child got, per round with metrics.
-  const withMetrics = items.filter((r) => r.metrics).reverse();
+  const withMetrics = items.flatMap((r) => (r.metrics ? [{ periodStart: r.periodStart, metrics: r.metrics }] : [])).reverse();
   const bars = withMetrics.map((r) => {
-    const by = (r.metrics as unknown as FairnessMetrics).scarceShare.byChild;
+    const by = r.metrics.scarceShare.byChild;
     return { label: r.periodStart.slice(5), value: by.length ? Math.round((by.reduce((s, x) => s + x.share, 0) / by.length) * 100) : 0 };
   });
   const start = text(form, 'periodStart') || addDays(today(), 7);
@@ -295,10 +365,8 @@ async function roundsPage(c: Context<WebEnv>, form: FormValues = {}, error?: Err
       <h2>Start a round</h2>
       <form method="post" action="/coordinator/rounds">
         <Csrf token={c.get('csrfToken')} />
-        <label for="periodStart">Period from</label>
-        <input type="date" id="periodStart" name="periodStart" value={start} required />
-        <label for="periodEnd">Period to</label>
-        <input type="date" id="periodEnd" name="periodEnd" value={text(form, 'periodEnd') || addDays(start, 55)} required />
+        <DateInput name="periodStart" legend="Period from" value={start} hint="For example, 8 1 2027" />
+        <DateInput name="periodEnd" legend="Period to" value={text(form, 'periodEnd') || addDays(start, 55)} />
         <label for="seed">Seed (optional; the same seed and requests give the same result)</label>
         <input type="text" id="seed" name="seed" value={text(form, 'seed')} maxlength={100} />
         <div>
@@ -312,7 +380,7 @@ async function roundsPage(c: Context<WebEnv>, form: FormValues = {}, error?: Err
             <tr>
               <td>
                 <a href={`/coordinator/rounds/${r.id}`}>
-                  {r.periodStart} to {r.periodEnd}
+                  {period(r.periodStart, r.periodEnd)}
                 </a>
               </td>
               <td>{human(r.status)}</td>
@@ -346,14 +414,15 @@ coordinatorPages.post('/coordinator/rounds', async (c) => {
 async function roundPage(c: Context<WebEnv>, error?: Err) {
   const p = principalOf(c, 'COORDINATOR');
   const round = await getRound(p, c.req.param('id')!);
-  const metrics = round.metrics as FairnessMetrics | null;
-  const explanations = round.explanations as ChildExplanation[];
+  const { metrics } = round;
+  const { explanations } = round;
   const ledger = await entitlementLedger(p, { from: round.periodStart, to: round.periodEnd });
   const names = new Map(ledger.map((l) => [l.childId, l.childName]));
+  const labels = await childLabels(p, explanations.map((e) => e.childId));
   const working = round.status === 'QUEUED' || round.status === 'RUNNING';
   const csrf = c.get('csrfToken');
   return c.html(
-    <Layout title={`Allocation round ${round.periodStart} to ${round.periodEnd}`} session={p} csrf={csrf} current="/coordinator/rounds">
+    <Layout title={`Allocation round, ${period(round.periodStart, round.periodEnd)}`} session={p} csrf={csrf} current="/coordinator/rounds">
       <Notice text={DONE[c.req.query('done') ?? '']} />
       <ErrorBox error={error} />
       <p>
@@ -388,13 +457,23 @@ async function roundPage(c: Context<WebEnv>, error?: Err) {
         </>
       ) : null}
       {round.status === 'COMPLETED' ? (
-        <form method="post" action={`/coordinator/rounds/${round.id}/publish`}>
-          <Csrf token={csrf} />
-          <button type="submit">Publish round</button>
-          <button type="submit" class="secondary" formaction={`/coordinator/rounds/${round.id}/discard`}>
-            Discard round
-          </button>
-        </form>
+        <>
+          <form method="post" action={`/coordinator/rounds/${round.id}/publish`}>
+            <Csrf token={csrf} />
+            <button type="submit">Publish round</button>
+          </form>
+          {/* Discarding cancels every booking the round made: it asks for a confirmation of its own. */}
+          <form method="post" action={`/coordinator/rounds/${round.id}/discard`}>
+            <Csrf token={csrf} />
+            <div>
+              <input type="checkbox" id="confirmDiscard" name="confirm" value="yes" required />
+              <label for="confirmDiscard">Yes, discard this round and cancel the bookings it made</label>
+            </div>
+            <button type="submit" class="secondary">
+              Discard round
+            </button>
+          </form>
+        </>
       ) : null}
       {explanations.length ? (
         <>
@@ -407,11 +486,16 @@ async function roundPage(c: Context<WebEnv>, error?: Err) {
                   <td>
                     {e.position} of {e.of}
                   </td>
-                  <th scope="row">{names.get(e.childId) ?? e.childId}</th>
+                  <th scope="row">
+                    <a class="govuk-link" href={`/coordinator/children/${e.childId}`}>
+                      {names.get(e.childId) ?? 'A child'}
+                    </a>
+                    <ChildTell label={labels.get(e.childId)} />
+                  </th>
                   <td>
                     {e.unitsGot} / {e.unitsWanted}
                   </td>
-                  <td>{e.summary}</td>
+                  <td>{forCoordinator(e.summary, names.get(e.childId)?.split(' ')[0] ?? 'The child')}</td>
                 </tr>
               ))}
           </DataTable>
@@ -428,6 +512,9 @@ for (const [action, run] of [
   ['discard', discardRound],
 ] as const) {
   coordinatorPages.post(`/coordinator/rounds/:id/${action}`, async (c) => {
+    if (action === 'discard' && text(await readForm(c), 'confirm') !== 'yes') {
+      return roundPage(c, { detail: 'Tick the box to confirm that the round should be discarded: its bookings are cancelled.', fields: [], anchors: [] });
+    }
     try {
       await run(principalOf(c, 'COORDINATOR'), c.req.param('id'));
     } catch (err) {
@@ -490,43 +577,41 @@ coordinatorPages.post('/coordinator/swaps/:id/approve', async (c) => {
 coordinatorPages.get('/coordinator/ledger', async (c) => {
   const p = principalOf(c, 'COORDINATOR');
   const year = today().slice(0, 4);
-  const from = isDate(c.req.query('from')) ? c.req.query('from')! : `${year}-01-01`;
-  const to = isDate(c.req.query('to')) ? c.req.query('to')! : `${year}-12-31`;
-  const rows = await entitlementLedger(p, { from, to });
+  const query = mergeDates(c.req.query());
+  const from = isDate(query.from) ? query.from : `${year}-01-01`;
+  const to = isDate(query.to) ? query.to : `${year}-12-31`;
+  // Furthest behind first, in the whole nights shown (a pro-rata 34.1 cannot be delivered; 34 can).
+  const rows = (await entitlementLedger(p, { from, to }))
+    .map((r) => ({ ...r, expected: wholeNights(r.expectedToDateNights), behind: Math.max(0, wholeNights(r.behindNights)) }))
+    .sort((a, b) => b.behind - a.behind || b.awardedNights - a.awardedNights || a.childName.localeCompare(b.childName));
+  const labels = await childLabels(p, rows.map((r) => r.childId));
   return c.html(
     <Layout title="Entitlement ledger" session={p} csrf={c.get('csrfToken')} current="/coordinator/ledger">
       <form method="get" action="/coordinator/ledger">
-        <label for="from">Awards overlapping from</label>
-        <input type="date" id="from" name="from" value={from} />
-        <label for="to">to</label>
-        <input type="date" id="to" name="to" value={to} />
+        <DateInput name="from" legend="Awards overlapping from" value={from} />
+        <DateInput name="to" legend="To" value={to} />
         <div>
           <button type="submit" class="secondary">
             Show
           </button>
         </div>
       </form>
-      <DataTable label="Entitlement ledger table" caption="Children furthest behind their award first" headers={['Child', 'Award period', 'Nights awarded', 'Booked ahead', 'Delivered', 'Attendance not yet recorded', 'Expected by today', 'Behind (nights)', 'Sessions awarded / delivered']}>
+      <DataTable label="Entitlement ledger table" caption="Children furthest behind their award first (whole nights)" headers={['Child', 'Award period', 'Nights awarded', 'Booked ahead', 'Delivered', 'Missed (no-show)', 'Attendance not yet recorded', 'Expected by today', 'Behind (nights)', 'Sessions awarded / delivered']}>
         {rows.map((r) => (
           <tr>
             <th scope="row">
-              {r.childName}
-              {r.flagged ? (
-                <>
-                  {' '}
-                  <span class="full">(behind)</span>
-                </>
-              ) : null}
+              <a href={`/coordinator/children/${r.childId}`}>{r.childName}</a>
+              <ChildTell label={labels.get(r.childId)} />
+              {r.flagged ? <Tag colour="red">Behind</Tag> : null}
             </th>
-            <td>
-              {r.periodStart} to {r.periodEnd}
-            </td>
+            <td>{period(r.periodStart, r.periodEnd)}</td>
             <td>{r.awardedNights}</td>
             <td>{r.upcomingNights}</td>
             <td>{r.deliveredNights}</td>
+            <td>{r.missedNights + r.missedSessions ? `${r.missedNights} night(s), ${r.missedSessions} session(s)` : '–'}</td>
             <td>{r.awaitingAttendanceNights + r.awaitingAttendanceSessions ? `${r.awaitingAttendanceNights} night(s), ${r.awaitingAttendanceSessions} session(s)` : '–'}</td>
-            <td>{r.expectedToDateNights}</td>
-            <td>{r.behindNights}</td>
+            <td>{r.expected}</td>
+            <td>{r.behind}</td>
             <td>
               {r.awardedSessions} / {r.deliveredSessions}
             </td>

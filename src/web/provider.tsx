@@ -1,116 +1,289 @@
-/** Provider pages: upcoming bookings with each child's medical passport, and attendance. Capacity is in provider-capacity.tsx. */
+/**
+ * Provider pages: the day (arrivals and departures with transport pick-ups and
+ * the family's contact), attendance to record, and the next two weeks. Each
+ * child's passport is on the child's own page (provider/arrivals.tsx), where
+ * the read is logged. Capacity is in provider/capacity.tsx.
+ */
 import { Hono, type Context } from 'hono';
-import { addDays } from '../domain/london-time.js';
-import { LIVE_BOOKING_STATUSES } from '../services/access.js';
-import { listBookings, recordAttendance } from '../services/bookings.js';
-import { getChild } from '../services/families.js';
+import { addDays, londonWallTimeToInstant } from '../domain/london-time.js';
+import { recordAttendance } from '../services/bookings.js';
+import { attendanceToRecord, bookingsBetween, providerDay, type DayBooking } from '../services/provider-day.js';
+import { invalid } from '../errors.js';
 import { NO_SHOW_REASONS, RecordAttendanceBody } from '../schemas/bookings.js';
-import { Csrf, ErrorBox, Layout, Notice, errorMessage, human, when } from './layout.js';
-import { optional, parseWith, readForm, text, today } from './forms.js';
+import { Button, Csrf, DataTable, ErrorBox, Layout, Notice, StatusTag, Tag, errorMessage, human } from './layout.js';
+import { clockTime, longDate, shortDate, span } from './format.js';
+import { isDate, optional, parseWith, readForm, text, today } from './forms.js';
 import { principalOf, requirePage, type WebEnv } from './session.js';
+import { SupportFlagLine } from './shared/passport.js';
 
 export const providerPages = new Hono<WebEnv>();
-providerPages.use('/provider', requirePage('PROVIDER'));
+// '/provider/*' matches /provider itself too.
 providerPages.use('/provider/*', requirePage('PROVIDER'));
 
 type Err = ReturnType<typeof errorMessage> | undefined;
 const DONE: Record<string, string> = {
   attendance: 'Attendance recorded.',
+  pickup: 'Early pick-up recorded: the break counts as attended, ending when the child was collected.',
 };
 
-// ---- Upcoming bookings and attendance ------------------------------------------
+const Contact = ({ b }: { b: DayBooking }) => (
+  <>
+    {b.family.name}
+    {b.family.phone ? (
+      <>
+        <br />
+        <a class="govuk-link" href={`tel:${b.family.phone.replace(/\s+/g, '')}`}>
+          {b.family.phone}
+        </a>
+      </>
+    ) : null}
+    {b.family.email ? (
+      <>
+        <br />
+        <span style="overflow-wrap:anywhere">{b.family.email}</span>
+      </>
+    ) : null}
+    {!b.family.phone && !b.family.email ? <span class="hint"> (no contact details held; ask the coordinator)</span> : null}
+  </>
+);
 
-async function bookingsPage(c: Context<WebEnv>, error?: Err) {
+const ChildCell = ({ b }: { b: DayBooking }) => (
+  <th scope="row" class="govuk-table__header">
+    <a class="govuk-link" href={`/provider/children/${b.child.id}`}>
+      {b.child.firstName} {b.child.lastName}
+    </a>
+    <SupportFlagLine flag={b.child.supportFlag} name={b.child.firstName} />
+    {b.child.needs.map((n) => (
+      <span class="tag">{human(n)}</span>
+    ))}
+  </th>
+);
+
+function travel(b: DayBooking, direction: 'TO_BREAK' | 'FROM_BREAK'): string {
+  const leg = b.transport.find((l) => l.direction === direction);
+  if (!leg) return direction === 'TO_BREAK' ? 'The family brings them' : 'The family collects them';
+  return direction === 'TO_BREAK'
+    ? `${leg.vehicle}: picked up from home at ${clockTime(leg.departAt)}, here by about ${clockTime(leg.returnAt)}${leg.hasEscort ? ', with an escort' : ''}`
+    : `${leg.vehicle}: collected here at ${clockTime(leg.departAt)}${leg.hasEscort ? ', with an escort' : ''}`;
+}
+
+/** Attended or not, asked explicitly (nothing chosen for you) once the break has ended. */
+const AttendanceForm = ({ b, csrf }: { b: DayBooking; csrf: string }) => (
+  <form method="post" action={`/provider/bookings/${b.bookingId}/attendance`} aria-label={`Attendance for ${b.child.firstName} ${b.child.lastName}, ${longDate(b.startsAt)}`}>
+    <Csrf token={csrf} />
+    <div class="govuk-form-group">
+      <fieldset class="govuk-fieldset">
+        <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">
+          Did {b.child.firstName}'s break on {longDate(b.startsAt)} happen?
+        </legend>
+        <div class="govuk-radios govuk-radios--small govuk-radios--inline" data-module="govuk-radios">
+          <div class="govuk-radios__item">
+            <input class="govuk-radios__input" id={`att-${b.bookingId}`} name="status" type="radio" value="ATTENDED" />
+            <label class="govuk-label govuk-radios__label" for={`att-${b.bookingId}`}>
+              Attended
+            </label>
+          </div>
+          <div class="govuk-radios__item">
+            <input class="govuk-radios__input" id={`ns-${b.bookingId}`} name="status" type="radio" value="NO_SHOW" />
+            <label class="govuk-label govuk-radios__label" for={`ns-${b.bookingId}`}>
+              Did not happen
+            </label>
+          </div>
+        </div>
+      </fieldset>
+    </div>
+    <div class="govuk-form-group">
+      <label class="govuk-label" for={`reason-${b.bookingId}`}>
+        If it did not happen, why
+      </label>
+      <select class="govuk-select" id={`reason-${b.bookingId}`} name="reason">
+        <option value="">Choose a reason</option>
+        {NO_SHOW_REASONS.map((r) => (
+          <option value={r}>{human(r)}</option>
+        ))}
+      </select>
+    </div>
+    <div class="govuk-form-group">
+      <label class="govuk-label" for={`note-${b.bookingId}`}>
+        Note (optional)
+      </label>
+      <input class="govuk-input" type="text" id={`note-${b.bookingId}`} name="note" maxlength={500} />
+    </div>
+    <Button>Record attendance</Button>
+  </form>
+);
+
+/** Before the end, the only thing to record is a child collected early, with the time. */
+const PickUpForm = ({ b, csrf }: { b: DayBooking; csrf: string }) => (
+  <form method="post" action={`/provider/bookings/${b.bookingId}/pick-up`} aria-label={`Early pick-up for ${b.child.firstName} ${b.child.lastName}, ${longDate(b.startsAt)}`}>
+    <Csrf token={csrf} />
+    <p class="govuk-body">
+      {b.child.firstName} {b.child.lastName}: {span(b.startsAt, b.endsAt)}. Attendance can be recorded once the break ends.
+    </p>
+    <div class="govuk-form-group">
+      <label class="govuk-label" for={`time-${b.bookingId}`}>
+        Collected early at (24-hour time, today)
+      </label>
+      <div class="govuk-hint">For example, 14:30</div>
+      <input class="govuk-input govuk-input--width-5" type="text" inputmode="numeric" id={`time-${b.bookingId}`} name="time" autocomplete="off" />
+    </div>
+    <Button variant="secondary">Record early pick-up</Button>
+  </form>
+);
+
+async function dayPage(c: Context<WebEnv>, error?: Err) {
   const p = principalOf(c, 'PROVIDER');
-  const bookings = (await listBookings(p, { from: addDays(today(), -14), limit: 200 })).items
-    .filter((b) => (LIVE_BOOKING_STATUSES as readonly string[]).includes(b.status))
-    .sort((a, b) => a.startsAt.localeCompare(b.startsAt));
-  const children = new Map(await Promise.all([...new Set(bookings.map((b) => b.childId))].map(async (id) => [id, await getChild(p, id)] as const)));
-  const now = new Date().toISOString();
+  const asked = c.req.query('date');
+  const date = isDate(asked) ? asked : today();
+  const [{ arrivals, departures }, due, upcoming] = await Promise.all([
+    providerDay(p, date),
+    attendanceToRecord(p),
+    bookingsBetween(p, addDays(today(), 1), addDays(today(), 14)),
+  ]);
   const csrf = c.get('csrfToken');
   return c.html(
-    <Layout title="Bookings" session={p} csrf={csrf} current="/provider">
+    <Layout title={date === today() ? `Today, ${longDate(date)}` : longDate(date)} session={p} csrf={csrf} current="/provider">
       <Notice text={DONE[c.req.query('done') ?? '']} />
       <ErrorBox error={error} />
-      <p class="hint">Breaks from the last two weeks onwards. A child's medical passport is shown only while you hold a booking for them.</p>
-      {bookings.length ? (
-        bookings.map((b) => {
-          const child = children.get(b.childId)!;
-          return (
-            <section aria-labelledby={`b-${b.id}`}>
-              <h2 id={`b-${b.id}`}>
-                {child.firstName} {child.lastName}: {when(b.startsAt)}
-              </h2>
-              <p>
-                Until {when(b.endsAt)}. Status: {human(b.status)}.{' '}
-                {child.needs.length ? (
-                  <>
-                    Needs:{' '}
-                    {child.needs.map((n) => (
-                      <span class="tag">{human(n)}</span>
-                    ))}
-                  </>
-                ) : null}
-              </p>
-              <details>
-                <summary>Medical passport</summary>
-                <dl class="passport">
-                  {Object.entries(child.passport ?? {}).map(([k, v]) => (
-                    <>
-                      <dt>{human(k)}</dt>
-                      <dd>{String(v)}</dd>
-                    </>
-                  ))}
-                </dl>
-              </details>
-              {b.startsAt <= now ? (
-                <form method="post" action={`/provider/bookings/${b.id}/attendance`}>
-                  <Csrf token={csrf} />
-                  <fieldset>
-                    <legend>Did the break happen?</legend>
-                    <label for={`status-${b.id}`}>Attendance</label>
-                    <select id={`status-${b.id}`} name="status">
-                      <option value="ATTENDED" selected={b.status === 'ATTENDED'}>
-                        Attended
-                      </option>
-                      <option value="NO_SHOW" selected={b.status === 'NO_SHOW'}>
-                        Did not happen
-                      </option>
-                    </select>
-                    <label for={`reason-${b.id}`}>If it did not happen, why</label>
-                    <select id={`reason-${b.id}`} name="reason">
-                      <option value="">Not applicable</option>
-                      {NO_SHOW_REASONS.map((r) => (
-                        <option value={r}>{human(r)}</option>
-                      ))}
-                    </select>
-                    <label for={`note-${b.id}`}>Note (optional)</label>
-                    <input type="text" id={`note-${b.id}`} name="note" maxlength={500} />
-                    <div>
-                      <button type="submit">Record attendance</button>
-                    </div>
-                  </fieldset>
-                </form>
-              ) : null}
-            </section>
-          );
-        })
+      <p class="govuk-body">
+        <a class="govuk-link" href={`/provider?date=${addDays(date, -1)}`}>
+          Previous day
+        </a>{' '}
+        ·{' '}
+        <a class="govuk-link" href={`/provider?date=${addDays(date, 1)}`}>
+          Next day
+        </a>
+        {date !== today() ? (
+          <>
+            {' '}
+            ·{' '}
+            <a class="govuk-link" href="/provider">
+              Today
+            </a>
+          </>
+        ) : null}
+      </p>
+
+      <h2 class="govuk-heading-m">Arriving ({arrivals.length})</h2>
+      {arrivals.length ? (
+        <DataTable label="Arrivals table" headers={['Child', 'Arrives', 'Getting here', 'Family contact']}>
+          {arrivals.map((b) => (
+            <tr class="govuk-table__row">
+              <ChildCell b={b} />
+              <td class="govuk-table__cell">
+                {clockTime(b.startsAt)}
+                <br />
+                <span class="hint">until {shortDate(b.endsAt)}, {clockTime(b.endsAt)}</span>
+              </td>
+              <td class="govuk-table__cell">{travel(b, 'TO_BREAK')}</td>
+              <td class="govuk-table__cell">
+                <Contact b={b} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : (
-        <p>No bookings from the last two weeks onwards.</p>
+        <p class="govuk-body">Nobody arrives on this day.</p>
+      )}
+
+      <h2 class="govuk-heading-m">Leaving ({departures.length})</h2>
+      {departures.length ? (
+        <DataTable label="Departures table" headers={['Child', 'Leaves', 'Going home', 'Family contact']}>
+          {departures.map((b) => (
+            <tr class="govuk-table__row">
+              <ChildCell b={b} />
+              <td class="govuk-table__cell">{clockTime(b.endsAt)}</td>
+              <td class="govuk-table__cell">{travel(b, 'FROM_BREAK')}</td>
+              <td class="govuk-table__cell">
+                <Contact b={b} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      ) : (
+        <p class="govuk-body">Nobody leaves on this day.</p>
+      )}
+
+      <h2 class="govuk-heading-m">Attendance to record ({due.ended.length})</h2>
+      {due.ended.length ? (
+        due.ended.map((b) => (
+          <section class="app-break" aria-label={`${b.child.firstName} ${b.child.lastName}, ${longDate(b.startsAt)}`}>
+            <h3 class="govuk-heading-s">
+              {b.child.firstName} {b.child.lastName}: {span(b.startsAt, b.endsAt)} <Tag colour="orange">Ended</Tag>
+            </h3>
+            <AttendanceForm b={b} csrf={csrf} />
+          </section>
+        ))
+      ) : (
+        <p class="govuk-body">Every break that has ended in the last two weeks has its attendance recorded.</p>
+      )}
+      {due.underWay.length ? (
+        <>
+          <h2 class="govuk-heading-m">Under way now ({due.underWay.length})</h2>
+          {due.underWay.map((b) => (
+            <PickUpForm b={b} csrf={csrf} />
+          ))}
+        </>
+      ) : null}
+
+      <h2 class="govuk-heading-m">The next two weeks</h2>
+      {upcoming.length ? (
+        <DataTable label="Upcoming bookings table" headers={['Starts', 'Ends', 'Child', 'Status']}>
+          {upcoming.map((b) => (
+            <tr class="govuk-table__row">
+              <td class="govuk-table__cell">
+                <a class="govuk-link" href={`/provider?date=${b.startsAt.slice(0, 10)}`}>
+                  {shortDate(b.startsAt)}, {clockTime(b.startsAt)}
+                </a>
+              </td>
+              <td class="govuk-table__cell">
+                {shortDate(b.endsAt)}, {clockTime(b.endsAt)}
+              </td>
+              <td class="govuk-table__cell">
+                <a class="govuk-link" href={`/provider/children/${b.child.id}`}>
+                  {b.child.firstName} {b.child.lastName}
+                </a>
+                {/* The family's support flag heads every provider view of the child. */}
+                <SupportFlagLine flag={b.child.supportFlag} name={b.child.firstName} />
+              </td>
+              <td class="govuk-table__cell">
+                <StatusTag status={b.status} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      ) : (
+        <p class="govuk-body">No breaks booked in the next two weeks.</p>
       )}
     </Layout>,
     error ? 422 : 200,
   );
 }
 
-providerPages.get('/provider', (c) => bookingsPage(c));
+providerPages.get('/provider', (c) => dayPage(c));
+
 providerPages.post('/provider/bookings/:id/attendance', async (c) => {
   const form = await readForm(c);
   try {
+    if (!text(form, 'status')) throw invalid([{ path: 'status', message: 'choose whether the break happened' }], 'Say whether the break happened');
     const input = parseWith(RecordAttendanceBody, { status: text(form, 'status'), reason: optional(form, 'reason'), note: optional(form, 'note') });
     await recordAttendance(principalOf(c, 'PROVIDER'), c.req.param('id'), input);
   } catch (err) {
-    return bookingsPage(c, errorMessage(err));
+    return dayPage(c, errorMessage(err));
   }
   return c.redirect('/provider?done=attendance', 303);
+});
+
+providerPages.post('/provider/bookings/:id/pick-up', async (c) => {
+  const form = await readForm(c);
+  try {
+    const time = text(form, 'time').replace('.', ':');
+    const hhmm = /^(\d{1,2}):(\d{2})$/.exec(time);
+    const pickedUpAt = hhmm && Number(hhmm[1]) < 24 && Number(hhmm[2]) < 60 ? londonWallTimeToInstant(today(), `${hhmm[1]!.padStart(2, '0')}:${hhmm[2]}`).toISOString() : 'not-a-time';
+    const input = parseWith(RecordAttendanceBody, { status: 'ATTENDED', pickedUpAt, note: optional(form, 'note') });
+    await recordAttendance(principalOf(c, 'PROVIDER'), c.req.param('id'), input);
+  } catch (err) {
+    return dayPage(c, errorMessage(err));
+  }
+  return c.redirect('/provider?done=pickup', 303);
 });

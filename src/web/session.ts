@@ -1,33 +1,36 @@
 /**
- * Browser sessions for the web pages (issue 7). The cookie carries no secret:
- * it is the signed id of the token the user pasted, HMAC-SHA256 with
- * SESSION_SECRET, with an expiry. Every page looks the token up again by that
- * id, so a revoked or expired token ends its sessions on the next click. The
- * token itself and its hash never leave the server. Forms carry a CSRF token
- * derived from a random per-browser cookie (double submit, signed), checked on
- * every POST. (No Origin check: behind a TLS-terminating proxy the request URL's
- * origin is not the browser's, and the signed token already does the job.)
+ * Browser sessions for the web pages. The session cookie is an opaque random
+ * secret; the session itself is a PostgreSQL row (src/services/web-sessions.ts)
+ * looked up on every page, so any API replica serves it, and signing out or
+ * revoking the credential it came from ends it everywhere on the next click.
+ * Forms carry a CSRF token derived from a random per-browser cookie (double
+ * submit, HMAC with SESSION_SECRET, which every replica shares through
+ * src/config.ts), checked on every POST. (No Origin check: behind a
+ * TLS-terminating proxy the request URL's origin is not the browser's.)
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { config } from '../config.js';
+import { clientKey, FailureLimiter } from '../http/rate-limit.js';
+import { recordSignIn, type SignInEvent } from '../services/sign-in-events.js';
 import type { Principal, Role } from '../services/access.js';
-import { resolveTokenId } from '../services/tokens.js';
+import { membershipsOf, principalOfMembership } from '../services/people.js';
+import { db } from '../db.js';
+import { endWebSession, resolveWebSession, SESSION_HOURS, startPersonSession, startWebSession, type SignInMethod } from '../services/web-sessions.js';
 
 export interface WebEnv {
-  Variables: { session: Principal | null; csrfToken: string };
+  /** `person`: who is signed in, when a person is (their session may not have chosen a membership yet). */
+  Variables: { session: Principal | null; person: { id: string; name: string } | null; csrfToken: string };
 }
 
 const SESSION_COOKIE = 'sb_session';
 const FORM_COOKIE = 'sb_form';
-const SESSION_HOURS = 8;
+/** What a session cookie can look like: anything else is not looked up at all. */
+const SESSION_SECRET_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
-// A random per-process default means sessions end on restart unless SESSION_SECRET is set.
-const secret = process.env.SESSION_SECRET && process.env.SESSION_SECRET.length >= 16 ? process.env.SESSION_SECRET : randomBytes(32).toString('hex');
-
-const sign = (value: string) => createHmac('sha256', secret).update(value).digest('base64url');
+const sign = (value: string) => createHmac('sha256', config().SESSION_SECRET).update(value).digest('base64url');
 
 function sameSignature(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -36,7 +39,7 @@ function sameSignature(a: string, b: string): boolean {
 }
 
 function isHttps(c: Context): boolean {
-  if (config().TRUST_PROXY && c.req.header('X-Forwarded-Proto') === 'https') return true;
+  if (config().TRUST_PROXY && c.req.header('X-Forwarded-Proto')?.split(',')[0]?.trim() === 'https') return true;
   return new URL(c.req.url).protocol === 'https:';
 }
 
@@ -48,25 +51,70 @@ const cookieOptions = (c: Context, maxAge?: number) => ({
   ...(maxAge ? { maxAge } : {}),
 });
 
-/** The token id of a well-signed, unexpired session cookie. */
-function readSessionTokenId(c: Context): string | null {
+const sessionSecretOf = (c: Context): string | null => {
   const raw = getCookie(c, SESSION_COOKIE);
-  const [body, mac] = raw?.split('.') ?? [];
-  if (!body || !mac || !sameSignature(mac, sign(`session:${body}`))) return null;
-  const parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { t?: unknown; exp?: unknown };
-  return typeof parsed.t === 'string' && typeof parsed.exp === 'number' && parsed.exp > Date.now() ? parsed.t : null;
+  return raw && SESSION_SECRET_SHAPE.test(raw) ? raw : null;
+};
+
+/** This service's address as browsers reach it (PUBLIC_BASE_URL, or the address this request came to), without a trailing slash. */
+export const publicBase = (c: Context): string => (config().PUBLIC_BASE_URL ?? new URL(c.req.url).origin).replace(/\/$/, '');
+
+/** The client address a sign-in is audited and rate-limited by (proxy-aware, as configured). */
+export const clientAddress = (c: Context): string => clientKey(c, config().TRUST_PROXY);
+
+// Same failure budget as bearer authentication: pasting keys and guessing links is probing too.
+// Created on first use, not at import: configuration is read when used, never at module load.
+let failureLimiter: FailureLimiter | undefined;
+const failures = () => (failureLimiter ??= new FailureLimiter(config().AUTH_FAILURES_PER_MINUTE));
+
+/**
+ * A sign-in failed: count it against the client address and audit it (while the address is within
+ * its limit, so a flood cannot flood the log). Answers the seconds to wait, or 0.
+ */
+export async function signInFailed(c: Context, e: Pick<SignInEvent, 'method' | 'reason' | 'personId'>): Promise<number> {
+  const address = clientAddress(c);
+  const wait = await failures().fail([`ip:${address}`]);
+  if (wait === 0) await recordSignIn({ ...e, outcome: 'FAILED', address });
+  return wait;
 }
 
-export function startSession(c: Context, principal: Principal): void {
-  const body = Buffer.from(JSON.stringify({ t: principal.tokenId, exp: Date.now() + SESSION_HOURS * 3600_000 })).toString('base64url');
-  setCookie(c, SESSION_COOKIE, `${body}.${sign(`session:${body}`)}`, cookieOptions(c, SESSION_HOURS * 3600));
+export async function startSession(c: Context, principal: Principal): Promise<void> {
+  // Signing in again replaces the browser's previous session rather than leaving it live.
+  const previous = sessionSecretOf(c);
+  if (previous) await endWebSession(previous);
+  setCookie(c, SESSION_COOKIE, await startWebSession(principal, new Date(), { address: clientAddress(c) }), cookieOptions(c, SESSION_HOURS * 3600));
   // A new form secret on every sign-in, so a form token from before cannot be replayed.
   setCookie(c, FORM_COOKIE, randomBytes(18).toString('base64url'), cookieOptions(c));
 }
 
-export function endSession(c: Context): void {
+/**
+ * A person has proved who they are (an emailed link, an invitation, OpenID Connect): start their
+ * session, acting through their membership when they have one, and say where they go next —
+ * their pages, or the page where they choose what to act as.
+ */
+export async function startPersonSignIn(c: Context, personId: string, method: SignInMethod, membershipId?: string, via?: 'INVITATION'): Promise<string> {
+  const previous = sessionSecretOf(c);
+  if (previous) await endWebSession(previous);
+  const memberships = await membershipsOf(personId);
+  const chosen = membershipId && memberships.some((m) => m.id === membershipId) ? membershipId : memberships.length === 1 ? memberships[0]!.id : null;
+  setCookie(c, SESSION_COOKIE, await startPersonSession(personId, method, chosen, new Date(), { address: clientAddress(c), ...(via ? { via } : {}) }), cookieOptions(c, SESSION_HOURS * 3600));
+  setCookie(c, FORM_COOKIE, randomBytes(18).toString('base64url'), cookieOptions(c));
+  if (!chosen) return '/choose';
+  const m = await db().membership.findUniqueOrThrow({ where: { id: chosen } });
+  const principal = principalOfMembership(m, { tokenId: 'new' });
+  return principal ? homeOf(principal) : '/choose';
+}
+
+/** The cookie's session secret, for the page that changes which membership the session acts through. */
+export const currentSessionSecret = (c: Context): string | null => sessionSecretOf(c);
+
+/** Sign out here; answers how the ended session was signed in (null when there was none). */
+export async function endSession(c: Context): Promise<SignInMethod | null> {
+  const secret = sessionSecretOf(c);
+  const method = secret ? await endWebSession(secret) : null;
   deleteCookie(c, SESSION_COOKIE, { path: '/' });
   deleteCookie(c, FORM_COOKIE, { path: '/' });
+  return method;
 }
 
 /** Reads the session and makes sure the browser has a form secret; rejects POSTs without a matching CSRF token. */
@@ -78,11 +126,12 @@ export const webSession = createMiddleware<WebEnv>(async (c, next) => {
   }
   const csrfToken = sign(`csrf:${formSecret}`);
   c.set('csrfToken', csrfToken);
-  const tokenId = readSessionTokenId(c);
-  const session = tokenId ? await resolveTokenId(tokenId) : null;
-  // A session whose token was revoked or expired is over: drop the cookie rather than check it on every page.
-  if (tokenId && !session) deleteCookie(c, SESSION_COOKIE, { path: '/' });
-  c.set('session', session);
+  const secret = sessionSecretOf(c);
+  const session = secret ? await resolveWebSession(secret) : null;
+  // A session that ended (signed out elsewhere, expired, credential revoked) is over: drop the cookie.
+  if (getCookie(c, SESSION_COOKIE) && !session) deleteCookie(c, SESSION_COOKIE, { path: '/' });
+  c.set('session', session?.principal ?? null);
+  c.set('person', session?.person ?? null);
   if (c.req.method === 'POST') {
     const form = await c.req.parseBody();
     const sent = typeof form._csrf === 'string' ? form._csrf : '';
@@ -93,14 +142,15 @@ export const webSession = createMiddleware<WebEnv>(async (c, next) => {
   await next();
 });
 
-const HOME: Record<Role, string> = { COORDINATOR: '/coordinator', PROVIDER: '/provider', FAMILY: '/family' };
+const HOME: Record<Role, string> = { COORDINATOR: '/coordinator', PROVIDER: '/provider', FAMILY: '/family', TRANSPORT: '/transport', ADMIN: '/admin' };
 export const homeOf = (p: Principal) => HOME[p.role];
 
 /** The signed-in principal of a role, or a redirect to the sign-in page. */
 export function requirePage<R extends Role>(role: R) {
   return createMiddleware<WebEnv>(async (c, next) => {
     const session = c.get('session');
-    if (!session) return c.redirect('/?expired=1', 303);
+    // Signed in but not yet acting as anyone: choose first.
+    if (!session) return c.redirect(c.get('person') ? '/choose' : '/?expired=1', 303);
     if (session.role !== role) return c.redirect(homeOf(session), 303);
     await next();
   });

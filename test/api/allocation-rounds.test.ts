@@ -11,6 +11,7 @@ import { expectProblem, get, post } from '../support/api.js';
 import { makeAuthority, makeChild, makeFamily, makeProvider, makeSlots } from '../support/factories.js';
 import { invariantViolations } from '../support/invariants.js';
 import { waitFor } from '../support/workers.js';
+import { pageBrowser } from '../support/web-browser.js';
 
 let workers: WorkerHandle;
 beforeAll(async () => {
@@ -102,6 +103,21 @@ describe('allocation rounds through the API and the worker', () => {
     const round = await pollRound(started.body.id, coordinatorToken);
     expect(round.bookings).toBe(1);
     expectProblem(await post('/v1/allocation-rounds', coordinatorToken, { periodStart: friday, periodEnd: addDays(friday, 1) }), 409, 'CONFLICT');
+
+    // On the coordinator's page, pressing "Discard round" without ticking the confirmation changes nothing.
+    const pages = pageBrowser();
+    await pages.signIn(coordinatorToken);
+    const shown = await pages.request(`/coordinator/rounds/${round.id}`);
+    expect(shown.html).toContain('Yes, discard this round');
+    for (const form of [{}, { confirm: 'no' }] as Record<string, string>[]) {
+      const unticked = await pages.request(`/coordinator/rounds/${round.id}/discard`, { method: 'POST', form: { _csrf: pages.csrfOf(shown.html), ...form } });
+      expect(unticked.status).toBe(409);
+      expect(unticked.html).toContain('Tick the box to confirm');
+    }
+    expect(await db().allocationRound.findUniqueOrThrow({ where: { id: round.id } })).toMatchObject({ status: 'COMPLETED', discardedAt: null });
+    expect((await db().booking.findFirstOrThrow({ where: { roundId: round.id } })).status).not.toBe('CANCELLED');
+    expect((await db().slot.findUniqueOrThrow({ where: { id: slots[0]!.id } })).booked).toBe(1);
+    expect(await db().auditEvent.count({ where: { entityId: round.id, action: 'round.discarded' } })).toBe(0);
 
     const discarded = await post(`/v1/allocation-rounds/${round.id}/discard`, coordinatorToken);
     expect(discarded.body.status).toBe('DISCARDED');

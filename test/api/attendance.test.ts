@@ -1,5 +1,5 @@
 /**
- * Attendance (issue 6): the provider records ATTENDED or NO_SHOW (with a
+ * Attendance: the provider records ATTENDED or NO_SHOW (with a
  * reason) for its own bookings, once the break has started; corrections keep
  * history; a provider cancelling on the day is flagged to the coordinator.
  */
@@ -14,7 +14,7 @@ import { moveBookingTo } from '../support/report-helpers.js';
 
 afterAll(closeConnections);
 
-/** A booked break at the provider; `started` moves it to yesterday. */
+/** A booked break at the provider; `started` moves it two days back, so it has ended too. */
 async function setup(options: { started?: boolean } = { started: true }) {
   const { authority, coordinatorToken } = await makeAuthority();
   const { provider, providerToken } = await makeProvider('RESIDENTIAL');
@@ -22,7 +22,7 @@ async function setup(options: { started?: boolean } = { started: true }) {
   const fam = await makeFamilyWithChild(authority.id);
   const slot = await makeSlot(provider.id, daysFromToday(20), { places: 2 });
   const booking = await book(coordinatorToken, fam.child.id, slot.id);
-  if (options.started) await moveBookingTo(booking.id, daysFromToday(-1));
+  if (options.started) await moveBookingTo(booking.id, daysFromToday(-2));
   return { authority, coordinatorToken, provider, providerToken, otherProviderToken, fam, booking };
 }
 
@@ -47,6 +47,28 @@ describe('POST /v1/bookings/:id/attendance', () => {
     await moveBookingTo(booking.id, daysFromToday(-1));
     expectProblem(await attendance(booking.id, providerToken, { status: 'NO_SHOW', reason: 'OTHER' }), 409, 'CONFLICT');
     expect((await db().booking.findUniqueOrThrow({ where: { id: booking.id } })).status).toBe('CANCELLED');
+  });
+
+  it('asks for "attended" only once the break has ended; before that, an early pick-up with its time', async () => {
+    const { providerToken, fam, provider } = await setup({ started: false });
+    // A six-hour session that began an hour ago.
+    const startsAt = new Date(Date.now() - 3600_000);
+    const endsAt = new Date(startsAt.getTime() + 6 * 3600_000);
+    const rule = await db().capacityRule.create({ data: { providerId: provider.id, rrule: 'FREQ=DAILY', startDate: daysFromToday(0), startTime: '09:00', durationMinutes: 360, places: 1, capabilities: [], exdates: [], active: false } });
+    const slot = await db().slot.create({ data: { providerId: provider.id, capacityRuleId: rule.id, localDate: daysFromToday(0), startsAt, endsAt, capacity: 1, capabilities: [] } });
+    const running = await db().booking.create({ data: { childId: fam.child.id, slotId: slot.id, authorityId: fam.child.authorityId, status: 'CONFIRMED', source: 'MANUAL', startsAt, endsAt, nights: 0 } });
+
+    const tooSoon = expectProblem(await attendance(running.id, providerToken, { status: 'ATTENDED' }), 409, 'CONFLICT');
+    expect(tooSoon.detail).toMatch(/not ended yet.*early pick-up/);
+    const future = new Date(Date.now() + 3600_000).toISOString();
+    expectProblem(await attendance(running.id, providerToken, { status: 'ATTENDED', pickedUpAt: future }), 400);
+    expectProblem(await attendance(running.id, providerToken, { status: 'ATTENDED', pickedUpAt: new Date(startsAt.getTime() - 60_000).toISOString() }), 400);
+    expect((await db().booking.findUniqueOrThrow({ where: { id: running.id } })).status).toBe('CONFIRMED');
+
+    const collected = new Date(Date.now() - 10 * 60_000);
+    const res = await attendance(running.id, providerToken, { status: 'ATTENDED', pickedUpAt: collected.toISOString(), note: 'Mum collected her early' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ status: 'ATTENDED', pickedUpAt: collected.toISOString() });
   });
 
   it('hides another provider’s booking (404) and refuses a family (403)', async () => {
@@ -85,13 +107,13 @@ describe('POST /v1/bookings/:id/attendance', () => {
         actorRole: 'PROVIDER',
         actorId: expect.any(String),
         before: { status: 'CONFIRMED', noShowReason: null },
-        after: { status: 'ATTENDED', noShowReason: null, note: null },
+        after: { status: 'ATTENDED', noShowReason: null, pickedUpAt: null, note: null },
       }),
       expect.objectContaining({
         action: 'booking.attendance_corrected',
         actorRole: 'PROVIDER',
         before: { status: 'ATTENDED', noShowReason: null },
-        after: { status: 'NO_SHOW', noShowReason: 'TRANSPORT_FAILED', note: 'Recorded the wrong child' },
+        after: { status: 'NO_SHOW', noShowReason: 'TRANSPORT_FAILED', pickedUpAt: null, note: 'Recorded the wrong child' },
       }),
     ]);
     // The provider sees the same history on its own booking.

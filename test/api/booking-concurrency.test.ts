@@ -83,4 +83,22 @@ describe('booking under concurrency', () => {
     const violations = await invariantViolations();
     expect(violations.overlapping).toEqual([]);
   });
+
+  it('a child with one night left, asked for on 40 different nights at once, gets exactly one', async () => {
+    // Each request waits for the child's lock; the one after the winner must see the winner's night.
+    const { authority, coordinatorToken } = await makeAuthority();
+    const { family } = await makeFamily(authority.id);
+    const { provider } = await makeProvider();
+    const { slots } = await makeSlots(provider.id, { startDate: future, untilDate: addDays(future, 39), places: 5 });
+    expect(slots).toHaveLength(40);
+    const [childId] = await makeChildren(authority.id, family.id, 1);
+    await db().entitlement.updateMany({ where: { childId }, data: { nights: 1 } });
+
+    const results = await Promise.all(slots.map((slot) => book(coordinatorToken, childId!, slot.id)));
+
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    const refused = results.filter((r) => r.status !== 201);
+    expect(refused.every((r) => r.status === 422 && r.body.reasons?.some((x) => x.reason === 'ENTITLEMENT_EXCEEDED'))).toBe(true);
+    expect(await db().booking.count({ where: { childId, status: 'CONFIRMED' } })).toBe(1);
+  });
 });

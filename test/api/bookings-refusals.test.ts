@@ -1,5 +1,5 @@
 /**
- * POST /v1/bookings refusals (issue 3, "Direct bookings"): every hard rule
+ * POST /v1/bookings refusals: every hard rule
  * refuses with a problem+json naming the reason, alone and together; family-
  * based breaks need carer training valid for the whole stay; the looked-after
  * limits (reg. 48: 17-day single stay, 75 days in 12 months) warn near the

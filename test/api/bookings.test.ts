@@ -1,5 +1,5 @@
 /**
- * Direct bookings (issue 3): a coordinator books, everyone reads what they may,
+ * Direct bookings: a coordinator books, everyone reads what they may,
  * cancellation keeps the booking and its history (invariant 4) and offers the
  * freed place to the waitlist, and a retried POST with the same Idempotency-Key
  * creates nothing new (invariant 6).

@@ -1,5 +1,5 @@
 /**
- * Family calendars (issue 6): the feed is RFC 5545 that a real parser
+ * Family calendars: the feed is RFC 5545 that a real parser
  * (ical.js) reads, one event per confirmed booking with the provider's name
  * and address, London times on both sides of a clock change, transport
  * pick-up where arranged; a secret subscription link that works without a
@@ -24,15 +24,17 @@ interface ParsedEvent {
   description: string;
   start: ICAL.Time;
   end: ICAL.Time;
+  status: string;
 }
 
-function parseFeed(text: string): { name: string; events: ParsedEvent[] } {
+function parseFeed(text: string): { name: string; events: ParsedEvent[]; cancelled: ParsedEvent[] } {
   const calendar = new ICAL.Component(ICAL.parse(text));
   const events = calendar.getAllSubcomponents('vevent').map((c) => {
     const e = new ICAL.Event(c);
-    return { uid: e.uid, summary: e.summary, location: e.location, description: e.description, start: e.startDate, end: e.endDate };
+    return { uid: e.uid, summary: e.summary, location: e.location, description: e.description, start: e.startDate, end: e.endDate, status: String(c.getFirstPropertyValue('status')) };
   });
-  return { name: String(calendar.getFirstPropertyValue('x-wr-calname')), events };
+  // Cancelled breaks stay in the feed as STATUS:CANCELLED (test/api/calendar-updates.test.ts); these tests read the confirmed ones.
+  return { name: String(calendar.getFirstPropertyValue('x-wr-calname')), events: events.filter((e) => e.status === 'CONFIRMED'), cancelled: events.filter((e) => e.status === 'CANCELLED') };
 }
 
 /** A coordinator booking through the API, with the times the API answered. */
@@ -101,6 +103,9 @@ describe('GET /v1/families/:id/calendar.ics', () => {
     expect(feed.name).toBe(`${ctx.family.name}: short breaks`);
     const uids = feed.events.map((e) => e.uid).sort();
     expect(uids).toEqual([ctx.first.id, ctx.second.id, ctx.beforeChange.id, ctx.afterChange.id].map((id) => `${id}@shortbreaks`).sort());
+    // The cancelled break is still there, marked cancelled; the unpublished allocation is not.
+    expect(feed.cancelled.map((e) => e.uid)).toEqual([`${ctx.cancelled.id}@shortbreaks`]);
+    expect(text).not.toContain(ctx.allocated.id);
     for (const e of feed.events) {
       expect(e.summary).toContain(ctx.provider.name); // commas, quotes and semicolons survive escaping
       expect(e.location).toBe('12 Marine Parade, BN2 1TL');

@@ -88,9 +88,9 @@ describe('registering providers and publishing rules', () => {
   });
 
   it('ties family-based capacity to one of the provider’s own carers, and refuses closed providers', async () => {
-    const { coordinatorToken } = await makeAuthority();
-    const { provider } = await makeProvider('FAMILY_BASED');
-    const other = await makeProvider('FAMILY_BASED');
+    const { authority, coordinatorToken } = await makeAuthority();
+    const { provider } = await makeProvider('FAMILY_BASED', { operatorAuthorityId: authority.id });
+    const other = await makeProvider('FAMILY_BASED', { operatorAuthorityId: authority.id });
     const carer = await post(`/v1/providers/${provider.id}/carers`, coordinatorToken, { name: `Carer ${uid()}` });
     const otherCarer = await post(`/v1/providers/${other.provider.id}/carers`, coordinatorToken, { name: `Carer ${uid()}` });
     const path = `/v1/providers/${provider.id}/capacity-rules`;
@@ -101,7 +101,7 @@ describe('registering providers and publishing rules', () => {
     expect(slots.every((s) => s.carerId === carer.body.id && s.capacityRuleId === rule.id && s.providerKind === 'FAMILY_BASED')).toBe(true);
     expect(slots).toHaveLength(7);
     // Carers belong to family-based providers only.
-    const residential = await makeProvider('RESIDENTIAL');
+    const residential = await makeProvider('RESIDENTIAL', { operatorAuthorityId: authority.id });
     expectProblem(await post(`/v1/providers/${residential.provider.id}/carers`, coordinatorToken, { name: 'Nobody' }), 422, 'UNPROCESSABLE');
 
     await db().provider.update({ where: { id: other.provider.id }, data: { status: 'CLOSED' } });
@@ -110,8 +110,8 @@ describe('registering providers and publishing rules', () => {
   });
 
   it('strips a leading RRULE: and sorts and dedupes exdates', async () => {
-    const { coordinatorToken } = await makeAuthority();
-    const { provider } = await makeProvider('COMMUNITY');
+    const { authority, coordinatorToken } = await makeAuthority();
+    const { provider } = await makeProvider('COMMUNITY', { operatorAuthorityId: authority.id });
     const [a, b] = [daysFromToday(14), daysFromToday(12)];
     const res = await post(`/v1/providers/${provider.id}/capacity-rules`, coordinatorToken, ruleBody({ rrule: 'RRULE:FREQ=DAILY', exdates: [a, b, a] }));
     expect(res.status).toBe(201);
@@ -139,7 +139,7 @@ describe('GET /v1/slots', () => {
     const r = await makeProvider('RESIDENTIAL');
     residential = r.provider;
     residentialToken = r.providerToken;
-    community = (await makeProvider('COMMUNITY')).provider;
+    community = (await makeProvider('COMMUNITY', { operatorAuthorityId: authorityId })).provider;
     // 7 nights, one excluded; 2 places that can meet gastrostomy and wheelchair needs.
     await publish(residential.id, residentialToken, ruleBody({ places: 2, capabilities: ['GASTROSTOMY', 'WHEELCHAIR'], exdates: [exdate()] }));
     // 7 day sessions with one wheelchair place each.
@@ -224,8 +224,8 @@ describe('GET /v1/slots', () => {
 
 describe('clock changes', () => {
   it('keeps a weekly Friday 17:00 break at 17:00 London time across the October clock change', async () => {
-    const { coordinatorToken } = await makeAuthority();
-    const { provider } = await makeProvider('RESIDENTIAL');
+    const { authority, coordinatorToken } = await makeAuthority();
+    const { provider } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: authority.id });
     const change = nextAutumnClockChange();
     const firstFriday = nextWeekday(addDays(change, -21), 5);
     await publish(provider.id, coordinatorToken, ruleBody({ rrule: 'FREQ=WEEKLY;BYDAY=FR', startDate: firstFriday, untilDate: addDays(change, 20) }));
@@ -294,8 +294,8 @@ describe('block contracts', () => {
   });
 
   it('refuses a reservation for an authority that does not exist', async () => {
-    const { coordinatorToken } = await makeAuthority();
-    const { provider } = await makeProvider('RESIDENTIAL');
+    const { authority, coordinatorToken } = await makeAuthority();
+    const { provider } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: authority.id });
     const res = await post(`/v1/providers/${provider.id}/capacity-rules`, coordinatorToken, ruleBody({ reservedForAuthorityId: crypto.randomUUID() }));
     expectProblem(res, 422, 'UNPROCESSABLE');
   });

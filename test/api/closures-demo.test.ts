@@ -4,7 +4,7 @@
  * the BullMQ worker. Every affected booking ends with exactly one outcome, the
  * counts add up, no hard constraint is broken, complex-health children only go
  * where their needs are met, transport never exceeds a vehicle, history is
- * kept, the passport travels and everyone is notified (issue 5, "Done when").
+ * kept, the passport travels and everyone is notified.
  *
  * Isolation: the county is seeded as if "today" were DAY0 days ahead, so its
  * places (open to any council for the moment between seeding and being kept
@@ -21,11 +21,12 @@ import { COMPLEX_HEALTH_NEEDS, PLACE_REQUIRED_NEEDS, type CareNeed } from '../..
 import { londonWallTimeToInstant } from '../../src/domain/london-time.js';
 import { mintToken } from '../../src/services/tokens.js';
 import { startWorkers, type WorkerHandle } from '../../workers/index.js';
-import { get, post } from '../support/api.js';
+import { call, get, post } from '../support/api.js';
+import { addJob } from '../../src/jobs/queues.js';
 import { closeProvider, countsAddUp, providerTokenFor, transportViolations, waitForClosure, type ClosureView } from '../support/closure-helpers.js';
 import { daysFromToday } from '../support/dates.js';
 import { uid } from '../support/factories.js';
-import { invariantViolations } from '../support/invariants.js';
+import { closureViolations, invariantViolations, strandedOffers } from '../support/invariants.js';
 import { closeConnections } from '../support/lifecycle.js';
 
 process.env.QUEUE_PREFIX = `sbdemo${uid()}`;
@@ -48,7 +49,8 @@ const DEMO_PROVIDERS = [
   'Heath Adventure Days', 'Burgess Hill After School', 'Grinstead Gardeners', 'Littlehampton Beach Club', 'Midhurst Youth Theatre',
   'Shared Care Downland', 'Link Families West',
 ];
-const CLOSING = ['Beech Tree House', 'Weald Short Breaks Unit'];
+// A chained closure: Cissbury Lodge closes, its plan offers places at Weald, then Weald closes from the same date.
+const CLOSING = ['Cissbury Lodge', 'Weald Short Breaks Unit'];
 const DAY0 = 300;
 const LIVE = ['ALLOCATED', 'CONFIRMED', 'ATTENDED', 'NO_SHOW'] as const;
 const isComplex = (n: string) => (COMPLEX_HEALTH_NEEDS as readonly string[]).includes(n);
@@ -56,10 +58,10 @@ const placeNeeds = (needs: string[]) => needs.filter((n) => (PLACE_REQUIRED_NEED
 
 /** The demo county, its homes' places kept for its own children (a block contract), so other tests' children never land in them. */
 async function demoCounty() {
-  const since = new Date(Date.now() - 1000);
   const summary = await seedDemoCounty({ families: 45, code: `DL${uid()}`, seed: 'closure-e2e', today: new Date(Date.now() + DAY0 * 864e5) });
   const authorityId = summary.authorityId;
-  const providers = await db().provider.findMany({ where: { name: { in: DEMO_PROVIDERS }, createdAt: { gte: since } } });
+  // By id: another file may seed a county of the same names at the same moment.
+  const providers = await db().provider.findMany({ where: { id: { in: summary.providerIds } } });
   expect(providers).toHaveLength(DEMO_PROVIDERS.length);
   const providerIds = providers.map((p) => p.id);
   seededProviders.push(...providerIds);
@@ -110,15 +112,54 @@ async function bookTheHomes(authorityId: string, coordinatorToken: string, homeI
   return { children, booked };
 }
 
+interface Answer {
+  ranking: string[];
+  priority: string;
+}
+
+const PRIORITIES = ['SAME_DATES', 'SHORTEST_JOURNEY', 'SAME_FRIENDS', 'KEEP_CARER'] as const;
+
+/**
+ * Every affected family answers through the API, as families would: most rank
+ * the homes nearest first, every third puts its second-nearest first (friends
+ * there, a school run), and each says what matters most in turn.
+ */
+async function answerAsFamilies(closureId: string, children: { id: string; familyId: string }[]): Promise<Map<string, Answer>> {
+  const answers = new Map<string, Answer>();
+  const families = [...new Set(children.map((c) => c.familyId))].sort();
+  let turn = 0;
+  for (const familyId of families) {
+    const token = await mintToken({ role: 'FAMILY', familyId });
+    const res = await get(`/v1/closures/${closureId}/consultation`, token);
+    if (res.status === 404) continue;
+    expect(res.status).toBe(200);
+    for (const child of res.body.children as { childId: string; alternatives: { providerId: string }[] }[]) {
+      const ranking = child.alternatives.map((a) => a.providerId);
+      if (turn % 3 === 2 && ranking.length > 1) ranking.splice(0, 2, ranking[1]!, ranking[0]!);
+      const answer = { ranking, priority: PRIORITIES[turn % PRIORITIES.length]! };
+      turn++;
+      const put = await call('PUT', `/v1/closures/${closureId}/consultation/${child.childId}`, { token, body: answer });
+      expect(put.status).toBe(200);
+      answers.set(child.childId, answer);
+    }
+  }
+  return answers;
+}
+
 /** A place meets a child's needs: capabilities, or for a family-based break a carer trained for the whole stay. */
 async function unmetNeedsAt(childNeeds: string[], slotId: string): Promise<string[]> {
   const slot = await db().slot.findUniqueOrThrow({ where: { id: slotId }, include: { provider: true, carer: { include: { training: true } } } });
-  return placeNeeds(childNeeds).filter((need) => {
+  const unmet = [];
+  for (const need of placeNeeds(childNeeds)) if (await needUnmet(need)) unmet.push(need);
+  return unmet;
+  async function needUnmet(need: string): Promise<boolean> {
     if (slot.provider.kind === 'FAMILY_BASED' && isComplex(need)) {
       return !(slot.carer?.training ?? []).some((t) => t.need === need && t.completedOn <= slot.startsAt && t.expiresOn >= slot.endsAt);
     }
-    return !slot.capabilities.includes(need as CareNeed);
-  });
+    if (slot.capabilities.includes(need as CareNeed)) return false;
+    // A home upgrade in force on the date meets it too (its limit per night is the invariant query's to check).
+    return (await db().providerUpgrade.count({ where: { providerId: slot.providerId, need: need as CareNeed, fromDate: { lte: slot.localDate } } })) === 0;
+  }
 }
 
 async function liveAt(providerId: string, from: Date) {
@@ -147,23 +188,50 @@ describe('closing two residential homes in the demo county (the seed case)', () 
     const liveBefore = new Map<string, number>();
     for (const b of rowsBefore) if ((LIVE as readonly string[]).includes(b.status)) liveBefore.set(b.childId, (liveBefore.get(b.childId) ?? 0) + 1);
 
+    // The West Sussex actions: a home that stays open is upgraded for the complex need most of the affected
+    // children have, and the first closure reserves a standing place at another home that stays open.
+    const needCounts = new Map<string, number>();
+    for (const id of bookedChildren) for (const n of childById.get(id)!.needs.filter(isComplex)) needCounts.set(n, (needCounts.get(n) ?? 0) + 1);
+    const upgradeNeed = [...needCounts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
+    const upgraded = county.byName('Orchard House');
+    const upgrade = await post(`/v1/providers/${upgraded.id}/upgrades`, coordinatorToken, { need: upgradeNeed, places: 2, from: effectiveFrom, note: 'Nursing cover at night' });
+    expect(upgrade.status).toBe(201);
+    const standingHome = county.byName('Harbour View');
+
     // Close the first home, wait for its plan to be carried out, then the second.
-    const closures: ClosureView[] = [];
+    let closures: ClosureView[] = [];
+    const answersOf = new Map<string, Map<string, Answer>>();
     const expectedAffected: string[][] = [];
+    const handedOn: string[] = [];
     for (const home of homes) {
       const affectedNow = await liveAt(home.id, effectiveInstant);
-      expectedAffected.push(affectedNow.map((b) => b.id).sort());
-      const started = await closeProvider(coordinatorToken, home.id, { effectiveFrom, reason: 'Closure agreed after consultation with the parent carer forum', seed: 'west-sussex', maxDateShiftDays: 7 });
-      expect(started).toMatchObject({ providerId: home.id, authorityId, effectiveFrom: effectiveInstant.toISOString() });
+      // ...and the offers and training holds the earlier closure's plan made at this home, keyed by the booking first lost.
+      const pointing = [];
+      for (const o of closures.flatMap((c) => c.outcomes)) {
+        if ((o.outcome === 'OFFERED' || o.outcome === 'PENDING_TRAINING') && (await db().slot.findUniqueOrThrow({ where: { id: o.toSlotId! } })).providerId === home.id) pointing.push(o.bookingId);
+      }
+      handedOn.push(...pointing);
+      expectedAffected.push([...affectedNow.map((b) => b.id), ...pointing].sort());
+      const standing = home === homes[0] ? { standingPlace: { providerId: standingHome.id, places: 1 } } : {};
+      const started = await closeProvider(coordinatorToken, home.id, { effectiveFrom, consultUntil: daysFromToday(DAY0), reason: 'Closure agreed after consultation with the parent carer forum', seed: 'west-sussex', maxDateShiftDays: 7, ...standing });
+      expect(started).toMatchObject({ providerId: home.id, authorityId, effectiveFrom: effectiveInstant.toISOString(), status: 'CONSULTING' });
+      answersOf.set(started.id, await answerAsFamilies(started.id, children));
+      const proceeded = await post(`/v1/closures/${started.id}/proceed`, coordinatorToken, { confirm: true });
+      expect(proceeded.status).toBe(202);
+      await addJob('planClosure', { closureId: started.id });
       closures.push(await waitForClosure(coordinatorToken, started.id, 240_000));
     }
     // The first home's bookings on or after the date are exactly the ones made there through the API.
     expect(expectedAffected[0]).toEqual(booked.filter((b) => b.providerId === homes[0]!.id && b.startsAt >= effectiveInstant).map((b) => b.id).sort());
     // The second home's are the ones made there, plus children the first closure moved in.
     const movedIntoSecond = await db().booking.findMany({ where: { id: { in: closures[0]!.outcomes.flatMap((o) => (o.outcome === 'MOVED' && o.newBookingId ? [o.newBookingId] : [])) }, slot: { providerId: homes[1]!.id } } });
-    expect(expectedAffected[1]).toEqual([...booked.filter((b) => b.providerId === homes[1]!.id && b.startsAt >= effectiveInstant).map((b) => b.id), ...movedIntoSecond.map((b) => b.id)].sort());
+    expect(expectedAffected[1]).toEqual([...booked.filter((b) => b.providerId === homes[1]!.id && b.startsAt >= effectiveInstant).map((b) => b.id), ...movedIntoSecond.map((b) => b.id), ...handedOn].sort());
+    // As both plans stand now: the first closure's offers at the second home follow the children to their new places.
+    closures = await Promise.all(closures.map(async (c) => (await get(`/v1/closures/${c.id}`, coordinatorToken)).body as ClosureView));
+    expect(closures[0]!.outcomes.filter((o) => o.supersededByOutcomeId).map((o) => o.bookingId).sort()).toEqual([...handedOn].sort());
 
-    const allOutcomes = closures.flatMap((c) => c.outcomes);
+    // Each affected place once, as it stands: an outcome a later closure re-planned is that closure's now.
+    const allOutcomes = closures.flatMap((c) => c.outcomes).filter((o) => !o.supersededByOutcomeId);
     for (const [i, closure] of closures.entries()) {
       expect(closure.status).toBe('COMPLETED');
       expect(closure.error).toBeNull();
@@ -212,7 +280,8 @@ describe('closing two residential homes in the demo county (the seed case)', () 
           break;
         }
         case 'PENDING_TRAINING': {
-          expect(LIVE).toContain(old.status);
+          // Released: from the closing date nothing stays at the home; the held place is the child's.
+          expect(old.status).toBe('CANCELLED');
           expect(o.trainingAction).toEqual(expect.arrayContaining([expect.objectContaining({ carerId: expect.any(String), need: expect.any(String), course: expect.any(String) })]));
           expect((await db().slot.findUniqueOrThrow({ where: { id: o.toSlotId! } })).held).toBeGreaterThan(0);
           // Only the carer's training is missing: every other need is met.
@@ -235,7 +304,7 @@ describe('closing two residential homes in the demo county (the seed case)', () 
     const liveAfter = new Map<string, number>();
     for (const b of bookingsNow.values()) if ((LIVE as readonly string[]).includes(b.status)) liveAfter.set(b.childId, (liveAfter.get(b.childId) ?? 0) + 1);
     for (const childId of bookedChildren) {
-      const lost = allOutcomes.filter((o) => o.childId === childId && ['OFFERED', 'WAITLISTED', 'CANCELLED_BY_FAMILY'].includes(o.outcome)).length;
+      const lost = allOutcomes.filter((o) => o.childId === childId && ['OFFERED', 'WAITLISTED', 'CANCELLED_BY_FAMILY', 'PENDING_TRAINING'].includes(o.outcome)).length;
       expect({ childId, live: liveAfter.get(childId) ?? 0 }).toEqual({ childId, live: (liveBefore.get(childId) ?? 0) - lost });
     }
     // The audit trail says who moved each booking.
@@ -250,6 +319,75 @@ describe('closing two residential homes in the demo county (the seed case)', () 
     expect(violations.overfilled.filter((s) => touchedSlots.has(s.id))).toEqual([]);
     expect(violations.overlapping.filter((p) => mine.has(p.a) || mine.has(p.b))).toEqual([]);
     expect(violations.unsuitable.filter((b) => mine.has(b.id))).toEqual([]);
+
+    // Invariant 8: nothing points at either home from the date (bookings, holds, offers, waiting lists, slots on sale).
+    const homeIds = homes.map((h) => h.id);
+    const pointingAtClosed = await closureViolations(homeIds);
+    expect(pointingAtClosed).toEqual({ liveBookings: [], heldPlaces: [], openEntries: [], pendingHolds: [], suspended: [] });
+    expect(await strandedOffers(homeIds)).toEqual([]);
+    for (const home of homes) {
+      const onSale = await get(`/v1/slots?from=${effectiveFrom}&to=${daysFromToday(DAY0 + 40)}&providerId=${home.id}&available=true`, coordinatorToken);
+      expect(onSale.body.items).toEqual([]);
+      const days = await get(`/v1/slots/days?from=${effectiveFrom}&to=${daysFromToday(DAY0 + 40)}&providerId=${home.id}`, coordinatorToken);
+      expect(days.body.days).toEqual([]);
+    }
+    // What each family received against what it ranked: a placed child's home is where its family put it, and the
+    // decision record counts exactly the children whose every place is at the home their family ranked first.
+    const slotProvider = new Map((await db().slot.findMany({ where: { id: { in: allOutcomes.flatMap((o) => (o.toSlotId ? [o.toSlotId] : [])) } }, select: { id: true, providerId: true } })).map((x) => [x.id, x.providerId]));
+    const decisions = [];
+    for (const closure of closures) {
+      const answers = answersOf.get(closure.id)!;
+      const record = (await get(`/v1/closures/${closure.id}`, coordinatorToken)).body.consultation;
+      expect(record.responded.children).toBe(answers.size);
+      let firstChoice = 0;
+      const byChild = new Map<string, typeof closure.outcomes>();
+      for (const o of closure.outcomes.filter((x) => !x.supersededByOutcomeId)) byChild.set(o.childId, [...(byChild.get(o.childId) ?? []), o]);
+      for (const [childId, list] of byChild) {
+        const answer = answers.get(childId)!;
+        expect(answer).toBeDefined();
+        for (const o of list.filter((x) => ['MOVED', 'OFFERED', 'PENDING_TRAINING'].includes(x.outcome))) {
+          const at = answer.ranking.indexOf(slotProvider.get(o.toSlotId!)!);
+          expect({ childId, rank: o.detail.familyRank }).toEqual({ childId, rank: at < 0 ? null : at + 1 });
+        }
+        if (list.every((o) => ['MOVED', 'OFFERED', 'PENDING_TRAINING'].includes(o.outcome) && o.detail.familyRank === 1)) firstChoice++;
+      }
+      const chained = closure.outcomes.some((o) => o.supersededByOutcomeId);
+      // A plan whose outcomes a later closure re-planned is judged as it was made; the record reads them as they stand now.
+      if (!chained) expect(record.decision.firstChoice).toBe(firstChoice);
+      const withoutPlace = record.decision.withoutPlace.map((w: { childId: string }) => w.childId).sort();
+      if (!chained) expect(withoutPlace).toEqual([...byChild].filter(([, l]) => l.some((o) => o.outcome === 'WAITLISTED')).map(([id]) => id).sort());
+      else for (const id of withoutPlace) expect(closure.outcomes.some((o) => o.childId === id)).toBe(true);
+      decisions.push({ home: CLOSING[closures.indexOf(closure)], families: record.families, respondedFamilies: record.responded.families, childrenPlanned: record.decision.childrenPlanned, firstChoice: record.decision.firstChoice, firstChoiceRate: record.decision.firstChoiceRate, withoutPlace: record.decision.withoutPlace.length });
+    }
+    console.log(JSON.stringify({ consultation: decisions }));
+
+    // For the closing note: outcomes per kind, as they stand, and what was handed from the first plan to the second.
+    const perKind = (c: ClosureView) => Object.fromEntries(['MOVED', 'OFFERED', 'PENDING_TRAINING', 'WAITLISTED', 'CANCELLED_BY_FAMILY'].map((k) => [k, c.counts[k as keyof ClosureView['counts']]]));
+    console.log(JSON.stringify({ demoClosures: closures.map((c, i) => ({ home: CLOSING[i], affected: c.counts.affected, ...perKind(c), waitlistEntriesMoved: c.waitlistEntriesMoved })), handedOnFromFirstToSecond: handedOn.length, strandedOffers: (await strandedOffers(homeIds)).length, invariant8: pointingAtClosed }));
+
+    // Who the upgrade and the standing place helped, as the plans stand: every such place is where the record says.
+    const going = allOutcomes.filter((o) => ['MOVED', 'OFFERED', 'PENDING_TRAINING'].includes(o.outcome));
+    const byUpgrade = going.filter((o) => o.detail.upgrades?.length);
+    for (const o of byUpgrade) {
+      expect(slotProvider.get(o.toSlotId!)).toBe(upgraded.id);
+      expect(childById.get(o.childId)!.needs).toContain(upgradeNeed);
+      expect(o.reason).toContain('through a home upgrade');
+    }
+    const standingRule = await db().capacityRule.findFirstOrThrow({ where: { standingForClosureId: closures[0]!.id } });
+    expect(standingRule).toMatchObject({ providerId: standingHome.id, places: 1, reservedForAuthorityId: authorityId });
+    const inStanding = going.filter((o) => o.detail.standingPlace);
+    const standingSlots = new Set((await db().slot.findMany({ where: { capacityRuleId: standingRule.id }, select: { id: true } })).map((x) => x.id));
+    expect(inStanding.every((o) => standingSlots.has(o.toSlotId!))).toBe(true);
+    const record = (await get(`/v1/closures/${closures[0]!.id}`, coordinatorToken)).body;
+    expect(record.standingPlaces).toEqual([expect.objectContaining({ providerId: standingHome.id, places: 1 })]);
+    // The record counts every child of the first closure now in the block, also those its second closure re-planned there.
+    expect(record.standingPlaces[0].childrenPlaced).toBeGreaterThanOrEqual(new Set(inStanding.map((o) => o.childId)).size);
+    console.log(JSON.stringify({
+      westSussexActions: {
+        upgrade: { home: 'Orchard House', need: upgradeNeed, places: 2, childrenUnblocked: new Set(byUpgrade.map((o) => o.childId)).size, breaks: byUpgrade.length },
+        standingPlace: { home: 'Harbour View', places: 1, childrenPlaced: new Set(inStanding.map((o) => o.childId)).size, breaks: inStanding.length, },
+      },
+    }));
 
     // Specialist transport: runs were planned, and none exceeds its vehicle or double-books it.
     const vehicles = await db().vehicle.findMany({ where: { authorityId } });

@@ -1,5 +1,5 @@
 /**
- * GET /v1/closures and POST /v1/closures/:id/retry (issue 7's closures page):
+ * GET /v1/closures and POST /v1/closures/:id/retry (what the closures page shows):
  * each coordinator lists the closures its authority made and those that
  * affected its children, with counts of its own children only; a FAILED
  * closure goes back to the worker once per retry and finishes.
@@ -44,14 +44,14 @@ async function bookedChild(authority: Tenant, slots: { id: string; startsAt: Dat
 }
 
 const closeProvider = async (token: string, providerId: string) => {
-  const res = await post<ClosureView>(`/v1/providers/${providerId}/closure`, token, { effectiveFrom: daysFromToday(1), reason: 'Registration suspended' });
+  const res = await post<ClosureView>(`/v1/providers/${providerId}/closure`, token, { effectiveFrom: daysFromToday(1), confirm: true, reason: 'Registration suspended' });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   return res.body.id;
 };
 
 beforeAll(async () => {
   [a, b, c] = await Promise.all([makeAuthority(), makeAuthority(), makeAuthority()]);
-  const made = await makeProvider('RESIDENTIAL');
+  const made = await makeProvider('RESIDENTIAL', { operatorAuthorityId: a.authority.id });
   shared = made.provider;
   providerToken = made.providerToken;
   const { slots } = await makeSlots(shared.id, { startDate: daysFromToday(20), untilDate: daysFromToday(22), places: 2, capabilities: ['TWO_TO_ONE_STAFFING'] });
@@ -88,7 +88,7 @@ describe('GET /v1/closures', () => {
 
   it('gives every closure on a page the counts its detail view has', async () => {
     // A second closure on the page, not yet planned, so the page's views are read together for closures in different states.
-    const { provider } = await makeProvider('RESIDENTIAL');
+    const { provider } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: a.authority.id });
     const { slots } = await makeSlots(provider.id, { startDate: daysFromToday(25), untilDate: daysFromToday(25), places: 1, capabilities: ['TWO_TO_ONE_STAFFING'] });
     await bookedChild(b, slots);
     const queued = await closeProvider(a.coordinatorToken, provider.id);
@@ -111,7 +111,7 @@ describe('GET /v1/closures', () => {
   it('filters by status and pages newest first', async () => {
     expect((await listed(a.coordinatorToken, '&status=COMPLETED')).items.map((k) => k.id)).toContain(closureId);
     expect((await listed(a.coordinatorToken, '&status=FAILED')).items.map((k) => k.id)).not.toContain(closureId);
-    const { provider: empty } = await makeProvider('COMMUNITY');
+    const { provider: empty } = await makeProvider('COMMUNITY', { operatorAuthorityId: a.authority.id });
     const newer = await closeProvider(a.coordinatorToken, empty.id);
     const all = (await listed(a.coordinatorToken)).items;
     expect(all[0]!.id).toBe(newer);
@@ -134,7 +134,7 @@ describe('GET /v1/closures', () => {
 
 describe('POST /v1/closures/:id/retry', () => {
   it('sends a failed closure back to the worker as a new job, which finishes it; only the closing authority may, and only when failed', async () => {
-    const { provider } = await makeProvider('RESIDENTIAL');
+    const { provider } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: a.authority.id });
     const { slots } = await makeSlots(provider.id, { startDate: daysFromToday(30), untilDate: daysFromToday(30), places: 1, capabilities: ['TWO_TO_ONE_STAFFING'] });
     await bookedChild(a, slots);
     const failing = await closeProvider(a.coordinatorToken, provider.id);
@@ -143,7 +143,8 @@ describe('POST /v1/closures/:id/retry', () => {
     expect((await listed(a.coordinatorToken, '&status=FAILED')).items.map((k) => k.id)).toContain(failing);
 
     expectProblem(await post(`/v1/closures/${failing}/retry`, b.coordinatorToken), 404, 'NOT_FOUND');
-    expectProblem(await post(`/v1/closures/${failing}/retry`, providerToken), 403, 'FORBIDDEN');
+    // A provider token for another provider's closure learns nothing.
+    expectProblem(await post(`/v1/closures/${failing}/retry`, providerToken), 404, 'NOT_FOUND');
     const retried = await post(`/v1/closures/${failing}/retry`, a.coordinatorToken, undefined, { 'Idempotency-Key': `retry-${uid()}` });
     expect(retried.status, JSON.stringify(retried.body)).toBe(202);
     expect(retried.body).toMatchObject({ status: 'QUEUED', error: null, retries: 1 });
@@ -161,7 +162,7 @@ describe('POST /v1/closures/:id/retry', () => {
   });
 
   it('runs again in BullMQ although the failed job still holds the first job id there', async () => {
-    const { provider } = await makeProvider('RESIDENTIAL');
+    const { provider } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: a.authority.id });
     const { slots } = await makeSlots(provider.id, { startDate: daysFromToday(31), untilDate: daysFromToday(31), places: 1, capabilities: ['TWO_TO_ONE_STAFFING'] });
     await bookedChild(a, slots);
     const crashing = await closeProvider(a.coordinatorToken, provider.id);
@@ -188,7 +189,7 @@ describe('POST /v1/closures/:id/retry', () => {
       expect(await (await rehoming.getJob(`closure-${crashing}`))!.getState()).toBe('failed');
 
       expect((await post(`/v1/closures/${crashing}/retry`, a.coordinatorToken)).status).toBe(202);
-      const done = await waitForClosure(a.coordinatorToken, crashing, 10_000);
+      const done = await waitForClosure(a.coordinatorToken, crashing);
       expect(done).toMatchObject({ status: 'COMPLETED', error: null, retries: 1, counts: { affected: 1 } });
       expect(countsAddUp(done)).toBe(true);
       expect(await (await rehoming.getJob(`closure-${crashing}-retry-1`))!.getState()).toBe('completed');

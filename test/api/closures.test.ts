@@ -1,5 +1,5 @@
 /**
- * Provider closure and re-homing through the API and the worker (issue 5):
+ * Provider closure and re-homing through the API and the worker:
  * validation and access, a closure with nothing to move, a carer's training gap
  * held and later confirmed (or run out), and a date-shifted alternative offered
  * to the family. The demo-county end to end is in closures-demo.test.ts.
@@ -8,7 +8,7 @@
  * the children need TWO_TO_ONE_STAFFING, which only these tests' places meet,
  * so no other test's places (the planner may use any open place) can be chosen.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { db } from '../../src/db.js';
 import { courseFor } from '../../src/domain/rehoming/training.js';
 import type { CareNeed } from '../../src/domain/care-needs.js';
@@ -20,6 +20,7 @@ import { closeProvider, countsAddUp, providerTokenFor, waitForClosure, type Clos
 import { daysFromToday } from '../support/dates.js';
 import { makeAuthority, makeChild, makeFamily, makeProvider, makeSlots, uid } from '../support/factories.js';
 import { closeConnections } from '../support/lifecycle.js';
+import { closureViolations, strandedOffers } from '../support/invariants.js';
 
 // This file runs each closure's job itself (runClosure, as the worker does) rather than waiting for a worker:
 // any test process's outbox sweeper may take a job to its own queue, and a big closure there would delay it.
@@ -29,6 +30,14 @@ process.env.QUEUE_PREFIX = `sbclosure${uid()}`;
 
 afterAll(async () => {
   await closeConnections();
+});
+
+/** Authorities this file made: after every test, nothing may point at a home their closures closed (invariant 8). */
+const tenants: string[] = [];
+afterEach(async () => {
+  const closed = (await db().closure.findMany({ where: { authorityId: { in: tenants } }, select: { providerId: true } })).map((k) => k.providerId);
+  expect(await closureViolations(closed)).toEqual({ liveBookings: [], heldPlaces: [], openEntries: [], pendingHolds: [], suspended: [] });
+  expect(await strandedOffers(closed)).toEqual([]);
 });
 
 /** The closure job, run to completion here, then the closure as the coordinator sees it. */
@@ -42,6 +51,7 @@ const HERE = { lat: 55.2, lng: -1.7 };
 
 async function tenant() {
   const { authority, coordinatorToken } = await makeAuthority();
+  tenants.push(authority.id);
   const slot = (providerId: string, date: string, options: Omit<Parameters<typeof makeSlots>[1], 'startDate' | 'untilDate'> = {}) =>
     makeSlots(providerId, { ...options, startDate: date, untilDate: date, reservedForAuthorityId: authority.id }).then(({ slots }) => {
       if (slots.length !== 1) throw new Error(`expected one slot on ${date}`);
@@ -64,7 +74,8 @@ describe('closing a provider: validation and access', () => {
   it('refuses bad input, the wrong roles and a second closure, and hides the closure from other authorities', async () => {
     const t = await tenant();
     const other = await makeAuthority();
-    const { provider, providerToken } = await makeProvider('RESIDENTIAL', { ...HERE, name: `Closing ${uid()}` });
+    const { provider, providerToken } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: t.authority.id, ...HERE, name: `Closing ${uid()}` });
+    const { providerToken: anotherProvider } = await makeProvider('RESIDENTIAL');
     const { familyToken } = await makeFamily(t.authority.id);
     const path = `/v1/providers/${provider.id}/closure`;
 
@@ -75,29 +86,40 @@ describe('closing a provider: validation and access', () => {
     expectProblem(await post(path, t.coordinatorToken, { effectiveFrom: daysFromToday(5), reason: 'Closing down', extra: 1 }), 400, 'VALIDATION_FAILED');
     expectProblem(await post(path, t.coordinatorToken, { effectiveFrom: daysFromToday(5), reason: 'Closing down', preferences: ['SAME_DATES', 'SAME_DATES'] }), 400, 'VALIDATION_FAILED');
     expectProblem(await post(path, familyToken, { effectiveFrom: daysFromToday(5), reason: 'Closing down' }), 403);
-    expectProblem(await post(path, providerToken, { effectiveFrom: daysFromToday(5), reason: 'Closing down' }), 403);
-    expectProblem(await post(`/v1/providers/${crypto.randomUUID()}/closure`, t.coordinatorToken, { effectiveFrom: daysFromToday(5), reason: 'Closing down' }), 404);
+    expectProblem(await post(path, anotherProvider, { effectiveFrom: daysFromToday(5), reason: 'Closing down' }), 404);
+    // Another authority books there but does not run the home: 403 (it may suspend its own placements instead).
+    expect(expectProblem(await post(path, other.coordinatorToken, { effectiveFrom: daysFromToday(5), reason: 'Closing down' }), 403).detail).toMatch(/suspend your own placements/);
+    expectProblem(await post(`/v1/providers/${crypto.randomUUID()}/closure`, t.coordinatorToken, { effectiveFrom: daysFromToday(5), confirm: true, reason: 'Closing down' }), 404);
+    // Safe to press: without an explicit confirmation nothing is closed, and the problem says how to confirm.
+    for (const confirm of [undefined, false]) {
+      const unconfirmed = expectProblem(await post(path, t.coordinatorToken, { effectiveFrom: daysFromToday(5), reason: 'Closing down', confirm }), 422, 'UNPROCESSABLE');
+      expect(unconfirmed.errors?.map((e) => e.path)).toEqual(['body.confirm']);
+      expect(unconfirmed.detail).toMatch(/preview/);
+    }
+    expectProblem(await post(path, t.coordinatorToken, { effectiveFrom: daysFromToday(5), reason: 'Closing down', confirm: 'yes' }), 400, 'VALIDATION_FAILED');
     // Nothing above changed the provider or recorded a closure.
     expect((await db().provider.findUniqueOrThrow({ where: { id: provider.id } })).status).toBe('ACTIVE');
     expect(await db().closure.count({ where: { providerId: provider.id } })).toBe(0);
 
     // Invariant 6: a retried POST with the same Idempotency-Key replays the first answer.
     const key = `close-${uid()}`;
-    const first = await post(path, t.coordinatorToken, { effectiveFrom: daysFromToday(5), reason: 'Closing down' }, { 'Idempotency-Key': key });
+    const first = await post(path, t.coordinatorToken, { effectiveFrom: daysFromToday(5), confirm: true, reason: 'Closing down' }, { 'Idempotency-Key': key });
     expect(first.status).toBe(202);
     expect(first.body).toMatchObject({ providerId: provider.id, authorityId: t.authority.id, reason: 'Closing down' });
-    const replay = await post(path, t.coordinatorToken, { effectiveFrom: daysFromToday(5), reason: 'Closing down' }, { 'Idempotency-Key': key });
+    const replay = await post(path, t.coordinatorToken, { effectiveFrom: daysFromToday(5), confirm: true, reason: 'Closing down' }, { 'Idempotency-Key': key });
     expect(replay.status).toBe(202);
     expect(replay.body.id).toBe(first.body.id);
     expect(await db().closure.count({ where: { providerId: provider.id } })).toBe(1);
 
-    expectProblem(await post(path, t.coordinatorToken, { effectiveFrom: daysFromToday(6), reason: 'Closing again' }), 409, 'CONFLICT');
+    expectProblem(await post(path, t.coordinatorToken, { effectiveFrom: daysFromToday(6), confirm: true, reason: 'Closing again' }), 409, 'CONFLICT');
 
     const closurePath = `/v1/closures/${first.body.id}`;
     expect((await get(closurePath, t.coordinatorToken)).status).toBe(200);
     expectProblem(await get(closurePath, other.coordinatorToken), 404);
     expectProblem(await get(closurePath, familyToken), 403);
-    expectProblem(await get(closurePath, providerToken), 403);
+    expectProblem(await get(closurePath, anotherProvider), 404);
+    // The home itself follows its closure's progress, without where each child goes (that is each authority's).
+    expect((await get(closurePath, providerToken)).body).toMatchObject({ id: first.body.id, outcomes: [] });
     expectProblem(await get(`/v1/closures/${crypto.randomUUID()}`, t.coordinatorToken), 404);
     await settle(t.coordinatorToken, first.body.id);
   });
@@ -109,7 +131,7 @@ describe('closing a provider that serves two authorities', () => {
     const b = await tenant();
     const bystander = await makeAuthority();
     const date = daysFromToday(85);
-    const { provider } = await makeProvider('RESIDENTIAL', { ...HERE, name: `Shared home ${uid()}` });
+    const { provider } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: a.authority.id, ...HERE, name: `Shared home ${uid()}` });
     // An open place (no block contract): both councils book it.
     const { slots } = await makeSlots(provider.id, { startDate: date, untilDate: date, places: 2, capabilities: ['TWO_TO_ONE_STAFFING'] });
     const ca = await a.child(['TWO_TO_ONE_STAFFING']);
@@ -144,7 +166,7 @@ describe('closing a provider that serves two authorities', () => {
 describe('closing a provider with no bookings', () => {
   it('completes with every count 0, and refuses new bookings from the closing date only', async () => {
     const t = await tenant();
-    const { provider } = await makeProvider('RESIDENTIAL', { ...HERE, name: `Empty ${uid()}` });
+    const { provider } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: t.authority.id, ...HERE, name: `Empty ${uid()}` });
     const before = await t.slot(provider.id, daysFromToday(80), { capabilities: ['TWO_TO_ONE_STAFFING'] });
     const after = await t.slot(provider.id, daysFromToday(82), { capabilities: ['TWO_TO_ONE_STAFFING'] });
 
@@ -164,6 +186,30 @@ describe('closing a provider with no bookings', () => {
     // The closing provider hears the plan is done, even when it is empty.
     expect(await db().notification.count({ where: { recipientRole: 'PROVIDER', recipientId: provider.id } })).toBeGreaterThan(0);
   });
+
+  it('takes its nights from the date off sale everywhere a family or coordinator looks for a place', async () => {
+    const t = await tenant();
+    const { provider } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: t.authority.id, ...HERE, name: `Closing ${uid()}` });
+    const before = await t.slot(provider.id, daysFromToday(140), { capabilities: ['TWO_TO_ONE_STAFFING'] });
+    const after = await t.slot(provider.id, daysFromToday(142), { capabilities: ['TWO_TO_ONE_STAFFING'] });
+    await settle(t.coordinatorToken, (await closeProvider(t.coordinatorToken, provider.id, { effectiveFrom: daysFromToday(141) })).id);
+    const c = await t.child(['TWO_TO_ONE_STAFFING']);
+    const window = `from=${daysFromToday(139)}&to=${daysFromToday(143)}&providerId=${provider.id}`;
+    for (const token of [t.coordinatorToken, c.familyToken]) {
+      for (const filter of ['', '&available=true']) {
+        expect((await get(`/v1/slots?${window}${filter}`, token)).body.items.map((s: { id: string }) => s.id)).toEqual([before.id]);
+      }
+      expect((await get(`/v1/slots/days?${window}`, token)).body.days.map((d: { localDate: string }) => d.localDate)).toEqual([before.localDate]);
+    }
+    // The provider's own list stops at the date too (nothing after it can be sold).
+    expect((await get(`/v1/slots?${window}`, await providerTokenFor(provider.id))).body.items.map((s: { id: string }) => s.id)).toEqual([before.id]);
+    // A request naming the night, or waiting for it, is refused; the night before is still fine.
+    const request = (slotId: string) => post('/v1/requests', c.familyToken, { childId: c.child.id, periodStart: daysFromToday(139), periodEnd: daysFromToday(143), preferences: [{ kind: 'SLOT', slotId }] });
+    expectProblem(await request(after.id), 422);
+    expect((await request(before.id)).status).toBe(201);
+    expectProblem(await post('/v1/waitlist', c.familyToken, { childId: c.child.id, slotId: after.id }), 409);
+    expect(await db().waitlistEntry.count({ where: { slotId: after.id } })).toBe(0);
+  });
 });
 
 describe('a foster carer training gap', () => {
@@ -173,9 +219,9 @@ describe('a foster carer training gap', () => {
   async function trainingGap(day: number) {
     const t = await tenant();
     const date = daysFromToday(day);
-    const { provider: home } = await makeProvider('RESIDENTIAL', { ...HERE, name: `Closing home ${uid()}` });
+    const { provider: home } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: t.authority.id, ...HERE, name: `Closing home ${uid()}` });
     const homeSlot = await t.slot(home.id, date, { places: 2, capabilities: NEEDS });
-    const { provider: scheme } = await makeProvider('FAMILY_BASED', { lat: HERE.lat + 0.05, lng: HERE.lng, name: `Link families ${uid()}` });
+    const { provider: scheme } = await makeProvider('FAMILY_BASED', { operatorAuthorityId: t.authority.id, lat: HERE.lat + 0.05, lng: HERE.lng, name: `Link families ${uid()}` });
     const carer = await makeCarer(scheme.id, [{ need: 'EPILEPSY_RESCUE_MEDICATION', completedOn: daysFromToday(-400), expiresOn: daysFromToday(-20) }]);
     const carerSlot = await t.slot(scheme.id, date, { places: 1, startTime: '17:00', durationMinutes: 41 * 60, capabilities: ['TWO_TO_ONE_STAFFING'], carerId: carer.id });
     const c = await t.child(NEEDS);
@@ -196,9 +242,12 @@ describe('a foster carer training gap', () => {
       expect.objectContaining({ carerId: w.carer.id, need: 'EPILEPSY_RESCUE_MEDICATION', course: courseFor('EPILEPSY_RESCUE_MEDICATION'), gap: 'EXPIRED', neededBy: w.carerSlot.startsAt.toISOString() }),
     ]);
     expect(w.closure.trainingActions).toEqual([expect.objectContaining({ carerId: w.carer.id, need: 'EPILEPSY_RESCUE_MEDICATION' })]);
-    // The place is held for the child (nobody else can take it) and the old booking stands until training is confirmed.
+    // The place is held for the child (nobody else can take it); the old booking is released, since from the
+    // closing date nothing may stay at the home, and says where the child's place is held.
     expect(await db().slot.findUniqueOrThrow({ where: { id: w.carerSlot.id } })).toMatchObject({ held: 1, booked: 0 });
-    expect((await db().booking.findUniqueOrThrow({ where: { id: w.booking.id } })).status).toBe('CONFIRMED');
+    const released = await db().booking.findUniqueOrThrow({ where: { id: w.booking.id } });
+    expect(released.status).toBe('CANCELLED');
+    expect(released.cancelReason).toMatch(/held at .* until carer training/);
     const rival = await w.newChild(['TWO_TO_ONE_STAFFING']);
     expect(refusalReasons(await post('/v1/bookings', w.coordinatorToken, { childId: rival.child.id, slotId: w.carerSlot.id }))).toContain('SLOT_FULL');
 
@@ -265,13 +314,13 @@ describe('a child with several bookings at the closing home', () => {
   it('moves them together, even when one new date overlaps another of the old bookings', async () => {
     const t = await tenant();
     const NEEDS: CareNeed[] = ['HOIST', 'TWO_TO_ONE_STAFFING'];
-    const { provider: home } = await makeProvider('RESIDENTIAL', { ...HERE, name: `Closing home ${uid()}` });
+    const { provider: home } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: t.authority.id, ...HERE, name: `Closing home ${uid()}` });
     const first = await t.slot(home.id, daysFromToday(90), { places: 1, capabilities: NEEDS });
     const second = await t.slot(home.id, daysFromToday(91), { places: 1, capabilities: NEEDS });
     // The first night can only go a day later, onto the second night's date; the second night then a day later again.
-    const { provider: other } = await makeProvider('RESIDENTIAL', { ...HERE, name: `Other ${uid()}` });
+    const { provider: other } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: t.authority.id, ...HERE, name: `Other ${uid()}` });
     const onSecond = await t.slot(other.id, daysFromToday(91), { places: 1, capabilities: NEEDS });
-    const { provider: third } = await makeProvider('RESIDENTIAL', { ...HERE, name: `Third ${uid()}` });
+    const { provider: third } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: t.authority.id, ...HERE, name: `Third ${uid()}` });
     const dayAfter = await t.slot(third.id, daysFromToday(92), { places: 1, capabilities: NEEDS });
     const c = await t.child(NEEDS);
     const b1 = await book(t.coordinatorToken, c.child.id, first.id);
@@ -295,9 +344,9 @@ describe('a child affected by two closures', () => {
   it('keeps the offer the first closure made when the second waitlists the child on that day', async () => {
     const t = await tenant();
     const NEEDS: CareNeed[] = ['HOIST', 'TWO_TO_ONE_STAFFING'];
-    const { provider: first } = await makeProvider('RESIDENTIAL', { ...HERE, name: `First closing ${uid()}` });
-    const { provider: second } = await makeProvider('RESIDENTIAL', { ...HERE, name: `Second closing ${uid()}` });
-    const { provider: other } = await makeProvider('RESIDENTIAL', { ...HERE, name: `Other ${uid()}` });
+    const { provider: first } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: t.authority.id, ...HERE, name: `First closing ${uid()}` });
+    const { provider: second } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: t.authority.id, ...HERE, name: `Second closing ${uid()}` });
+    const { provider: other } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: t.authority.id, ...HERE, name: `Other ${uid()}` });
     const firstSlot = await t.slot(first.id, daysFromToday(95), { places: 1, capabilities: NEEDS });
     const offered = await t.slot(other.id, daysFromToday(96), { places: 1, capabilities: NEEDS });
     const c = await t.child(NEEDS);
@@ -326,9 +375,9 @@ describe('a date-shifted alternative', () => {
   it('is offered to the family with the place held; accepting moves the child, declining cancels', async () => {
     const t = await tenant();
     const date = daysFromToday(75);
-    const { provider: home } = await makeProvider('RESIDENTIAL', { ...HERE, name: `Closing home ${uid()}` });
+    const { provider: home } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: t.authority.id, ...HERE, name: `Closing home ${uid()}` });
     const homeSlot = await t.slot(home.id, date, { places: 3, capabilities: NEEDS });
-    const { provider: other } = await makeProvider('RESIDENTIAL', { lat: HERE.lat - 0.05, lng: HERE.lng, name: `Other home ${uid()}` });
+    const { provider: other } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: t.authority.id, lat: HERE.lat - 0.05, lng: HERE.lng, name: `Other home ${uid()}` });
     // The only place that fits is two days later.
     const later = await t.slot(other.id, daysFromToday(77), { places: 3, capabilities: NEEDS });
     const accepting = await t.child(NEEDS);
@@ -353,8 +402,23 @@ describe('a date-shifted alternative', () => {
       const entry = await db().waitlistEntry.findUniqueOrThrow({ where: { id: offered.waitlistEntryId! } });
       expect(entry).toMatchObject({ childId: c.child.id, slotId: later.id, rehoming: true, status: 'OFFERED' });
       // The family sees its offer.
+      // The family sees its offer, saying what it is: the place and dates, why, the journey and the transport.
       const mine = await get(`/v1/waitlist?childId=${c.child.id}`, c.familyToken);
-      expect(mine.body.items).toEqual([expect.objectContaining({ id: entry.id, status: 'OFFERED', rehoming: true })]);
+      expect(mine.body.items).toEqual([
+        expect.objectContaining({
+          id: entry.id,
+          status: 'OFFERED',
+          rehoming: true,
+          place: expect.objectContaining({ providerName: other.name, localDate: later.localDate, startsAt: later.startsAt.toISOString() }),
+          rehomingOffer: {
+            closureId: closure.id,
+            reason: offered.reason,
+            dayShift: 2,
+            travelMinutes: expect.any(Number),
+            transport: c === accepting ? 'Specialist transport arranged both ways' : 'Not needed: the family brings the child',
+          },
+        }),
+      ]);
     }
     expect(await db().slot.findUniqueOrThrow({ where: { id: later.id } })).toMatchObject({ held: 3, booked: 0 });
 
@@ -396,5 +460,154 @@ describe('a date-shifted alternative', () => {
     for (const c of [accepting, declining]) {
       expect(await db().notification.count({ where: { recipientRole: 'FAMILY', recipientId: c.family.id } })).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('three homes closing in a chain', () => {
+  const NEEDS: CareNeed[] = ['HOIST', 'TWO_TO_ONE_STAFFING'];
+
+  it('re-plans the offers each closure made at the next home, moves its waiting list, and strands nobody', async () => {
+    const t = await tenant();
+    const day = (n: number) => daysFromToday(110 + n);
+    const home = async (label: string) => (await makeProvider('RESIDENTIAL', { operatorAuthorityId: t.authority.id, ...HERE, name: `${label} ${uid()}` })).provider;
+    const [a, b, c, d] = [await home('Ash House'), await home('Beech House'), await home('Cedar House'), await home('Dene House')];
+    const first = await t.child(NEEDS);
+    const second = await t.child(NEEDS);
+    const third = await t.child(NEEDS);
+    const firstBooking = await book(t.coordinatorToken, first.child.id, (await t.slot(a.id, day(0), { places: 1, capabilities: NEEDS })).id);
+
+    // Ash closes: the only place is at Beech a day later, offered to the first family.
+    const beechNight = await t.slot(b.id, day(1), { places: 2, capabilities: NEEDS });
+    const ash = await settle(t.coordinatorToken, (await closeProvider(t.coordinatorToken, a.id, { effectiveFrom: daysFromToday(1), maxDateShiftDays: 1, seed: 'ash' })).id);
+    expect(outcomeOf(ash, firstBooking.id)).toMatchObject({ outcome: 'OFFERED', toSlotId: beechNight.id });
+    const secondBooking = await book(t.coordinatorToken, second.child.id, beechNight.id);
+
+    // Beech closes before the first family answers: its own booking and Ash's offer there are both re-planned, to Cedar.
+    const cedarNight = await t.slot(c.id, day(1), { places: 2, capabilities: NEEDS });
+    const beech = await settle(t.coordinatorToken, (await closeProvider(t.coordinatorToken, b.id, { effectiveFrom: daysFromToday(1), maxDateShiftDays: 1, seed: 'beech' })).id);
+    expect(countsAddUp(beech)).toBe(true);
+    expect(beech.counts).toMatchObject({ affected: 2, MOVED: 1, OFFERED: 1 });
+    expect(outcomeOf(beech, secondBooking.id)).toMatchObject({ outcome: 'MOVED', toSlotId: cedarNight.id });
+    const handedOn = outcomeOf(beech, firstBooking.id);
+    // Same night as the offer, but still an offer: the family never agreed to the first one either.
+    expect(handedOn).toMatchObject({ outcome: 'OFFERED', toSlotId: cedarNight.id, fromOutcomeId: outcomeOf(ash, firstBooking.id).id });
+    // Ash's plan no longer says Beech: it follows the child's place to Cedar.
+    const ashNow = (await get(`/v1/closures/${ash.id}`, t.coordinatorToken)).body as ClosureView;
+    expect(outcomeOf(ashNow, firstBooking.id)).toMatchObject({ outcome: 'OFFERED', toSlotId: cedarNight.id, waitlistEntryId: handedOn.waitlistEntryId, supersededByOutcomeId: handedOn.id });
+    expect(outcomeOf(ashNow, firstBooking.id).reason).toMatch(/closed too/);
+    // The Beech offer cannot be accepted any more, and it is not on the family's list.
+    expect((await db().waitlistEntry.findUniqueOrThrow({ where: { id: outcomeOf(ash, firstBooking.id).waitlistEntryId! } })).status).toBe('WITHDRAWN');
+    expect((await get(`/v1/waitlist?childId=${first.child.id}`, first.familyToken)).body.items).toEqual([expect.objectContaining({ id: handedOn.waitlistEntryId, status: 'OFFERED' })]);
+
+    // Cedar is now full; a third family waits there.
+    expect((await post('/v1/waitlist', third.familyToken, { childId: third.child.id, slotId: cedarNight.id })).status).toBe(201);
+
+    // Cedar closes too. Dene has one place that night and one the night after.
+    const deneNight = await t.slot(d.id, day(1), { places: 1, capabilities: NEEDS });
+    const deneNext = await t.slot(d.id, day(2), { places: 1, capabilities: NEEDS });
+    const cedar = await settle(t.coordinatorToken, (await closeProvider(t.coordinatorToken, c.id, { effectiveFrom: daysFromToday(1), maxDateShiftDays: 1, seed: 'cedar' })).id);
+    expect(countsAddUp(cedar)).toBe(true);
+    expect(cedar.counts.affected).toBe(2);
+    expect(cedar.waitlistEntriesMoved).toBe(1);
+    // Cedar's own booking and Beech's offer there each got one of Dene's places.
+    const toDene = cedar.outcomes.map((o) => o.toSlotId).sort();
+    expect(toDene).toEqual([deneNight.id, deneNext.id].sort());
+    // The third family waits for Dene that night instead (it is full now), first in line, and was told.
+    const thirdEntries = (await get(`/v1/waitlist?childId=${third.child.id}`, third.familyToken)).body.items;
+    expect(thirdEntries).toEqual([expect.objectContaining({ slotId: deneNight.id, status: 'WAITING', rehoming: true })]);
+    expect(await db().notification.count({ where: { recipientRole: 'FAMILY', recipientId: third.family.id, dedupeKey: { startsWith: `closure-${cedar.id}-entry-` } } })).toBe(1);
+
+    // Every family ends with a live place or an open offer at an open home; none is left pointing at a closed one.
+    // (The second child was moved to Cedar, a real booking there, which Cedar's own closure then moved on.)
+    const families = [
+      { who: first, booking: firstBooking, closure: ash },
+      { who: second, booking: { id: outcomeOf(beech, secondBooking.id).newBookingId! }, closure: cedar },
+    ];
+    for (const f of families) {
+      const view = outcomeOf((await get(`/v1/closures/${f.closure.id}`, t.coordinatorToken)).body, f.booking.id);
+      expect(['MOVED', 'OFFERED']).toContain(view.outcome);
+      const slot = await db().slot.findUniqueOrThrow({ where: { id: view.toSlotId! }, include: { provider: true } });
+      expect(slot.providerId).toBe(d.id);
+      if (view.outcome === 'OFFERED') {
+        expect((await db().waitlistEntry.findUniqueOrThrow({ where: { id: view.waitlistEntryId! } })).status).toBe('OFFERED');
+        expect((await post(`/v1/waitlist/${view.waitlistEntryId}/accept`, f.who.familyToken)).status).toBe(200);
+      } else {
+        expect((await db().booking.findUniqueOrThrow({ where: { id: view.newBookingId! } })).status).toBe('CONFIRMED');
+      }
+      // Once accepted, the first closure's plan says MOVED.
+      expect(outcomeOf((await get(`/v1/closures/${f.closure.id}`, t.coordinatorToken)).body, f.booking.id).outcome).toBe('MOVED');
+    }
+    const live = await db().booking.findMany({ where: { childId: { in: [first.child.id, second.child.id] }, status: 'CONFIRMED' } });
+    expect(live.map((x) => x.slotId).sort()).toEqual([deneNight.id, deneNext.id].sort());
+    expect(await strandedOffers([a.id, b.id, c.id])).toEqual([]);
+    expect(await closureViolations([a.id, b.id, c.id])).toEqual({ liveBookings: [], heldPlaces: [], openEntries: [], pendingHolds: [], suspended: [] });
+    // None of the closed homes' nights is on sale.
+    for (const home of [a, b, c]) {
+      expect((await get(`/v1/slots?from=${day(-1)}&to=${day(3)}&providerId=${home.id}`, t.coordinatorToken)).body.items).toEqual([]);
+    }
+  });
+
+  it('hands a training hold at a home that then closes to the next closure, which frees the held place', async () => {
+    const t = await tenant();
+    const date = daysFromToday(130);
+    const TRAINED: CareNeed[] = ['EPILEPSY_RESCUE_MEDICATION', 'TWO_TO_ONE_STAFFING'];
+    const { provider: homeA } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: t.authority.id, ...HERE, name: `Closing home ${uid()}` });
+    const { provider: scheme } = await makeProvider('FAMILY_BASED', { operatorAuthorityId: t.authority.id, lat: HERE.lat + 0.05, lng: HERE.lng, name: `Link families ${uid()}` });
+    const carer = await makeCarer(scheme.id, [{ need: 'EPILEPSY_RESCUE_MEDICATION', completedOn: daysFromToday(-400), expiresOn: daysFromToday(-20) }]);
+    const carerSlot = await t.slot(scheme.id, date, { places: 1, durationMinutes: 41 * 60, capabilities: ['TWO_TO_ONE_STAFFING'], carerId: carer.id });
+    const c = await t.child(TRAINED);
+    const booking = await book(t.coordinatorToken, c.child.id, (await t.slot(homeA.id, date, { places: 1, capabilities: TRAINED })).id);
+    const one = await settle(t.coordinatorToken, (await closeProvider(t.coordinatorToken, homeA.id, { effectiveFrom: daysFromToday(1), maxDateShiftDays: 0 })).id);
+    expect(outcomeOf(one, booking.id).outcome).toBe('PENDING_TRAINING');
+    expect((await db().slot.findUniqueOrThrow({ where: { id: carerSlot.id } })).held).toBe(1);
+
+    // The scheme itself closes: the hold is re-planned (nowhere else meets the need that night) and the place freed.
+    const two = await settle(t.coordinatorToken, (await closeProvider(t.coordinatorToken, scheme.id, { effectiveFrom: daysFromToday(1), maxDateShiftDays: 0 })).id);
+    expect(two.counts).toMatchObject({ affected: 1, WAITLISTED: 1 });
+    expect(outcomeOf(two, booking.id).fromOutcomeId).toBe(outcomeOf(one, booking.id).id);
+    expect((await db().slot.findUniqueOrThrow({ where: { id: carerSlot.id } })).held).toBe(0);
+    const firstNow = outcomeOf((await get(`/v1/closures/${one.id}`, t.coordinatorToken)).body, booking.id);
+    expect(firstNow).toMatchObject({ outcome: 'WAITLISTED', supersededByOutcomeId: outcomeOf(two, booking.id).id });
+    // Training recorded later confirms nothing at the closed scheme.
+    expect(await recheckTraining(one.id)).toEqual({ confirmed: 0, waitlisted: 0 });
+  });
+});
+
+describe('previewing a closure', () => {
+  const NEEDS: CareNeed[] = ['HOIST', 'TWO_TO_ONE_STAFFING'];
+
+  it('says who is affected and what the plan would do, writes nothing, and matches what the closure then does', async () => {
+    const t = await tenant();
+    const other = await makeAuthority();
+    const date = daysFromToday(160);
+    const { provider: home } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: t.authority.id, ...HERE, name: `Closing home ${uid()}` });
+    const homeSlot = await t.slot(home.id, date, { places: 2, capabilities: NEEDS });
+    const { provider: other2 } = await makeProvider('RESIDENTIAL', { ...HERE, name: `Other ${uid()}` });
+    const onePlace = await t.slot(other2.id, date, { places: 1, capabilities: NEEDS });
+    const [c1, c2] = [await t.child(NEEDS), await t.child(NEEDS)];
+    await book(t.coordinatorToken, c1.child.id, homeSlot.id);
+    await book(t.coordinatorToken, c2.child.id, homeSlot.id);
+    const body = { effectiveFrom: daysFromToday(1), reason: 'Closing', maxDateShiftDays: 0, seed: 'preview' };
+
+    const preview = await post(`/v1/providers/${home.id}/closure/preview`, t.coordinatorToken, body);
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({
+      kind: 'CLOSURE',
+      providerName: home.name,
+      affected: { places: 2, children: 2, families: 2, otherAuthorities: 0 },
+      byMonth: [{ month: date.slice(0, 7), places: 2 }],
+      expected: { MOVED: 1, OFFERED: 0, PENDING_TRAINING: 0, WAITLISTED: 1 },
+    });
+    expect(preview.body.children.map((ch: { name: string }) => ch.name).sort()).toEqual([c1.child, c2.child].map((ch) => `${ch.firstName} Test`).sort());
+    // A dry run: nothing changed.
+    expect((await db().provider.findUniqueOrThrow({ where: { id: home.id } })).status).toBe('ACTIVE');
+    expect(await db().closure.count({ where: { providerId: home.id } })).toBe(0);
+    expect(await db().slot.findUniqueOrThrow({ where: { id: onePlace.id } })).toMatchObject({ booked: 0, held: 0 });
+    // Only the operator previews a closure; a bad date changes nothing either.
+    expectProblem(await post(`/v1/providers/${home.id}/closure/preview`, other.coordinatorToken, body), 403);
+    expectProblem(await post(`/v1/providers/${home.id}/closure/preview`, t.coordinatorToken, { ...body, effectiveFrom: daysFromToday(-2) }), 400);
+
+    const done = await settle(t.coordinatorToken, (await closeProvider(t.coordinatorToken, home.id, body)).id);
+    expect(done.counts).toMatchObject({ affected: 2, MOVED: 1, WAITLISTED: 1 });
   });
 });

@@ -28,8 +28,10 @@ describe('families and children', () => {
     const award = await post(`/v1/children/${child.body.id}/entitlements`, coordinatorToken, { periodStart: '2027-04-01', periodEnd: '2028-03-31', nights: 36, daySessions: 12 });
     expect(award.status).toBe(201);
 
+    // The coordinator wrote the passport from the family's intake form but does not read it back (only in an emergency); the family does.
     const read = await get(`/v1/children/${child.body.id}`, coordinatorToken);
-    expect(read.body).toMatchObject({ dateOfBirth: '2014-09-12', passport: { calming: 'Quiet room, music' }, entitlements: [{ id: award.body.id, nights: 36, daySessions: 12 }] });
+    expect(read.body).toMatchObject({ dateOfBirth: '2014-09-12', passport: null, entitlements: [{ id: award.body.id, nights: 36, daySessions: 12 }] });
+    expect((await db().child.findUniqueOrThrow({ where: { id: child.body.id } })).passport).toEqual({ communication: 'Uses a communication book', calming: 'Quiet room, music' });
     expect(await db().auditEvent.count({ where: { entityId: { in: [family.body.id, child.body.id, award.body.id] } } })).toBe(3);
   });
 
@@ -52,9 +54,11 @@ describe('families and children', () => {
     expect(byFamily.status).toBe(200);
     expect(byFamily.body).toMatchObject({ needs: ['OXYGEN'], needsTransport: true, needsEscort: true, passport: { calming: 'Stories' } });
 
-    // The coordinator changes needs; the passport stays.
+    // The coordinator changes needs; the passport stays (the family sees it; the coordinator may not overwrite it).
     const byCoordinator = await patch(`/v1/children/${id}`, coordinatorToken, { needs: ['OXYGEN', 'HOIST'] });
-    expect(byCoordinator.body).toMatchObject({ needs: ['OXYGEN', 'HOIST'], needsTransport: true, passport: { medical: 'Night-time oxygen', calming: 'Stories' } });
+    expect(byCoordinator.body).toMatchObject({ needs: ['OXYGEN', 'HOIST'], needsTransport: true, passport: null });
+    expect((await get(`/v1/children/${id}`, familyToken)).body.passport).toEqual({ medical: 'Night-time oxygen', calming: 'Stories' });
+    expectProblem(await patch(`/v1/children/${id}`, coordinatorToken, { passport: {} }), 422, 'UNPROCESSABLE');
 
     // Needs decide which places fit, so only coordinators set them.
     expectProblem(await patch(`/v1/children/${id}`, familyToken, { needs: [] }), 422, 'UNPROCESSABLE');

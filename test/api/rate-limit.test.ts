@@ -1,29 +1,66 @@
-/** Authentication failures are rate limited per client; security headers are on every response. */
-import { describe, expect, it } from 'vitest';
+/**
+ * Authentication failures are rate limited per client address, shared by every
+ * API process through Redis; a valid credential is never refused for others'
+ * failures. Security headers are on every response.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { makeAuthority } from '../support/factories.js';
+import { closeConnections } from '../support/lifecycle.js';
+
+afterAll(closeConnections);
+
+/** A fresh client address per test, as the trusted proxy reports it: counts from other tests never reach it. */
+const address = () => `10.${[1, 2, 3].map(() => Math.floor(Math.random() * 250)).join('.')}-${randomUUID().slice(0, 6)}`;
+const bad = (app: ReturnType<typeof buildApp>, forwardedFor: string) =>
+  app.request('/v1/vehicles', { headers: { Authorization: 'Bearer sbc_not-a-real-token-at-all', 'X-Forwarded-For': forwardedFor } });
 
 describe('authentication failures', () => {
-  it('answers 429 with Retry-After once an address has failed too often, and even a good token waits', async () => {
-    const app = buildApp({ authFailuresPerMinute: 3 });
+  it('answers 429 with Retry-After once an address has failed too often, while a good token from the same address is served', async () => {
+    const app = buildApp({ authFailuresPerMinute: 3, trustedProxies: 1 });
     const { coordinatorToken } = await makeAuthority();
-    const bad = () => app.request('/v1/vehicles', { headers: { Authorization: 'Bearer sbc_not-a-real-token-at-all' } });
-    for (let i = 0; i < 3; i++) expect((await bad()).status).toBe(401);
-    const limited = await bad();
+    const client = address();
+    for (let i = 0; i < 3; i++) expect((await bad(app, client)).status).toBe(401);
+    const limited = await bad(app, client);
     expect(limited.status).toBe(429);
     expect(limited.headers.get('content-type')).toContain('application/problem+json');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(((await limited.json()) as { code: string }).code).toBe('RATE_LIMITED');
-    const good = await app.request('/v1/vehicles', { headers: { Authorization: `Bearer ${coordinatorToken}` } });
-    expect(good.status).toBe(429);
+    const good = await app.request('/v1/vehicles', { headers: { Authorization: `Bearer ${coordinatorToken}`, 'X-Forwarded-For': client } });
+    expect(good.status).toBe(200);
+    // Another address is not affected.
+    expect((await bad(app, address())).status).toBe(401);
+  });
+
+  it('is shared between API instances: failures on one count on the other', async () => {
+    const one = buildApp({ authFailuresPerMinute: 4, trustedProxies: 1 });
+    const other = buildApp({ authFailuresPerMinute: 4, trustedProxies: 1 });
+    const client = address();
+    for (const app of [one, other, one, other]) expect((await bad(app, client)).status).toBe(401);
+    expect((await bad(other, client)).status).toBe(429);
+    expect((await bad(one, client)).status).toBe(429);
+  });
+
+  it('behind a trusted proxy, keys on the address the proxy saw, not on what the client wrote before it', async () => {
+    const app = buildApp({ authFailuresPerMinute: 2, trustedProxies: 1 });
+    const client = address();
+    // A client rotating a forged left-hand entry is still one client.
+    for (let i = 0; i < 2; i++) expect((await bad(app, `forged-${i}, ${client}`)).status).toBe(401);
+    expect((await bad(app, `forged-9, ${client}`)).status).toBe(429);
+    // Without a trusted proxy the header is ignored: these all come from the test's one in-process address.
+    const direct = buildApp({ authFailuresPerMinute: 100_000, trustedProxies: 0 });
+    expect((await bad(direct, client)).status).toBe(401);
   });
 
   it('does not count successful requests', async () => {
-    const app = buildApp({ authFailuresPerMinute: 2 });
+    const app = buildApp({ authFailuresPerMinute: 2, trustedProxies: 1 });
     const { coordinatorToken } = await makeAuthority();
+    const client = address();
     for (let i = 0; i < 5; i++) {
-      expect((await app.request('/v1/vehicles', { headers: { Authorization: `Bearer ${coordinatorToken}` } })).status).toBe(200);
+      expect((await app.request('/v1/vehicles', { headers: { Authorization: `Bearer ${coordinatorToken}`, 'X-Forwarded-For': client } })).status).toBe(200);
     }
+    expect((await bad(app, client)).status).toBe(401);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * Promised versus delivered (issue 6), end to end through the API: a period's
+ * Promised versus delivered, end to end through the API: a period's
  * awards, requests, a fair round published, breaks attended, missed (with
  * reasons), cancelled by the provider and by the family; then every ledger
  * figure of every child, the ordering of the report, the child's own ledger,
@@ -28,8 +28,8 @@ const LEDGER_COLUMNS = [
   'childId', 'childName', 'periodStart', 'periodEnd', 'awardedNights', 'awardedSessions', 'requestedNights', 'allocatedNights', 'allocatedSessions',
   'deliveredNights', 'deliveredSessions', 'upcomingNights', 'upcomingSessions', 'awaitingAttendanceNights', 'awaitingAttendanceSessions',
   'cancelledByFamilyNights', 'cancelledByFamilySessions',
-  'cancelledByProviderNights', 'cancelledByProviderSessions', 'shortfallNights', 'shortfallSessions', 'expectedToDateNights', 'expectedToDateSessions',
-  'behindNights', 'behindSessions', 'flagged',
+  'cancelledByProviderNights', 'cancelledByProviderSessions', 'missedNights', 'missedSessions', 'shortfallNights', 'shortfallSessions', 'expectedToDateNights', 'expectedToDateSessions',
+  'behindNights', 'behindSessions', 'flagged', 'committedPence', 'deliveredPence', 'cancelledPence',
 ];
 
 /** Every figure of a ledger row, in the order of LEDGER_COLUMNS from awardedNights to flagged. */
@@ -42,6 +42,8 @@ function figures(f: {
   awaiting?: [number, number];
   byFamily: [number, number];
   byProvider: [number, number];
+  /** No-shows for the family's reason (a provider's cancellation on the day is byProvider). */
+  missed?: [number, number];
   shortfall: [number, number];
   expected: [number, number];
   behind: [number, number];
@@ -56,10 +58,13 @@ function figures(f: {
     awaitingAttendanceNights: f.awaiting?.[0] ?? 0, awaitingAttendanceSessions: f.awaiting?.[1] ?? 0,
     cancelledByFamilyNights: f.byFamily[0], cancelledByFamilySessions: f.byFamily[1],
     cancelledByProviderNights: f.byProvider[0], cancelledByProviderSessions: f.byProvider[1],
+    missedNights: f.missed?.[0] ?? 0, missedSessions: f.missed?.[1] ?? 0,
     shortfallNights: f.shortfall[0], shortfallSessions: f.shortfall[1],
     expectedToDateNights: f.expected[0], expectedToDateSessions: f.expected[1],
     behindNights: f.behind[0], behindSessions: f.behind[1],
     flagged: f.flagged,
+    // No prices are published in this county, so every break's cost is unknown: no money is counted (test/api/costs.test.ts prices them).
+    committedPence: 0, deliveredPence: 0, cancelledPence: 0,
   };
 }
 
@@ -81,11 +86,12 @@ interface Scenario {
 let s: Scenario;
 
 beforeAll(async () => {
-  const { coordinatorToken } = await makeAuthority();
+  const { authority, coordinatorToken } = await makeAuthority();
   const { coordinatorToken: otherCoordinatorToken } = await makeAuthority();
   const { provider: unit, providerToken } = await makeProvider('RESIDENTIAL', { name: `Harbour House ${uid()}` });
   const { provider: club, providerToken: clubToken } = await makeProvider('COMMUNITY', { name: `Harbour Club ${uid()}` });
-  const { provider: fostering } = await makeProvider('FAMILY_BASED', { name: `Harbour Fostering ${uid()}` });
+  // The authority's own fostering service: in its capacity report although none of its children stay there yet.
+  const { provider: fostering } = await makeProvider('FAMILY_BASED', { name: `Harbour Fostering ${uid()}`, operatorAuthorityId: authority.id });
 
   // 20 one-night places at the unit, T+7 … T+26 (d[0] … d[19]); 6 day sessions ×2 at the club, T+7 … T+12.
   const { slots: d } = await makeSlots(unit.id, { startDate: T(7), untilDate: T(26), places: 1, capabilities: ['WHEELCHAIR'] });
@@ -203,7 +209,7 @@ beforeAll(async () => {
     ledger: {
       // expected 10×100/365 = 2.7 nights, 4×100/365 = 1.1 sessions; 0.8 behind in all: not flagged.
       // The night awaiting attendance is neither delivered nor upcoming, and not a shortfall either.
-      [alice.id]: figures({ awarded: [10, 4], requested: 4, allocated: [4, 2], delivered: [2, 1], upcoming: [0, 1], awaiting: [1, 0], byFamily: [0, 0], byProvider: [0, 0], shortfall: [7, 2], expected: [2.7, 1.1], behind: [0.7, 0.1], flagged: false }),
+      [alice.id]: figures({ awarded: [10, 4], requested: 4, allocated: [4, 2], delivered: [2, 1], upcoming: [0, 1], awaiting: [1, 0], byFamily: [0, 0], byProvider: [0, 0], missed: [1, 0], shortfall: [7, 2], expected: [2.7, 1.1], behind: [0.7, 0.1], flagged: false }),
       // provider cancelled one ahead and one on the day (a NO_SHOW still holds the place it had).
       [ben.id]: figures({ awarded: [12, 0], requested: 4, allocated: [2, 0], delivered: [1, 0], upcoming: [0, 0], byFamily: [1, 0], byProvider: [2, 0], shortfall: [11, 0], expected: [3.3, 0], behind: [2.3, 0], flagged: true }),
       [cara.id]: figures({ awarded: [6, 0], requested: 0, allocated: [0, 0], delivered: [0, 0], upcoming: [0, 0], byFamily: [0, 0], byProvider: [0, 0], shortfall: [6, 0], expected: [1.6, 0], behind: [1.6, 0], flagged: true }),
@@ -346,6 +352,9 @@ describe('who may read reports', () => {
     expect(limits.body.children.filter((r: { childId: string }) => ids.includes(r.childId))).toEqual([]);
     const capacity = await get(`/v1/reports/capacity?${WINDOW}`, s.otherCoordinatorToken);
     expect(capacity.body.unmetDemand).toEqual({ rounds: 0, unitsWanted: 0, unitsUnmet: 0, byReason: [] });
+    // Its capacity report covers its own providers: not the unit and club only the first authority's children used, nor its fostering service.
+    const providers = new Set(capacity.body.capacity.map((r: { providerId: string }) => r.providerId));
+    expect([s.unit.id, s.club.id, s.fostering.id].filter((id) => providers.has(id))).toEqual([]);
     expectProblem(await get(`/v1/children/${s.children.alice.id}`, s.otherCoordinatorToken), 404);
   });
 

@@ -1,5 +1,5 @@
 /**
- * Break requests (issue 3, "Break requests"): a family for its own child, or a
+ * Break requests: a family for its own child, or a
  * coordinator, files ranked preferences for a period — specific slots or days
  * of the week, with flexibility and transport. Bad preferences are refused
  * with field paths and nothing is written.

@@ -1,5 +1,5 @@
 /**
- * Slot regeneration is idempotent (issue 2): generating again creates nothing,
+ * Slot regeneration is idempotent: generating again creates nothing,
  * an edited rule updates or withdraws empty slots, never duplicates a date, and
  * never deletes or reshapes a slot holding a booking — that one is kept and
  * reported in the rule's generationConflicts.
@@ -37,13 +37,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // The worker opened every queue it consumes; remove them all with this file's namespace.
-  for (const name of new Set([...QUEUE_NAMES, ...Object.keys(PROCESSORS)])) await queue(name).obliterate({ force: true }).catch(() => undefined);
+  for (const name of new Set([...QUEUE_NAMES, ...(Object.keys(PROCESSORS) as (keyof typeof PROCESSORS)[])])) await queue(name).obliterate({ force: true }).catch(() => undefined);
   await closeConnections();
 });
 
 /** A daily rule over seven future days, with its slots generated. */
 async function weekOfSlots(options: { places?: number } = {}) {
-  const { provider } = await makeProvider('RESIDENTIAL');
+  const { provider } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: authorityId });
   return makeSlots(provider.id, { startDate: daysFromToday(20), untilDate: daysFromToday(26), places: options.places ?? 3 });
 }
 
@@ -73,7 +73,7 @@ describe('generating again', () => {
   });
 
   it('leaves exactly one slot per date when two generations of one rule race', async () => {
-    const { provider } = await makeProvider('COMMUNITY');
+    const { provider } = await makeProvider('COMMUNITY', { operatorAuthorityId: authorityId });
     const rule = await db().capacityRule.create({
       data: { providerId: provider.id, rrule: 'FREQ=DAILY', startDate: daysFromToday(5), untilDate: daysFromToday(34), startTime: '09:30', durationMinutes: 240, places: 2, capabilities: [], exdates: [] },
     });
@@ -102,7 +102,7 @@ describe('editing a rule whose slots are empty', () => {
   });
 
   it('keeps the fields an edit does not mention', async () => {
-    const { provider } = await makeProvider('RESIDENTIAL');
+    const { provider } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: authorityId });
     const { rule } = await makeSlots(provider.id, { startDate: daysFromToday(20), untilDate: daysFromToday(26), capabilities: ['OXYGEN', 'HOIST'] });
     await editRule(rule.id, { exdates: [daysFromToday(22)] });
     const edited = await editRule(rule.id, { places: 4 });
@@ -216,7 +216,7 @@ describe('through the queue', () => {
     expect(config().QUEUE_PREFIX).toBe(process.env.QUEUE_PREFIX);
     const worker = await startWorkers({ sweepMs: 200 });
     try {
-      const { provider } = await makeProvider('COMMUNITY');
+      const { provider } = await makeProvider('COMMUNITY', { operatorAuthorityId: authorityId });
       const created = await post(`/v1/providers/${provider.id}/capacity-rules`, coordinatorToken, {
         rrule: 'FREQ=DAILY',
         startDate: daysFromToday(3),
@@ -230,11 +230,11 @@ describe('through the queue', () => {
       const slotsPath = `/v1/slots?from=${daysFromToday(0)}&to=${daysFromToday(10)}&providerId=${provider.id}`;
 
       const until = async (done: (items: any[]) => boolean) => {
-        const deadline = Date.now() + 15_000;
+        const deadline = Date.now() + 90_000;
         for (;;) {
           const items = (await get(slotsPath, coordinatorToken)).body.items as any[];
           if (done(items)) return items;
-          if (Date.now() > deadline) throw new Error(`worker did not generate slots in 15 s: ${JSON.stringify(items)}`);
+          if (Date.now() > deadline) throw new Error(`worker did not generate slots in 90 s: ${JSON.stringify(items)}`);
           await new Promise((r) => setTimeout(r, 100));
         }
       };

@@ -1,5 +1,5 @@
 /**
- * Swaps (issue 3, "Swaps"): family A offers its booking for family B's; B
+ * Swaps: family A offers its booking for family B's; B
  * accepts; a coordinator approves when the authority requires it. On
  * completion both old bookings are CANCELLED ("Swapped …") and two SWAP
  * bookings replace them — or, if either placement fails, nothing changes.

@@ -25,11 +25,11 @@ beforeAll(async () => {
   const a = await makeAuthority();
   coordinatorToken = a.coordinatorToken;
   authorityId = a.authority.id;
-  providerId = (await makeProvider('RESIDENTIAL')).provider.id;
+  providerId = (await makeProvider('RESIDENTIAL', { operatorAuthorityId: authorityId })).provider.id;
   familyId = (await makeFamily(authorityId)).family.id;
   childId = (await makeChild(familyId, authorityId)).id;
   // A second provider's rule for the PATCH cases, so POST cases can count this provider's rules from zero.
-  const other = await makeProvider('RESIDENTIAL');
+  const other = await makeProvider('RESIDENTIAL', { operatorAuthorityId: authorityId });
   ruleId = (await makeSlots(other.provider.id, { startDate: daysFromToday(30), untilDate: daysFromToday(31) })).rule.id;
 });
 
@@ -225,8 +225,8 @@ describe('Idempotency-Key', () => {
   });
 
   it('creates one rule when concurrent retries race', async () => {
-    const { coordinatorToken: token } = await makeAuthority();
-    const { provider } = await makeProvider('COMMUNITY');
+    const { authority, coordinatorToken: token } = await makeAuthority();
+    const { provider } = await makeProvider('COMMUNITY', { operatorAuthorityId: authority.id });
     const key = `rule-${uid()}`;
     const responses = await Promise.all(
       [1, 2, 3].map(() => post(`/v1/providers/${provider.id}/capacity-rules`, token, validRule(), { 'Idempotency-Key': key })),

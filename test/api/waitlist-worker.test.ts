@@ -1,6 +1,6 @@
 /**
- * Waitlist promotion end to end through BullMQ (issue 3: "offered it
- * automatically, through a BullMQ job"): cancelling a booking records the job in
+ * Waitlist promotion end to end through BullMQ (a freed place is
+ * offered automatically, by a job): cancelling a booking records the job in
  * the outbox, the in-process worker offers the place, and an offer whose time is
  * up passes on through the expiry job.
  */

@@ -1,5 +1,5 @@
 /**
- * The waitlist (issue 3, "Waitlist with automatic promotion"): a freed place is
+ * The waitlist, with automatic promotion: a freed place is
  * offered to the first eligible waiting child in the allocator's rotation order
  * (re-homed children first, then highest credit), held while the family
  * decides, and passed on when they decline or the offer expires. The worker's

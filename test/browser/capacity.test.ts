@@ -1,5 +1,5 @@
 /**
- * A provider publishes and edits capacity in the pages (issue 7): the RRULE
+ * A provider publishes and edits capacity in the pages: the RRULE
  * builder with dates that have no break and a block contract, the preview
  * marking skipped dates, an edit that changes the days, the places and ends
  * the contract, and a refused edit that changes nothing. Debian's Chromium
@@ -97,7 +97,7 @@ describe('provider capacity pages in Chromium', { timeout: 90_000 }, () => {
     await page.getByLabel('Dates with no break (optional)').fill(`${skipped}\n31/12/2028`);
     await page.getByLabel('Places', { exact: true }).fill('4');
     await go(page.getByRole('button', { name: 'Save changes' }));
-    await see(page.getByRole('alert'), 'exdates');
+    await see(page.getByRole('alert'), 'The dates with no break must be a date written like 2027-01-08');
     expect(await page.getByLabel('Dates with no break (optional)').inputValue()).toContain('31/12/2028');
     expect(await db().capacityRule.findUniqueOrThrow({ where: { id: published.id } })).toMatchObject({ version: 2, places: 3 });
   });

@@ -1,5 +1,5 @@
 /**
- * The web pages in a real browser (issue 7): Debian's Chromium driven by
+ * The web pages in a real browser: Debian's Chromium driven by
  * playwright-core against a real server, one journey per role plus the whole
  * request → round → publish → result journey, each main page checked with
  * axe-core. Screenshots go to test-artifacts/ (gitignored).
@@ -23,7 +23,7 @@ import { joinWaitlist, promoteWaitlist } from '../../src/services/waitlist.js';
 import { resolveToken } from '../../src/services/tokens.js';
 import { insertStay } from '../support/booking-helpers.js';
 import { insertBooking } from '../support/bookings.js';
-import { browserTenant as tenant, count, go, PHONE, see, seeExactly, shot, startBrowserSession } from '../support/browser.js';
+import { browserTenant as tenant, count, fillDate, go, PHONE, see, seeExactly, shot, startBrowserSession } from '../support/browser.js';
 import { daysFromToday } from '../support/dates.js';
 import { makeChild, makeFamily, makeSlots } from '../support/factories.js';
 import { closeConnections } from '../support/lifecycle.js';
@@ -53,16 +53,19 @@ describe('web pages in Chromium', { timeout: 90_000 }, () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to main content');
     await page.keyboard.press('Enter');
+    // First the way people sign in (an emailed link), then the access key of integrations and tests.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Sign in with your email address');
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement.id')).toBe('token');
     await expectAccessible(page, 'sign-in');
     await shot(page, 'sign-in');
     await page.getByLabel('Access key').fill('sbf_not-a-real-token-at-all');
-    await go(page.getByRole('button', { name: 'Sign in' }));
+    await go(page.getByRole('button', { name: 'Sign in', exact: true }));
     await see(page.getByRole('alert'), 'unknown, revoked or expired');
 
     await page.getByLabel('Access key').fill(familyToken);
-    await go(page.getByRole('button', { name: 'Sign in' }));
+    await go(page.getByRole('button', { name: 'Sign in', exact: true }));
     await page.waitForURL('**/family');
     const cookies = await context.cookies();
     const session = cookies.find((c) => c.name === 'sb_session')!;
@@ -90,14 +93,14 @@ describe('web pages in Chromium', { timeout: 90_000 }, () => {
     await see(family.getByRole('heading', { level: 1 }), t.family.name);
     await expectAccessible(family, 'family-home');
     await go(family.getByRole('link', { name: 'Request breaks', exact: true }).first());
-    await family.getByLabel('From', { exact: true }).fill(t.friday);
-    await family.getByLabel('To', { exact: true }).fill(addDays(t.friday, 1));
+    await fillDate(family, 'From', t.friday);
+    await fillDate(family, 'To', addDays(t.friday, 1));
     await go(family.getByRole('button', { name: 'Show breaks in this period' }));
     await count(family.getByLabel('Choice 1').locator('option'), 3);
     await expectAccessible(family, 'family-request');
     // Sending nothing is refused with a readable message.
     await go(family.getByRole('button', { name: 'Send request' }));
-    await see(family.getByRole('alert'), 'choose at least one break');
+    await see(family.getByRole('alert'), 'Choose at least one break');
     await family.getByLabel('Child').selectOption(t.child.id);
     await family.getByLabel('Choice 1').selectOption(t.slots[0]!.id);
     await shot(family, 'family-request');
@@ -109,8 +112,8 @@ describe('web pages in Chromium', { timeout: 90_000 }, () => {
     const coordinator = await signIn(t.coordinatorToken);
     await go(coordinator.getByRole('link', { name: 'Allocation rounds' }));
     await expectAccessible(coordinator, 'coordinator-rounds');
-    await coordinator.getByLabel('Period from').fill(t.friday);
-    await coordinator.getByLabel('Period to').fill(addDays(t.friday, 1));
+    await fillDate(coordinator, 'Period from', t.friday);
+    await fillDate(coordinator, 'Period to', addDays(t.friday, 1));
     await coordinator.getByLabel(/Seed/).fill('browser-journey');
     await go(coordinator.getByRole('button', { name: 'Start round' }));
     await coordinator.waitForURL(/\/coordinator\/rounds\/[0-9a-f-]{36}$/);
@@ -129,10 +132,11 @@ describe('web pages in Chromium', { timeout: 90_000 }, () => {
 
     // The family sees the confirmed break and why, on a phone.
     const phone = await signIn(t.familyToken, PHONE);
-    const upcoming = phone.getByRole('heading', { name: 'Upcoming breaks' }).locator('xpath=following-sibling::ul[1]');
+    const upcoming = phone.locator('section.app-break').first();
     await see(upcoming, t.provider.name);
-    await see(upcoming, 'confirmed');
-    await see(phone.getByRole('region', { name: new RegExp(t.child.firstName) }), 'Nights awarded 24 Nights booked 1');
+    await see(upcoming, 'Confirmed');
+    await see(upcoming, 'Why this break Asked for');
+    await see(phone.getByRole('region', { name: `${t.child.firstName} ${t.child.lastName}` }), 'Nights 24 awarded, 1 booked');
     await expectAccessible(phone, 'family-result-phone');
     await shot(phone, 'family-result-phone');
     const booking = await db().booking.findFirstOrThrow({ where: { childId: t.child.id } });
@@ -143,7 +147,7 @@ describe('web pages in Chromium', { timeout: 90_000 }, () => {
     const t = await tenant();
     await insertBooking(t.slots[1]!, t.child);
     const page = await signIn(t.coordinatorToken);
-    await page.getByLabel('From').fill(t.friday);
+    await fillDate(page, 'From', t.friday);
     await go(page.getByRole('button', { name: 'Show', exact: true }));
     const row = page.getByRole('row', { name: new RegExp(t.provider.name) });
     await see(row, '1 of 1 free');
@@ -186,7 +190,7 @@ describe('web pages in Chromium', { timeout: 90_000 }, () => {
     const swap = await proposeSwap((await resolveToken(t.familyToken))!, { bookingId: ours.id, withBookingId: theirs.id });
     // The other family accepts on its own page.
     const otherFamily = await signIn(other.familyToken);
-    await see(otherFamily.getByRole('heading', { name: 'Swaps' }).locator('xpath=following-sibling::ul[1]'), 'another family would like to swap');
+    await see(otherFamily.locator('main'), 'Another family would like to swap');
     await expectAccessible(otherFamily, 'family-swap-offer');
     await go(otherFamily.getByRole('button', { name: 'Accept swap' }));
     await see(otherFamily.getByRole('status'), 'You accepted the swap');
@@ -205,7 +209,15 @@ describe('web pages in Chromium', { timeout: 90_000 }, () => {
     await page.getByLabel('No breaks from').fill(addDays(t.friday, -1));
     await page.getByLabel('Reason').fill('Registration suspended');
     await expectAccessible(page, 'coordinator-closures');
-    await go(page.getByRole('button', { name: 'Close provider and re-home bookings' }));
+    // Safe to press: a preview first (nothing written), then an explicit confirmation.
+    await go(page.getByRole('button', { name: 'Preview the closure' }));
+    await page.getByText('Nothing has changed yet').waitFor();
+    await page.getByRole('row', { name: new RegExp(t.child.firstName) }).first().waitFor();
+    expect(await db().closure.count({ where: { providerId: t.provider.id } })).toBe(0);
+    expect((await db().provider.findUniqueOrThrow({ where: { id: t.provider.id } })).status).toBe('ACTIVE');
+    await expectAccessible(page, 'coordinator-closure-preview');
+    await shot(page, 'coordinator-closure-preview');
+    await go(page.getByRole('button', { name: new RegExp(`Confirm: close ${t.provider.name}`) }));
     await page.waitForURL(/\/coordinator\/closures\/[0-9a-f-]{36}$/);
     await runClosure(page.url().split('/').at(-1)!);
     await go(page.getByRole('link', { name: 'Check progress' }));
@@ -215,44 +227,40 @@ describe('web pages in Chromium', { timeout: 90_000 }, () => {
     await shot(page, 'coordinator-closure');
   });
 
-  it('family swaps and waiting list: offers a swap by booking reference, the other family rejects then accepts, and an offered place is declined', async () => {
+  it('family swaps and waiting list: a swap offered from the swap board, the other family rejects then accepts, and an offered place is declined', async () => {
     const t = await tenant();
     const ours = await insertBooking(t.slots[1]!, t.child);
     const other = await makeFamily(t.authority.id);
     const otherChild = await makeChild(other.family.id, t.authority.id, { periodStart: daysFromToday(-30), periodEnd: daysFromToday(760) });
-    const theirs = await insertBooking(t.slots[0]!, otherChild);
+    await insertBooking(t.slots[0]!, otherChild);
 
-    // Each family sees its own booking reference to pass on.
+    // The other family puts its break on the board from its page; no booking reference is passed between families.
     const otherFamily = await signIn(other.familyToken);
-    const theirUpcoming = otherFamily.getByRole('heading', { name: 'Upcoming breaks' }).locator('xpath=following-sibling::ul[1]');
-    await see(theirUpcoming, `Booking reference: ${theirs.id}`);
+    await go(otherFamily.getByRole('button', { name: /^Offer this break on the swap board/ }));
+    await see(otherFamily.getByRole('status'), 'Your break is on the swap board');
     const page = await signIn(t.familyToken);
-    await see(page.getByRole('heading', { name: 'Upcoming breaks' }).locator('xpath=following-sibling::ul[1]'), `Booking reference: ${ours.id}`);
-
-    // A mistyped reference is refused readably; the real one is sent.
-    await page.getByText('Swap this break with another family').click();
-    await page.getByLabel("Other family's booking reference").fill('not-a-reference');
-    await go(page.getByRole('button', { name: 'Offer swap' }));
-    await see(page.getByRole('alert'), 'a booking reference looks like');
-    await page.getByLabel("Other family's booking reference").fill(theirs.id);
-    await expectAccessible(page, 'family-swap-propose');
-    await go(page.getByRole('button', { name: 'Offer swap' }));
+    await go(page.getByRole('link', { name: 'Swap board' }));
+    const entry = page.getByRole('region', { name: new RegExp(`^${t.provider.name}, `) });
+    await see(entry, `${t.child.firstName} could take this break`);
+    expect(await page.locator('main').innerText()).not.toContain(otherChild.firstName);
+    await go(entry.getByRole('button', { name: /^Offer this swap/ }));
     await see(page.getByRole('status'), 'Your swap offer has been sent');
-    const swaps = page.getByRole('heading', { name: 'Swaps' }).locator('xpath=following-sibling::ul[1]');
-    await see(swaps, `you offered a swap for booking ${theirs.id} — waiting for the other family`);
+    await page.goto(`${server.url}/family`);
+    const swaps = page.locator('main');
+    await see(swaps, 'You offered this swap: waiting for the other family');
+    await see(swaps, `You would give up Where ${t.provider.name}`);
 
     // The other family rejects it; the proposer sees how it ended.
     await otherFamily.goto(`${server.url}/family`);
-    await see(otherFamily.getByRole('heading', { name: 'Swaps' }).locator('xpath=following-sibling::ul[1]'), 'another family would like to swap');
+    await see(otherFamily.locator('main'), 'Another family would like to swap');
     await go(otherFamily.getByRole('button', { name: 'Reject swap' }));
     await see(otherFamily.getByRole('status'), 'You rejected the swap');
     await page.goto(`${server.url}/family`);
     await see(swaps, 'the other family said no');
 
-    // Offered again, and accepted this time.
-    await page.getByText('Swap this break with another family').click();
-    await page.getByLabel("Other family's booking reference").fill(theirs.id);
-    await go(page.getByRole('button', { name: 'Offer swap' }));
+    // Offered again from the board, and accepted this time.
+    await page.goto(`${server.url}/family/swap-board`);
+    await go(entry.getByRole('button', { name: /^Offer this swap/ }));
     await see(page.getByRole('status'), 'Your swap offer has been sent');
     await otherFamily.goto(`${server.url}/family`);
     await go(otherFamily.getByRole('button', { name: 'Accept swap' }));
@@ -267,7 +275,8 @@ describe('web pages in Chromium', { timeout: 90_000 }, () => {
     await promoteWaitlist(waitSlots[0]!.id);
     const waiting = await joinWaitlist(principal, { childId: t.child.id, slotId: t.slots[0]!.id });
     await page.goto(`${server.url}/family`);
-    await see(page.getByRole('heading', { name: 'Waiting list' }).locator('xpath=following-sibling::ul[1]'), 'A place is offered until');
+    await see(page.getByRole('region', { name: 'A place is offered to you' }), `${t.child.firstName}: ${t.provider.name}`);
+    await see(page.getByRole('region', { name: 'A place is offered to you' }), 'Accept by');
     await expectAccessible(page, 'family-waitlist');
     await shot(page, 'family-swaps-waitlist');
     await go(page.getByRole('button', { name: 'Decline this place' }));
@@ -279,19 +288,21 @@ describe('web pages in Chromium', { timeout: 90_000 }, () => {
     expect((await db().waitlistEntry.findUniqueOrThrow({ where: { id: waiting.id } })).status).toBe('WITHDRAWN');
   });
 
-  it('provider journey: bookings with the medical passport, attendance, and capacity from the rule builder with a preview', async () => {
+  it('provider journey: the day, attendance asked explicitly once a break has ended, the passport, and capacity from the rule builder with a preview', async () => {
     const t = await tenant();
-    const stay = await insertStay(t.child, t.provider.id, daysFromToday(-1), 1);
+    const stay = await insertStay(t.child, t.provider.id, daysFromToday(-2), 1);
     const page = await signIn(t.providerToken);
-    const section = page.getByRole('region', { name: new RegExp(t.child.firstName) });
-    await section.getByText('Medical passport').click();
-    await see(section, 'Music');
+    const form = page.getByRole('form', { name: `Attendance for ${t.child.firstName} ${t.child.lastName}` });
+    // Nothing is chosen for the provider.
+    expect(await form.getByRole('radio', { checked: true }).count()).toBe(0);
     await expectAccessible(page, 'provider-bookings');
-    await section.getByLabel('Attendance').selectOption('NO_SHOW');
-    await go(section.getByRole('button', { name: 'Record attendance' }));
-    await see(page.getByRole('alert'), 'say why the break did not happen');
-    await page.getByRole('region', { name: new RegExp(t.child.firstName) }).getByLabel('Attendance').selectOption('ATTENDED');
-    await go(page.getByRole('region', { name: new RegExp(t.child.firstName) }).getByRole('button', { name: 'Record attendance' }));
+    await go(form.getByRole('button', { name: 'Record attendance' }));
+    await see(page.getByRole('alert'), 'Choose whether the break happened');
+    await form.getByLabel('Did not happen', { exact: true }).check();
+    await go(form.getByRole('button', { name: 'Record attendance' }));
+    await see(page.getByRole('alert'), 'Say why the break did not happen');
+    await form.getByLabel('Attended', { exact: true }).check();
+    await go(form.getByRole('button', { name: 'Record attendance' }));
     await see(page.getByRole('status'), 'Attendance recorded');
     expect((await db().booking.findUniqueOrThrow({ where: { id: stay.id } })).status).toBe('ATTENDED');
 

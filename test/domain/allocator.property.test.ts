@@ -1,5 +1,5 @@
 /**
- * Property-based tests over random small rounds (issue 4, "Done when"): no hard
+ * Property-based tests over random small rounds: no hard
  * constraint is ever broken, results are deterministic for a seed, and the
  * seed only decides ties. Final bookings are re-checked from scratch here —
  * capacity, needs, reservation, overlap and entitlement by independent
@@ -58,6 +58,9 @@ const childArbitrary = fc.record({
   nightsWanted: fc.option(fc.integer({ min: 1, max: 4 }), { nil: null }),
   credit: fc.constantFrom(0, 0, 0.5, -0.5, 1),
   requests: fc.integer({ min: 0, max: 9 }),
+  /** The request's own dates: a stretch inside the round (or all of it). */
+  period: fc.record({ from: fc.integer({ min: 0, max: DAYS - 1 }), days: fc.integer({ min: 1, max: DAYS }) }),
+  stayNights: fc.constantFrom(1, 1, 1, 2),
 });
 
 const roundArbitrary = fc
@@ -107,6 +110,8 @@ function buildRound(slotSpecs: SlotSpec[], childSpecs: ChildSpec[], seed: string
               flexible: spec.flexible,
               transportNeeded: false,
               nightsWanted: spec.nightsWanted,
+              period: { from: addDays(PERIOD_START, spec.period.from), to: addDays(PERIOD_START, Math.min(DAYS - 1, spec.period.from + spec.period.days - 1)) },
+              stayNights: spec.stayNights,
             },
           ],
     ),
@@ -206,13 +211,49 @@ function expectNoConstraintBroken(input: AllocationInput, result: AllocationResu
     });
   }
 
+  // What the family asked for: every night on the request's dates, in a slot a preference names or matches (or
+  // any slot, if flexible); a whole-stay request only ever gets whole stays, each in one home.
+  for (const booking of result.bookings) {
+    const slot = slotById.get(booking.slotId) as SlotInfo;
+    const asked = requestByChild.get(booking.childId) as AllocationInput['requests'][number];
+    const first = londonDateOf(slot.start);
+    const dates = nights(slot) === 0 ? [first] : Array.from({ length: nights(slot) }, (_, i) => addDays(first, i));
+    const period = asked.period as { from: string; to: string };
+    expect(dates.every((date) => period.from <= date && date <= period.to), `${booking.slotId} outside ${period.from}..${period.to}`).toBe(true);
+    const weekday = new Date(`${first}T12:00:00Z`).getUTCDay();
+    const matches = asked.preferences.some((p) =>
+      p.kind === 'SLOT' ? p.slotId === slot.id : p.daysOfWeek.includes(weekday) && (p.providerId === undefined || p.providerId === slot.providerId),
+    );
+    expect(asked.flexible || matches, `${booking.slotId} matches no preference of ${asked.id}`).toBe(true);
+  }
+  for (const asked of input.requests) {
+    const together = asked.stayNights ?? 1;
+    if (together < 2) continue;
+    const mine = result.bookings.filter((b) => b.childId === asked.childId).map((b) => slotById.get(b.slotId) as SlotInfo);
+    expect(mine.every((slot) => nights(slot) > 0), 'a whole-stay request gets no day sessions').toBe(true);
+    // Runs of nights in one home that follow on from each other; each must be whole stays.
+    const sorted = [...mine].sort((a, b) => a.start.getTime() - b.start.getTime());
+    const runs: { provider: string; end: string; nights: number }[] = [];
+    for (const slot of sorted) {
+      const last = runs.at(-1);
+      if (last && last.provider === slot.providerId && last.end === londonDateOf(slot.start)) {
+        last.nights += nights(slot);
+        last.end = londonDateOf(slot.end);
+      } else runs.push({ provider: slot.providerId, end: londonDateOf(slot.end), nights: nights(slot) });
+    }
+    for (const run of runs) expect(run.nights % together, `${asked.childId}: a stay of ${run.nights} nights`).toBe(0);
+  }
+  expect(result.metrics.requestsHonoured.outside).toBe(0);
+  // Every child who asked and got nothing is counted, whether or not anything was awarded.
+  expect(result.metrics.childrenWithNothing).toBe(result.explanations.filter((e) => e.unitsGot === 0).length);
+
   // No child gets more than it could want, and the max-flow bound is an upper bound.
   for (const explanation of result.explanations) expect(explanation.unitsGot).toBeLessThanOrEqual(explanation.unitsWanted);
   expect(result.metrics.unitsAllocated).toBeLessThanOrEqual(result.metrics.upperBound);
 }
 
 describe('allocation properties', () => {
-  it('never breaks a hard constraint (rotating draft and FCFS baseline)', () => {
+  it('never breaks a hard constraint (max-min filling and FCFS baseline)', () => {
     fc.assert(
       fc.property(roundArbitrary, (input) => {
         expectNoConstraintBroken(input, allocate(input));

@@ -17,6 +17,8 @@ function event(overrides: Partial<CalendarEvent> = {}): CalendarEvent {
     location: '12 Marine Parade, BN2 1TL',
     description: 'Sam’s short break.',
     lastModified: new Date('2027-06-01T09:00:00Z'),
+    sequence: 0,
+    status: 'CONFIRMED',
     ...overrides,
   };
 }

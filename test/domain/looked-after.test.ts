@@ -1,8 +1,9 @@
 /**
- * lookedAfterStanding (issue 6, the looked-after limits report): where a child
+ * lookedAfterStanding (behind the looked-after limits report): where a child
  * stands against reg. 48 — no single continuous stay over 17 days, no more than
  * 75 days in any 12 months — with warnings from 14 and 65.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lookedAfterStanding } from '../../src/domain/eligibility.js';
 import { addDays, londonWallTimeToInstant } from '../../src/domain/london-time.js';
@@ -108,5 +109,23 @@ describe('lookedAfterStanding: the rolling 12 months', () => {
     const s = lookedAfterStanding(singleNights([...spread, ...range('2027-09-01', 80)]));
     expect(s.busiestYear).toEqual({ nights: 80, windowStart: '2027-09-01' });
     expect(s.status).toBe('OVER_LIMIT');
+  });
+
+  it('agrees with a brute-force check of every 365-date window: the most nights, from the first night of the earliest such window', () => {
+    const day = (n: number) => addDays('2024-01-01', n);
+    const stayArb = fc.record({ start: fc.integer({ min: 0, max: 900 }), nights: fc.integer({ min: 0, max: 10 }), provider: fc.constantFrom('p-a', 'p-b') });
+    fc.assert(
+      fc.property(fc.array(stayArb, { maxLength: 40, size: 'max' }), (stays) => {
+        const away = new Set(stays.flatMap((s) => Array.from({ length: s.nights }, (_, i) => s.start + i)));
+        let best: { nights: number; windowStart: string | null } = { nights: 0, windowStart: null };
+        for (let windowStart = -365; windowStart <= 910; windowStart++) {
+          const inside = [...away].filter((d) => d >= windowStart && d < windowStart + 365);
+          if (inside.length > best.nights) best = { nights: inside.length, windowStart: day(Math.min(...inside)) };
+        }
+        const standing = lookedAfterStanding(stays.map((s) => stay(s.provider, day(s.start), s.nights, '17:00', s.nights ? '10:00' : '20:00')));
+        expect(standing.busiestYear).toEqual(best);
+      }),
+      { numRuns: 150 },
+    );
   });
 });

@@ -141,15 +141,20 @@ describe('fairness metrics', () => {
       history: [],
       window: 12,
       upperBound: 5,
+      stays: { total: 0, split: 0, avoidableSplits: 0 },
+      requestsHonoured: { bookings: 3, outside: 0, share: 1 },
     });
     expect(metrics).toMatchObject({
+      requests: 4,
       children: 3,
       unitsWanted: 8,
       unitsAllocated: 3,
       scarceUnitsAllocated: 2,
       upperBound: 5,
       boundRatio: 0.6,
-      childrenWithNothing: 1,
+      // d asked but had nothing awarded: it still got nothing, and the count says so.
+      childrenWithNothing: 2,
+      childrenWithNothingToGive: 1,
       maxMin: { share: 0, childIds: ['c'] },
     });
     expect(metrics.shares).toEqual([

@@ -7,7 +7,7 @@ import {
   RecurrenceLimitError,
   validateRrule,
   type CapacityRuleInput,
-} from '../../src/domain/recurrence.js';
+} from '../../src/domain/capacity/recurrence.js';
 
 function rule(overrides: Partial<CapacityRuleInput> = {}): CapacityRuleInput {
   return {
@@ -142,9 +142,8 @@ describe('expandRule', () => {
     );
   });
 
-  it('gives up quickly on a rule that can never occur instead of searching to the year 9999', () => {
+  it('gives up on a rule that can never occur instead of searching to the year 9999', () => {
     const never = rule({ rrule: 'FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30' });
-    const started = Date.now();
     let error: unknown;
     try {
       expandRule(never, utc('2025-01-01T00:00:00Z'), utc('2026-01-01T00:00:00Z'));
@@ -152,8 +151,9 @@ describe('expandRule', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(RecurrenceLimitError);
+    // The search cap, not the end of the window or of time, is what stopped it (a wall-clock bound here would fail
+    // on a busy machine; how long the cap takes is the benchmark's business).
     expect((error as RecurrenceLimitError).limit).toBe('PERIODS_SEARCHED');
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('still finds a rare but real rule (29 February on a Monday, every 28 years)', () => {

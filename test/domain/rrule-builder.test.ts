@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builderFieldsOf, describeRule, keepsWeekdays, rruleOf } from '../../src/domain/rrule-builder.js';
+import { builderFieldsOf, describeRule, keepsWeekdays, rruleOf } from '../../src/domain/capacity/rrule-builder.js';
 
 describe('the RRULE builder', () => {
   it('reads the parts it shows and writes them back unchanged', () => {

@@ -1,5 +1,5 @@
 /**
- * Hostile input (issue 8, item 1): fast-check generates requests for every
+ * Hostile input: fast-check generates requests for every
  * operation in the OpenAPI document — valid-looking, boundary and invalid
  * bodies, parameters and headers — with real tokens of each role for a seeded
  * tenant and some bad ones, and sends them to a real HTTP server. Every answer
@@ -21,7 +21,7 @@ const { hashSecret, mintToken, revokeToken } = await import('../../src/services/
 const { book, makeCarer, makeSlot } = await import('../support/booking-helpers.js');
 const { daysFromToday } = await import('../support/dates.js');
 const { makeAuthority, makeChild, makeFamily, makeProvider, makeSlots } = await import('../support/factories.js');
-const { requestArbitrary, SchemaArbitraries } = await import('../support/fuzz-openapi.js');
+const { countUnstorable, requestArbitrary, SchemaArbitraries } = await import('../support/fuzz-openapi.js');
 const { invariantViolations } = await import('../support/invariants.js');
 const { closeConnections } = await import('../support/lifecycle.js');
 const { startTestServer } = await import('../support/server.js');
@@ -45,8 +45,9 @@ afterAll(async () => {
 async function seedTenant() {
   const a = await makeAuthority();
   const b = await makeAuthority();
-  const { provider, providerToken } = await makeProvider('RESIDENTIAL');
-  const { provider: fostering, providerToken: fosteringToken } = await makeProvider('FAMILY_BASED');
+  // A runs both, so its coordinator's edits reach the handlers; B's are refused as a commissioner's.
+  const { provider, providerToken } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: a.authority.id });
+  const { provider: fostering, providerToken: fosteringToken } = await makeProvider('FAMILY_BASED', { operatorAuthorityId: a.authority.id });
   const { family, familyToken } = await makeFamily(a.authority.id);
   const { family: otherFamily, familyToken: otherFamilyToken } = await makeFamily(b.authority.id);
   const child = await makeChild(family.id, a.authority.id, { needs: ['GASTROSTOMY'] });
@@ -85,6 +86,8 @@ interface Tally {
    * app cannot shape that answer; a 'clientError' handler on the server could.
    */
   headTooLarge: number;
+  /** Requests carrying a NUL or an unpaired surrogate, how many such characters they held, and how they were answered. */
+  unstorable: { requests: number; strings: number; byStatus: Map<number, number> };
 }
 
 async function send(url: string, req: FuzzRequest, tally: Tally) {
@@ -93,6 +96,12 @@ async function send(url: string, req: FuzzRequest, tally: Tally) {
   tally.sent++;
   tally.operations.add(req.operation);
   tally.byStatus.set(res.status, (tally.byStatus.get(res.status) ?? 0) + 1);
+  const unstorable = countUnstorable(`${req.path}\n${req.body ?? ''}`);
+  if (unstorable) {
+    tally.unstorable.requests++;
+    tally.unstorable.strings += unstorable;
+    tally.unstorable.byStatus.set(res.status, (tally.unstorable.byStatus.get(res.status) ?? 0) + 1);
+  }
   if (req.method === 'POST' && (res.status === 201 || res.status === 202) && tally.learnt.length < 300) {
     const id = (JSON.parse(text) as { id?: unknown }).id;
     if (typeof id === 'string') tally.learnt.push(id);
@@ -124,7 +133,7 @@ describe('API fuzzing from the OpenAPI document', () => {
   it(`answers up to ${TARGET_REQUESTS} hostile requests (bounded in time) with 2xx or 4xx problem+json, never 5xx, and breaks no invariant`, async () => {
     const seeded = await seedTenant();
     const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as OpenApiDoc;
-    const tally: Tally = { sent: 0, byStatus: new Map(), serverErrors: [], badErrors: [], operations: new Set(), learnt: [], resent: 0, headTooLarge: 0 };
+    const tally: Tally = { sent: 0, byStatus: new Map(), serverErrors: [], badErrors: [], operations: new Set(), learnt: [], resent: 0, headTooLarge: 0, unstorable: { requests: 0, strings: 0, byStatus: new Map() } };
     const learnt = tally.learnt;
     const gen = new SchemaArbitraries(doc, () => (learnt.length && Math.random() < 0.3 ? learnt : seeded.ids));
     const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
@@ -158,6 +167,11 @@ describe('API fuzzing from the OpenAPI document', () => {
       `fuzz: seed ${SEED}, ${tally.sent} requests over ${tally.operations.size} operations in ${seconds} s; 5xx: ${fiveXX}; resent after a closed socket: ${tally.resent}; 431 from the HTTP parser: ${tally.headTooLarge}; ` +
         `statuses ${JSON.stringify(Object.fromEntries([...tally.byStatus].sort(([x], [y]) => x - y)))}`,
     );
+    const unstorable5xx = [...tally.unstorable.byStatus].filter(([st]) => st >= 500).reduce((n, [, c]) => n + c, 0);
+    console.log(
+      `fuzz: ${tally.unstorable.strings} NUL or unpaired-surrogate characters in ${tally.unstorable.requests} requests; 5xx among them: ${unstorable5xx}; ` +
+        `statuses ${JSON.stringify(Object.fromEntries([...tally.unstorable.byStatus].sort(([x], [y]) => x - y)))}`,
+    );
     for (const e of tally.serverErrors.slice(0, 5)) console.log('5xx', e.status, e.req.operation, e.req.method, e.req.path.slice(0, 200), (e.req.body ?? '').slice(0, 300), e.body);
     for (const e of tally.badErrors.slice(0, 5)) console.log('non-problem', e.status, e.contentType, e.req.operation, e.req.path.slice(0, 200));
 
@@ -167,6 +181,9 @@ describe('API fuzzing from the OpenAPI document', () => {
     expect(tally.sent).toBeGreaterThanOrEqual(Math.min(TARGET_REQUESTS, MIN_REQUESTS));
     expect(tally.operations.size).toBe(operations.length);
     expect(tally.serverErrors).toEqual([]);
+    // The generators must actually have sent such text, or the line above proves nothing about it.
+    expect(tally.unstorable.requests).toBeGreaterThan(tally.sent / 100);
+    expect(tally.unstorable.byStatus.get(422) ?? 0).toBeGreaterThan(0);
     expect(tally.badErrors).toEqual([]);
     // Some requests must get through validation, or the fuzzer proves nothing about the services.
     expect([...tally.byStatus].filter(([s]) => s < 300).reduce((n, [, c]) => n + c, 0)).toBeGreaterThan(tally.sent / 30);

@@ -1,5 +1,5 @@
 /**
- * Database faults (issue 8, item 4): a connection dropped in the middle of a
+ * Database faults: a connection dropped in the middle of a
  * booking transaction answers a retryable 503 problem and leaves no partial
  * write; serialization failures inside `transaction()` are retried a bounded
  * number of times, then answered as a RETRYABLE problem (STYLE.md rule 4,
@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { db } from '../../src/db.js';
 import { toApiError } from '../../src/http/app.js';
+import { toProblem } from '../../src/http/problem.js';
 import { isRetryable, mapDatabaseError } from '../../src/services/db-errors.js';
 import { transaction } from '../../src/services/tx.js';
 import { expectProblem, post } from '../support/api.js';
@@ -128,7 +129,7 @@ describe('serialization failures inside transaction()', () => {
     expect(attempts).toBe(5);
     expect(isRetryable(failure)).toBe(true);
     expect(mapDatabaseError(failure)?.code).toBe('RETRYABLE');
-    const problem = toApiError(failure).toProblem('/v1/bookings');
+    const problem = toProblem(toApiError(failure), '/v1/bookings');
     expect(problem).toMatchObject({ status: 503, code: 'RETRYABLE' });
 
     // A bug is not retried.

@@ -39,6 +39,7 @@ export const get = <T = any>(path: string, token?: string) => call<T>('GET', pat
 export const post = <T = any>(path: string, token: string | undefined, body?: unknown, headers?: Record<string, string>) =>
   call<T>('POST', path, { token, body, headers });
 export const patch = <T = any>(path: string, token: string | undefined, body?: unknown) => call<T>('PATCH', path, { token, body });
+export const put = <T = any>(path: string, token: string | undefined, body?: unknown) => call<T>('PUT', path, { token, body });
 
 /** Assert a problem+json response and return it. */
 export function expectProblem(res: ApiResponse, status: number, code?: string) {

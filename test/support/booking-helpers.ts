@@ -1,5 +1,5 @@
 /**
- * Helpers for the booking, waitlist and swap tests (issue 3): single future
+ * Helpers for the booking, waitlist and swap tests: single future
  * slots, bookings through the API, foster carers with training, and stays
  * written straight to the database where the API cannot make them (past
  * breaks for the looked-after limits, clashes that appear after a swap was

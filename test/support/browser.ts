@@ -29,6 +29,20 @@ export const count = (loc: Locator, n: number) => expect.poll(() => loc.count(),
 export async function go(loc: Locator): Promise<void> {
   await Promise.all([loc.page().waitForNavigation(), loc.click()]);
 }
+/** Follow a link in the service navigation, opening the phone layout's Menu first when it is folded away. */
+export async function nav(page: Page, name: string): Promise<void> {
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if (await menu.isVisible()) await menu.click();
+  await go(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }));
+}
+/** Fill a GOV.UK date input (its fieldset is named by its legend) with a YYYY-MM-DD date. */
+export async function fillDate(scope: Page | Locator, legend: string | RegExp, iso: string): Promise<void> {
+  const group = scope.getByRole('group', { name: legend, exact: typeof legend === 'string' });
+  const [y, m, d] = iso.split('-') as [string, string, string];
+  await group.getByLabel('Day').fill(String(Number(d)));
+  await group.getByLabel('Month').fill(String(Number(m)));
+  await group.getByLabel('Year').fill(y);
+}
 export const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
 
 type AxeViolation = { id: string; impact: string | null; help: string; nodes: number };
@@ -51,13 +65,15 @@ export async function startBrowserSession(reportName: string) {
     const page = await context.newPage();
     await page.goto(`${server.url}/`);
     await page.getByLabel('Access key').fill(token);
-    await go(page.getByRole('button', { name: 'Sign in' }));
+    await go(page.getByRole('button', { name: 'Sign in', exact: true }));
     await page.waitForURL((url) => url.pathname !== '/' && url.pathname !== '/sign-in');
     return page;
   }
 
-  /** No serious or critical axe-core violations on the page as it stands. */
+  /** No serious or critical axe-core violations on the page as it stands, and nothing wider than the window (a phone must not scroll sideways). */
   async function expectAccessible(page: Page, name: string): Promise<void> {
+    const widths = (await page.evaluate('({ page: document.documentElement.scrollWidth, window: document.documentElement.clientWidth })')) as { page: number; window: number };
+    expect(widths.page, `${name} is wider than the ${widths.window} px window`).toBeLessThanOrEqual(widths.window);
     await page.addScriptTag({ path: AXE_SCRIPT });
     const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
       r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length })))`)) as AxeViolation[];
@@ -77,7 +93,8 @@ export async function startBrowserSession(reportName: string) {
 /** One tenant: an authority, a provider with two nights ~700 days ahead, a family with one child. */
 export async function browserTenant() {
   const { authority, coordinatorToken } = await makeAuthority();
-  const { provider, providerToken } = await makeProvider('RESIDENTIAL');
+  // The council runs the home (it may close it, as the closure pages do).
+  const { provider, providerToken } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: authority.id });
   const { family, familyToken } = await makeFamily(authority.id);
   const child = await makeChild(family.id, authority.id, { periodStart: daysFromToday(-30), periodEnd: daysFromToday(760), nights: 24 });
   const friday = nextWeekday(daysFromToday(700), 5);

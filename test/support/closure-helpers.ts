@@ -1,5 +1,5 @@
 /**
- * Helpers for the closure and re-homing tests (issue 5): polling a closure,
+ * Helpers for the closure and re-homing tests: polling a closure,
  * tokens for receiving providers, and the database's own view of what a
  * closure must never break (history, transport capacity).
  */
@@ -22,15 +22,18 @@ export interface OutcomeView {
   trainingAction: any;
   transport: any;
   applied: boolean;
+  fromOutcomeId: string | null;
+  supersededByOutcomeId: string | null;
 }
 
 export interface ClosureView {
   id: string;
   providerId: string;
   authorityId: string;
-  status: 'QUEUED' | 'PLANNING' | 'COMPLETED' | 'FAILED';
+  status: 'CONSULTING' | 'QUEUED' | 'PLANNING' | 'APPLYING' | 'COMPLETED' | 'FAILED';
   error: string | null;
   counts: Record<'affected' | 'MOVED' | 'OFFERED' | 'WAITLISTED' | 'PENDING_TRAINING' | 'CANCELLED_BY_FAMILY' | 'notYetPlanned', number>;
+  waitlistEntriesMoved: number;
   trainingActions: any[];
   outcomes: OutcomeView[];
 }
@@ -42,15 +45,17 @@ export interface ClosureView {
  * which this file's workers serve.
  */
 export async function closeProvider(coordinatorToken: string, providerId: string, body: Record<string, unknown>): Promise<ClosureView> {
-  const res = await post<ClosureView>(`/v1/providers/${providerId}/closure`, coordinatorToken, { reason: 'The home is closing', ...body });
+  const res = await post<ClosureView>(`/v1/providers/${providerId}/closure`, coordinatorToken, { confirm: true, reason: 'The home is closing', ...body });
   if (res.status !== 202) throw new Error(`closure refused with ${res.status}: ${JSON.stringify(res.body)}`);
-  expect(await db().jobOutbox.count({ where: { jobId: `closure-${res.body.id}` } })).toBe(1);
-  await addJob('planClosure', { closureId: res.body.id });
+  // A closure that consults the families first queues nothing until the coordinator proceeds.
+  const consults = body.consultUntil !== undefined;
+  expect(await db().jobOutbox.count({ where: { jobId: `closure-${res.body.id}` } })).toBe(consults ? 0 : 1);
+  if (!consults) await addJob('planClosure', { closureId: res.body.id });
   return res.body;
 }
 
 /** Poll GET /v1/closures/:id until the job has finished (COMPLETED or FAILED). */
-export async function waitForClosure(coordinatorToken: string, closureId: string, timeoutMs = 30_000): Promise<ClosureView> {
+export async function waitForClosure(coordinatorToken: string, closureId: string, timeoutMs = 90_000): Promise<ClosureView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await get<ClosureView>(`/v1/closures/${closureId}`, coordinatorToken);
@@ -62,7 +67,7 @@ export async function waitForClosure(coordinatorToken: string, closureId: string
 }
 
 /** Poll the closure until `ready` holds for it. */
-export async function waitForClosureState(coordinatorToken: string, closureId: string, what: string, ready: (c: ClosureView) => boolean, timeoutMs = 20_000): Promise<ClosureView> {
+export async function waitForClosureState(coordinatorToken: string, closureId: string, what: string, ready: (c: ClosureView) => boolean, timeoutMs = 90_000): Promise<ClosureView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await get<ClosureView>(`/v1/closures/${closureId}`, coordinatorToken);

@@ -19,9 +19,14 @@ export async function makeAuthority(options: { swapRequiresApproval?: boolean } 
   return { authority, coordinatorToken };
 }
 
-export async function makeProvider(kind: ProviderKind = 'RESIDENTIAL', options: { lat?: number; lng?: number; name?: string } = {}) {
+/**
+ * A provider and its token. `operatorAuthorityId`: the authority that runs it
+ * (only its coordinators may change or close it); left out, the provider
+ * organisation runs itself and only its own token may.
+ */
+export async function makeProvider(kind: ProviderKind = 'RESIDENTIAL', options: { lat?: number; lng?: number; name?: string; operatorAuthorityId?: string | null } = {}) {
   const provider = await db().provider.create({
-    data: { name: options.name ?? `Provider ${uid()}`, kind, addressLine: '1 Test Lane', postcode: 'BN11 1AA', lat: options.lat ?? 50.82, lng: options.lng ?? -0.37 },
+    data: { name: options.name ?? `Provider ${uid()}`, kind, addressLine: '1 Test Lane', postcode: 'BN11 1AA', lat: options.lat ?? 50.82, lng: options.lng ?? -0.37, operatorAuthorityId: options.operatorAuthorityId ?? null },
   });
   const providerToken = await mintToken({ role: 'PROVIDER', providerId: provider.id });
   return { provider, providerToken };
@@ -47,7 +52,7 @@ export async function makeChild(
       dateOfBirth: toDbDate('2015-06-01'),
       needs: options.needs ?? [],
       needsTransport: options.needsTransport ?? false,
-      passport: { communication: 'Talks', calming: 'Music', medical: (options.needs ?? []).join(', ') },
+      passport: { communication: 'Talks', calming: 'Music', ...(options.needs?.length ? { medical: options.needs.join(', ') } : {}) },
     },
   });
   await db().entitlement.create({

@@ -1,5 +1,5 @@
 /**
- * Request generators for the API fuzzer (issue 8, item 1): fast-check
+ * Request generators for the API fuzzer: fast-check
  * arbitraries built from the OpenAPI document itself, so every operation the
  * document describes is fuzzed and a new route is covered without editing the
  * fuzzer. Each value is either shaped like the schema (valid-looking, at its
@@ -42,7 +42,26 @@ const hostileValues: unknown[] = [
   { __proto__: { admin: true } }, { constructor: { prototype: { admin: true } } }, Array.from({ length: 10_000 }, (_, i) => i),
 ];
 
-export const hostileString = () => fc.oneof(fc.constantFrom(...hostileStrings), fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }));
+/**
+ * Text PostgreSQL cannot store (NUL, an unpaired surrogate) or that no name
+ * should hold (control characters), spliced into an otherwise ordinary string:
+ * the API must refuse it with 422, never pass it to the database.
+ */
+const UNSTORABLE = ['\u0000', '\uD800', '\uDBFF', '\uDC00', '\uDFFF', '\uD83D'];
+const CONTROL = ['\u0001', '\u0007', '\u001B', '\u007F', '\u000B'];
+export const unstorableString = (base: fc.Arbitrary<string> = fc.string({ maxLength: 20 })) =>
+  fc.tuple(base, fc.constantFrom(...UNSTORABLE, ...UNSTORABLE, ...CONTROL), fc.nat()).map(([b, bad, n]) => {
+    const at = b.length ? n % (b.length + 1) : 0;
+    return b.slice(0, at) + bad + b.slice(at);
+  });
+
+/** How many strings in a request's JSON text or query carry a NUL or an unpaired surrogate (JSON.stringify escapes both). */
+export function countUnstorable(text: string): number {
+  return (text.match(/\\u0000|\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}|%00/gi) ?? []).length;
+}
+
+export const hostileString = () =>
+  fc.oneof(fc.constantFrom(...hostileStrings), fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), unstorableString());
 const hostileValue = (): fc.Arbitrary<unknown> => fc.oneof(fc.constantFrom(...hostileValues), hostileString(), fc.double(), fc.integer(), fc.string().map((x) => Array.from({ length: 3000 }, () => x)));
 
 export class SchemaArbitraries {
@@ -136,9 +155,11 @@ export class SchemaArbitraries {
       return fc.constantFrom('FREQ=DAILY', 'FREQ=WEEKLY;BYDAY=FR,SA', 'FREQ=WEEKLY;INTERVAL=2;BYDAY=MO', 'FREQ=MONTHLY;BYMONTHDAY=1', 'FREQ=DAILY;COUNT=3', 'FREQ=YEARLY;BYMONTH=8');
     }
     if (s.format === 'email') return fc.emailAddress();
+    const plain = fc.string({ minLength: Math.max(1, s.minLength ?? 0), maxLength: Math.min(maxLength, 40) });
     return fc.oneof(
-      { weight: 6, arbitrary: fc.string({ minLength: Math.max(1, s.minLength ?? 0), maxLength: Math.min(maxLength, 40) }) },
+      { weight: 6, arbitrary: plain },
       { weight: 1, arbitrary: fc.constantFrom('x'.repeat(Math.max(0, maxLength)), 'x'.repeat(maxLength + 1), 'x'.repeat(Math.max(0, (s.minLength ?? 0) - 1))) },
+      { weight: 1, arbitrary: unstorableString(plain) },
     );
   }
 }

@@ -1,9 +1,10 @@
 /**
- * Web sessions end when their token does (issue 7): the cookie holds only the
+ * Web sessions end when their token does: the cookie holds only the
  * signed token id, and every page looks the token up again. Driven in-process
  * through the app, as a browser would, without a browser.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { hashSecret } from '../../src/services/tokens.js';
 import { buildApp } from '../../src/app.js';
 import { db } from '../../src/db.js';
 import { resolveToken, revokeToken } from '../../src/services/tokens.js';
@@ -12,10 +13,11 @@ import { closeConnections } from '../support/lifecycle.js';
 
 afterAll(closeConnections);
 
-const app = buildApp();
+let shared: ReturnType<typeof buildApp> | undefined;
+const buildAppOnce = () => (shared ??= buildApp());
 
-/** A tiny cookie jar over app.request. */
-function browser() {
+/** A tiny cookie jar over app.request (by default this file's app; pass another to play a second replica). */
+function browser(app = buildAppOnce()) {
   const jar = new Map<string, string>();
   async function request(path: string, init: { method?: string; form?: Record<string, string> } = {}) {
     const headers: Record<string, string> = { Cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') };
@@ -66,18 +68,47 @@ describe('web sessions', () => {
     expect(await b.request('/coordinator/ledger')).toMatchObject({ status: 303, location: '/?expired=1' });
   });
 
-  it('a tampered or forged session cookie is no session', async () => {
+  it('an altered or guessed session cookie is no session, and the database never holds the cookie itself', async () => {
     const { authority } = await makeAuthority();
     const { familyToken } = await makeFamily(authority.id);
     const b = browser();
     await b.signIn(familyToken);
-    const [body, mac] = b.jar.get('sb_session')!.split('.');
-    const other = Buffer.from(JSON.stringify({ t: (await resolveToken(familyToken))!.tokenId, exp: Date.now() + 10 * 24 * 3600_000 })).toString('base64url');
-    b.jar.set('sb_session', `${other}.${mac}`);
+    const cookie = b.jar.get('sb_session')!;
+    expect(cookie).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const row = await db().webSession.findUniqueOrThrow({ where: { secretHash: hashSecret(cookie) } });
+    expect(JSON.stringify(row)).not.toContain(cookie);
+    b.jar.set('sb_session', `${cookie.slice(0, -1)}${cookie.endsWith('A') ? 'B' : 'A'}`);
     expect(await b.request('/family')).toMatchObject({ status: 303, location: '/?expired=1' });
-    b.jar.set('sb_session', `${body}.${mac}x`);
+    b.jar.set('sb_session', 'x'.repeat(43));
     expect(await b.request('/family')).toMatchObject({ status: 303, location: '/?expired=1' });
-    b.jar.set('sb_session', `${body}.${mac}`);
+    b.jar.set('sb_session', cookie);
     expect((await b.request('/family')).status).toBe(200);
+  });
+
+  it('a session started on one app instance is honoured by another, and signing out on either ends it on both', async () => {
+    const { coordinatorToken } = await makeAuthority();
+    const first = browser(buildApp());
+    expect(await first.signIn(coordinatorToken)).toMatchObject({ status: 303, location: '/coordinator' });
+    // The same browser reaching a second app instance with the same cookies (separate processes: test/reliability/replicas.test.ts).
+    const second = browser(buildApp());
+    for (const [k, v] of first.jar) second.jar.set(k, v);
+    expect((await second.request('/coordinator/ledger')).status).toBe(200);
+    const page = await second.request('/coordinator');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1] ?? '';
+    expect(await second.request('/sign-out', { method: 'POST', form: { _csrf: csrf } })).toMatchObject({ status: 303, location: '/' });
+    expect(await first.request('/coordinator/ledger')).toMatchObject({ status: 303, location: '/?expired=1' });
+  });
+
+  it('signing in again replaces the browser’s previous session', async () => {
+    const { coordinatorToken } = await makeAuthority();
+    const b = browser();
+    await b.signIn(coordinatorToken);
+    const before = b.jar.get('sb_session')!;
+    const home = await b.request('/coordinator');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(home.html)?.[1] ?? '';
+    expect(await b.request('/sign-in', { method: 'POST', form: { _csrf: csrf, token: coordinatorToken } })).toMatchObject({ status: 303 });
+    expect(b.jar.get('sb_session')).not.toBe(before);
+    const old = await db().webSession.findUniqueOrThrow({ where: { secretHash: hashSecret(before) } });
+    expect(old.endedAt).not.toBeNull();
   });
 });

@@ -1,18 +1,8 @@
-import type { Job } from 'bullmq';
-import { JOBS } from '../../src/jobs/registry.js';
 import { extendHorizonForAllRules, generateSlotsForRule } from '../../src/services/slot-generation.js';
+import { queueProcessor } from '../processor.js';
 
-export async function processSlotGeneration(job: Job): Promise<unknown> {
-  switch (job.name) {
-    case 'generateSlots': {
-      const { ruleId } = JOBS.generateSlots.payload.parse(job.data);
-      // Always generates from the rule's current version: an older job for an edited rule does the newest work.
-      return generateSlotsForRule(ruleId);
-    }
-    case 'extendHorizon':
-      JOBS.extendHorizon.payload.parse(job.data);
-      return { rules: await extendHorizonForAllRules() };
-    default:
-      throw new Error(`unknown job ${job.name} on slot-generation`);
-  }
-}
+export const processSlotGeneration = queueProcessor('slot-generation', {
+  // Always generates from the rule's current version: an older job for an edited rule does the newest work.
+  generateSlots: ({ ruleId }) => generateSlotsForRule(ruleId),
+  extendHorizon: async () => ({ rules: await extendHorizonForAllRules() }),
+});

@@ -1,11 +1,12 @@
 /**
- * Per-child explanations (issue 4; DESIGN.md: "every decision is explainable to
+ * Per-child explanations (DESIGN.md: "every decision is explainable to
  * the family"). Each preference not met is explained from the round's final
  * state with the same checkPlacement used to decide, so the reason given is the
  * rule that actually stands in the way, not a guess.
  */
 import { unmetNeeds } from '../eligibility.js';
 import { dayOfWeek } from '../london-time.js';
+import { splitStays } from './stays.js';
 import { FLEXIBLE_RANK, effectiveRank, type ChildEntry, type ExpandedPreference, type RoundState, type SlotEntry } from './round-state.js';
 import type { ChildExplanation, PreferenceOutcome, UnmetGroup, UnmetReason } from './types.js';
 
@@ -25,6 +26,7 @@ export function explainChild(state: RoundState, child: ChildEntry, orderName: Or
   const worstRankGot = Math.max(0, ...child.placements.map((placement) => effectiveRank(placement.rank)));
   const context: Context = { state, child, orderName, of, unit: unitWord(state, child), worstRankGot };
   const preferences = child.preferences.map((preference) => preferenceOutcome(context, preference));
+  const split = splitExplanations(state, child);
   return {
     childId: child.child.id,
     requestId: child.request.id,
@@ -41,8 +43,30 @@ export function explainChild(state: RoundState, child: ChildEntry, orderName: Or
       slotId: state.slot(placement.slot).info.id,
       preferenceRank: placement.rank === FLEXIBLE_RANK ? null : placement.rank,
     })),
-    summary: summary(context, preferences),
+    ...(split.length > 0 ? { splitStays: split } : {}),
+    summary: [summary(context, preferences), ...split.map((stay) => stay.detail)].join(' '),
   };
+}
+
+/**
+ * A stay left in more than one home, and why: for each other home of the stay,
+ * the first night it had no place to take the child (that is what kept the
+ * stay apart once every swap had been tried).
+ */
+function splitExplanations(state: RoundState, child: ChildEntry): NonNullable<ChildExplanation['splitStays']> {
+  return splitStays(state, child).split.map(({ slots }) => {
+    const entries = slots.map((slot) => state.slot(slot));
+    const dates = entries.map((entry) => entry.localDate);
+    const providerIds = [...new Set(entries.map((entry) => entry.info.providerId))];
+    const from = formatLocalDate(dates[0] as string);
+    const to = formatLocalDate(dates.at(-1) as string);
+    const main = entries[0] as SlotEntry;
+    const elsewhere = entries.find((entry) => entry.home !== main.home) as SlotEntry;
+    const detail =
+      `The stay from ${from} to ${to} is in ${providerIds.length} places: ` +
+      `the first home had no place left for ${formatLocalDate(elsewhere.localDate)} that could be swapped, so that night is elsewhere.`;
+    return { dates, providerIds, detail };
+  });
 }
 
 function preferenceOutcome(context: Context, preference: ExpandedPreference): PreferenceOutcome {

@@ -1,19 +1,24 @@
 /**
- * First-come-first-served baseline, for comparison with the rotating draft
- * (issue 4, benchmark): requests in filing order, each child takes its best
+ * First-come-first-served baseline, for comparison with the max-min filling (allocator.ts)
+ * (the benchmark shows what rotation buys): requests in filing order, each child takes its best
  * feasible preferences until it has what it wanted, then the next child goes.
  * Same candidates, same checkPlacement, same result shape and metrics — only
  * the mechanism differs (no rotation, no turns, no budgets, no held places, no
- * repair).
+ * repair). Whole-stay requests take whole stays, as they do in the round.
  */
 import { finishRound } from './outcome.js';
 import { RoundState, type ChildEntry } from './round-state.js';
 import type { AllocationInput, AllocationResult } from './types.js';
+import { takeFreeStay } from './water-filling.js';
 
 export function allocateFirstComeFirstServed(input: AllocationInput): AllocationResult {
   const state = new RoundState(input);
   const order = filingOrder(state);
   for (const child of order) {
+    if (child.stayNights > 1) {
+      while (state.remainingWant(child) >= child.stayNights && takeFreeStay(state, child));
+      continue;
+    }
     for (let pick = state.nextPick(child, Number.POSITIVE_INFINITY, false); pick.kind === 'PICK'; ) {
       state.take(child, pick.candidate);
       pick = state.nextPick(child, Number.POSITIVE_INFINITY, false);

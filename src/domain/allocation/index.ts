@@ -1,5 +1,5 @@
 /**
- * Fair allocation rounds (issue 4): the rotating draft, the first-come-first-
+ * Fair allocation rounds: max-min filling with rotation (allocator.ts), the first-come-first-
  * served baseline it is measured against, fairness metrics and the max-flow
  * bound. Pure: plain data in, JSON-serialisable data out.
  */

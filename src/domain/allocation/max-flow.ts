@@ -1,6 +1,6 @@
 /**
  * Upper bound on how many break units a round could allocate at best, to show
- * how close an allocation comes to it (issue 4, metrics).
+ * how close an allocation comes to it (a fairness metric).
  *
  * Unit: break units (nights; a day session counts as one), the same unit as
  * every share in the metrics. Network:

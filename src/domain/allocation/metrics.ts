@@ -1,5 +1,5 @@
 /**
- * Fairness metrics stored with every allocation round (issue 4, item 3). Pure
+ * Fairness metrics stored with every allocation round, so a coordinator can judge it before publishing. Pure
  * functions over plain numbers so they can be checked on known vectors.
  */
 import type { ChildHistory, ChildShare, FairnessMetrics } from './types.js';
@@ -82,6 +82,8 @@ export function fairnessMetrics(input: {
   history: readonly ChildHistory[];
   window: number;
   upperBound: number;
+  stays: FairnessMetrics['stays'];
+  requestsHonoured: FairnessMetrics['requestsHonoured'];
 }): FairnessMetrics {
   const participants = input.outcomes.filter((outcome) => outcome.unitsWanted > 0);
   const shares: ChildShare[] = participants.map((outcome) => ({
@@ -95,6 +97,7 @@ export function fairnessMetrics(input: {
   const scarce = scarceShareByChild(input.history, input.window, new Set(participants.map((outcome) => outcome.childId)));
   const scarceValues = scarce.map((share) => share.share);
   return {
+    requests: input.outcomes.length,
     children: participants.length,
     unitsWanted: sum(participants.map((outcome) => outcome.unitsWanted)),
     unitsAllocated,
@@ -105,7 +108,10 @@ export function fairnessMetrics(input: {
     gini: round4(gini(values)),
     jain: round4(jainIndex(values)),
     maxMin: { share: worst, childIds: shares.filter((share) => share.share === worst).map((share) => share.childId) },
-    childrenWithNothing: participants.filter((outcome) => outcome.unitsGot === 0).length,
+    childrenWithNothing: input.outcomes.filter((outcome) => outcome.unitsGot === 0).length,
+    childrenWithNothingToGive: input.outcomes.filter((outcome) => outcome.unitsWanted === 0).length,
+    stays: input.stays,
+    requestsHonoured: input.requestsHonoured,
     scarceShare: {
       window: input.window,
       byChild: scarce,

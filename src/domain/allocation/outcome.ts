@@ -1,15 +1,17 @@
 /**
  * Turns a finished RoundState into the stored AllocationResult: bookings,
  * explanations, fairness metrics (with the max-flow bound) and the history the
- * next round starts from. Shared by the rotating draft and the FCFS baseline so
+ * next round starts from. Shared by the max-min filling and the FCFS baseline so
  * their results compare like for like.
  */
 import { explainChild, type OrderName } from './explanations.js';
 import { DEFAULT_HISTORY_WINDOW, historyAfter, scarceUnitsGot, valueGot } from './history.js';
 import { allocationUpperBound } from './max-flow.js';
 import { fairnessMetrics, type ChildOutcome } from './metrics.js';
+import { honoursRequest } from './honoured.js';
 import { FLEXIBLE_RANK, type ChildEntry, type RoundState } from './round-state.js';
-import type { AllocatedBooking, AllocationResult } from './types.js';
+import { splitStays } from './stays.js';
+import type { AllocatedBooking, AllocationResult, FairnessMetrics } from './types.js';
 
 export function finishRound(
   state: RoundState,
@@ -18,12 +20,13 @@ export function finishRound(
   lottery: AllocationResult['lottery'],
 ): AllocationResult {
   const window = state.input.historyWindow ?? DEFAULT_HISTORY_WINDOW;
-  const orderName: OrderName = mechanism === 'ROTATING_DRAFT' ? 'rotation' : 'filing order';
+  const orderName: OrderName = mechanism === 'MAX_MIN_FILLING' ? 'rotation' : 'filing order';
   const history = historyAfter(state, window);
+  const bookings = order.flatMap((child) => bookingsOf(state, child));
   return {
     mechanism,
     seed: state.input.seed,
-    bookings: order.flatMap((child) => bookingsOf(state, child)),
+    bookings,
     explanations: order.map((child) => explainChild(state, child, orderName, order.length)),
     lottery,
     order: order.map((child) => child.child.id),
@@ -32,6 +35,8 @@ export function finishRound(
       history,
       window,
       upperBound: upperBound(state),
+      stays: stayMetrics(state, order),
+      requestsHonoured: honouredMetrics(state, order),
     }),
     historyAfter: history,
   };
@@ -77,4 +82,27 @@ export function upperBound(state: RoundState): number {
       overnight: slot.overnight,
     })),
   );
+}
+
+function stayMetrics(state: RoundState, order: readonly ChildEntry[]): FairnessMetrics['stays'] {
+  const totals = { total: 0, split: 0, avoidableSplits: 0 };
+  for (const child of order) {
+    const { stays, split } = splitStays(state, child);
+    totals.total += stays;
+    totals.split += split.length;
+    totals.avoidableSplits += split.filter((stay) => stay.avoidable).length;
+  }
+  return totals;
+}
+
+function honouredMetrics(state: RoundState, order: readonly ChildEntry[]): FairnessMetrics['requestsHonoured'] {
+  let bookings = 0;
+  let outside = 0;
+  for (const child of order) {
+    for (const placement of child.placements) {
+      bookings += 1;
+      if (!honoursRequest(state.slot(placement.slot).info, child.request)) outside += 1;
+    }
+  }
+  return { bookings, outside, share: bookings === 0 ? 1 : Math.round(((bookings - outside) / bookings) * 10_000) / 10_000 };
 }

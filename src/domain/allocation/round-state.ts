@@ -1,5 +1,5 @@
 /**
- * The mutable bookkeeping of one allocation round, shared by the rotating draft
+ * The mutable bookkeeping of one allocation round, shared by the max-min filling (allocator.ts)
  * (allocator.ts) and the first-come-first-served baseline (fcfs.ts) so both are
  * held to exactly the same rules.
  *
@@ -70,10 +70,20 @@ export interface SlotEntry {
   /** The same slot seen with no places taken, to ask "could this child ever have it?". */
   emptyView: SlotInfo;
   stay: StayInfo;
+  /** stay.start and stay.end in epoch ms. */
+  startMs: number;
+  endMs: number;
   bookedBefore: number;
   localDate: string;
   /** Days from 1970-01-01 to localDate, for cheap date keys. */
   dayNumber: number;
+  /** Day number of the London date the stay ends on (= dayNumber for a day session). */
+  endDayNumber: number;
+  /**
+   * One home for continuity: the provider, and for family-based care the carer
+   * (a stay "in one home" with two foster carers is two homes to a child).
+   */
+  home: number;
   weekday: number;
   overnight: boolean;
   units: number;
@@ -125,6 +135,8 @@ export interface ChildEntry {
   entitlements: EntitlementInfo[];
   /** Live stays: outside the round first, then this round's placements. */
   stays: StayInfo[];
+  /** Start and end (epoch ms) of each stay, in the same order as `stays`: overlap tests are hot. */
+  busy: number[];
   /** Bumped whenever `stays` changes. */
   staysVersion: number;
   /** Refusals that more stays cannot lift, see RoundState.blocking. */
@@ -138,6 +150,22 @@ export interface ChildEntry {
   acceptedAt: Int32Array;
   /** Candidates before this index come from ranked preferences; the rest from `flexible`. */
   rankedCount: number;
+  /** Nights wanted together (request.stayNights, at least 1). */
+  stayNights: number;
+  /**
+   * For stayNights > 1: every run of candidates that makes one whole stay
+   * (consecutive nights, one home), best rank first; see stayBundles.
+   */
+  bundles: number[][];
+  /**
+   * Candidate index of each candidate slot, built on first use (moves and swaps look slots up): a typed array
+   * over all the round's slots (-1: not a candidate) when the child's candidates are a fair share of them — as
+   * small as a map of a flexible child's thousands of candidates and far quicker to build — otherwise a map, so
+   * a round over a whole region's slots does not give every child an array of all of them.
+   */
+  candidateOf?: Int32Array | Map<number, number>;
+  /** Each candidate's entitlement memo key (entitlementKeyOf), computed on first use; -1 until then. */
+  entitlementKeys?: Int32Array;
   /** First candidate not known to be dead (skips the dead prefix). */
   head: number;
   unitsWanted: number;
@@ -156,6 +184,11 @@ export class RoundState {
   readonly children: ChildEntry[] = [];
   readonly maxCost: number;
   private readonly slotById = new Map<string, number>();
+  private readonly homeIds = new Map<string, number>();
+  /** Slots by London start day number. */
+  private readonly slotsByDay = new Map<number, number[]>();
+  /** Candidate slots by (home, London start date), for finding the same home on a neighbouring night. */
+  private readonly slotsByHomeDay = new Map<number, number[]>();
   private readonly pricer: ScarcityPricer;
   /** Static fit per (authority + needs) signature and slot, computed on demand. */
   private readonly fitCache = new Map<string, (StaticFit | undefined)[]>();
@@ -212,11 +245,36 @@ export class RoundState {
    * As blocking, for a move: with the child's stays as if it left `from`.
    * Returns a checker to try many destinations with one memo.
    */
-  blockingIfMovedFrom(child: ChildEntry, from: number): (to: number) => RefusalReason | null {
+  blockingIfMovedFrom(child: ChildEntry, from: number, ignoreFull = false): (to: number) => RefusalReason | null {
     const leaving = this.slot(from).stay;
     const stays = child.stays.filter((stay) => stay !== leaving);
     const memo: RefusalMemo = new Map();
-    return (to) => this.blockingWith(child, this.slot(to), stays, memo, false);
+    return (to) => this.blockingWith(child, this.slot(to), stays, memo, ignoreFull);
+  }
+
+  /**
+   * Whether a refusal of the entitlement or the 75-day limit remembered for
+   * the child (see RefusalMemo) already covers this slot: checkPlacement would
+   * refuse it whether or not it is full.
+   */
+  knownRefused(child: ChildEntry, candidate: number): boolean {
+    if (child.refused.size === 0) return false;
+    const entry = this.slot(child.candSlot[candidate] as number);
+    if (entry.overnight && refusedBefore(child.refused, annualKeyOf(entry), entry)) return true;
+    const keys = (child.entitlementKeys ??= new Int32Array(child.candSlot.length).fill(-1));
+    if (keys[candidate] === -1) keys[candidate] = entitlementKeyOf(child, entry);
+    return refusedBefore(child.refused, keys[candidate] as number, entry);
+  }
+
+  /** Whether the slot overlaps one of the child's stays other than `except`'s (the cheap part of blocking). */
+  overlapsStays(child: ChildEntry, slot: number, except: number): boolean {
+    const { startMs, endMs } = this.slot(slot);
+    const leaving = except >= 0 ? this.slot(except).stay : undefined;
+    const { stays, busy } = child;
+    for (let i = 0; i < stays.length; i++) {
+      if (stays[i] !== leaving && (busy[2 * i] as number) < endMs && startMs < (busy[2 * i + 1] as number)) return true;
+    }
+    return false;
   }
 
   private blockingWith(
@@ -275,6 +333,7 @@ export class RoundState {
     entry.info.booked += 1;
     entry.takers.push(child.index);
     child.stays.push(entry.stay);
+    child.busy.push(entry.startMs, entry.endMs);
     child.staysVersion += 1;
     child.placements.push({ slot, rank });
     child.unitsGot += entry.units;
@@ -284,7 +343,11 @@ export class RoundState {
     const entry = this.slot(slot);
     entry.info.booked -= 1;
     removeOne(entry.takers, child.index);
-    removeOne(child.stays, entry.stay);
+    const at = child.stays.indexOf(entry.stay);
+    if (at >= 0) {
+      child.stays.splice(at, 1);
+      child.busy.splice(2 * at, 2);
+    }
     child.staysVersion += 1;
     child.placements = child.placements.filter((placement) => placement.slot !== slot);
     child.unitsGot -= entry.units;
@@ -364,7 +427,7 @@ export class RoundState {
   private flexibleEpoch = 0;
 
   /**
-   * Efficiency rule (issue 4): a place that meets a scarce need (see
+   * Efficiency rule: a place that meets a scarce need (see
    * scarceNeeds: typically gastrostomy, oxygen, ventilation) is held back from a
    * child who does not need it while enough children who do need it asked for
    * it and could still take it.
@@ -459,9 +522,13 @@ export class RoundState {
         info: { ...info },
         emptyView: { ...info, booked: 0 },
         stay,
+        startMs: info.start.getTime(),
+        endMs: info.end.getTime(),
         bookedBefore: info.booked,
         localDate: price.localDate,
         dayNumber: daysBetween('1970-01-01', price.localDate),
+        endDayNumber: daysBetween('1970-01-01', price.localDate) + (price.overnight ? price.units : 0),
+        home: this.homeOf(info),
         weekday: dayOfWeek(price.localDate),
         overnight: price.overnight,
         units: price.units,
@@ -475,8 +542,54 @@ export class RoundState {
       };
       this.slots.push(entry);
       this.slotById.set(info.id, index);
+      const byDay = this.slotsByDay.get(entry.dayNumber);
+      if (byDay) byDay.push(index);
+      else this.slotsByDay.set(entry.dayNumber, [index]);
+      const byHomeDay = this.slotsByHomeDay.get(homeDayKey(entry.home, entry.dayNumber));
+      if (byHomeDay) byHomeDay.push(index);
+      else this.slotsByHomeDay.set(homeDayKey(entry.home, entry.dayNumber), [index]);
       this.slotsByWeekday[entry.weekday]?.push(index);
     }
+  }
+
+  private homeOf(info: SlotInfo): number {
+    const key = `${info.providerId}|${info.carerId ?? ''}`;
+    let home = this.homeIds.get(key);
+    if (home === undefined) {
+      home = this.homeIds.size;
+      this.homeIds.set(key, home);
+    }
+    return home;
+  }
+
+  /** Slots starting on one London day number, in start order. */
+  slotsOnDay(dayNumber: number): readonly number[] {
+    return this.slotsByDay.get(dayNumber) ?? [];
+  }
+
+  /** Slots of one home starting on one London day number, in start order. */
+  slotsAtHome(home: number, dayNumber: number): readonly number[] {
+    return this.slotsByHomeDay.get(homeDayKey(home, dayNumber)) ?? [];
+  }
+
+  /** The child's candidate index for a slot, or undefined when the slot is not one of its candidates. */
+  candidateIndex(child: ChildEntry, slot: number): number | undefined {
+    let index = child.candidateOf;
+    if (!index) {
+      // A slot is a candidate once (candidates() keeps its best rank). A map entry costs about as much as
+      // eight array cells.
+      if (this.slots.length <= 8 * child.candSlot.length + 1024) {
+        const built = new Int32Array(this.slots.length).fill(-1);
+        child.candSlot.forEach((at, candidate) => (built[at] = candidate));
+        index = built;
+      } else {
+        index = new Map(Array.from(child.candSlot, (at, candidate) => [at, candidate]));
+      }
+      child.candidateOf = index;
+    }
+    if (index instanceof Map) return index.get(slot);
+    const candidate = index[slot] as number;
+    return candidate < 0 ? undefined : candidate;
   }
 
   private indexChildren(): void {
@@ -521,14 +634,17 @@ export class RoundState {
   }
 
   private newChildEntry(child: ChildInfo, request: BreakRequestInfo, entitlements: EntitlementInfo[]): ChildEntry {
-    const preferences = request.preferences.map((preference, i) => this.expand(child, preference, i + 1));
-    const { slots, ranks } = this.candidates(child, preferences, request.flexible);
+    const period = this.requestPeriod(request);
+    const preferences = request.preferences.map((preference, i) => this.expand(child, preference, i + 1, period));
+    const { slots, ranks } = this.candidates(child, preferences, request.flexible, period);
+    const stayNights = Math.max(1, request.stayNights ?? 1);
     return {
       index: this.children.length,
       child,
       request,
       entitlements,
       stays: [...(this.input.existingStays[child.id] ?? [])],
+      busy: (this.input.existingStays[child.id] ?? []).flatMap((stay) => [stay.start.getTime(), stay.end.getTime()]),
       staysVersion: 0,
       refused: new Map(),
       preferences,
@@ -537,6 +653,8 @@ export class RoundState {
       candState: new Uint8Array(slots.length),
       acceptedAt: new Int32Array(slots.length).fill(-1),
       rankedCount: ranks.filter((rank) => rank !== FLEXIBLE_RANK).length,
+      stayNights,
+      bundles: stayNights > 1 ? this.stayBundles(slots, ranks, stayNights) : [],
       head: 0,
       unitsWanted: 0,
       valueWanted: 0,
@@ -549,21 +667,32 @@ export class RoundState {
     };
   }
 
+  /**
+   * The request's own dates as day numbers, inclusive, clipped to nothing
+   * wider than the request: a preference for "Fridays" means the Fridays the
+   * family asked about, never every Friday of the round.
+   */
+  private requestPeriod(request: BreakRequestInfo): DayRange {
+    if (!request.period) return { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY, key: '' };
+    const { from, to } = request.period;
+    return { from: daysBetween('1970-01-01', from), to: daysBetween('1970-01-01', to), key: `${from}..${to}` };
+  }
+
   /** Many children ask for the same days (e.g. "Fridays and Saturdays, anywhere"): expand once per kind of child. */
-  private expand(child: ChildInfo, preference: Preference, rank: number): ExpandedPreference {
-    const key = `${this.fitsFor(child).key}|${JSON.stringify(preference)}`;
+  private expand(child: ChildInfo, preference: Preference, rank: number, period: DayRange): ExpandedPreference {
+    const key = `${this.fitsFor(child).key}|${period.key}|${JSON.stringify(preference)}`;
     let expansion = this.expansionCache.get(key);
     if (!expansion) {
-      expansion = this.expandUncached(child, preference);
+      expansion = this.expandUncached(child, preference, period);
       this.expansionCache.set(key, expansion);
     }
     return { rank, preference, ...expansion };
   }
 
-  private expandUncached(child: ChildInfo, preference: Preference): Omit<ExpandedPreference, 'rank' | 'preference'> {
+  private expandUncached(child: ChildInfo, preference: Preference, period: DayRange): Omit<ExpandedPreference, 'rank' | 'preference'> {
     const slots: number[] = [];
     const unsuitable: number[] = [];
-    for (const slot of this.matching(preference)) {
+    for (const slot of this.matching(preference, period)) {
       if (this.staticFit(child, slot) === 'OK') slots.push(slot);
       else unsuitable.push(slot);
     }
@@ -586,10 +715,10 @@ export class RoundState {
     return { slots, unsuitable, unknownSlot };
   }
 
-  private matching(preference: Preference): number[] {
+  private matching(preference: Preference, period: DayRange): number[] {
     if (preference.kind === 'SLOT') {
       const slot = this.slotById.get(preference.slotId);
-      return slot === undefined ? [] : [slot];
+      return slot === undefined || !withinDays(this.slot(slot), period) ? [] : [slot];
     }
     const matches: number[] = [];
     for (const day of new Set(preference.daysOfWeek)) {
@@ -598,13 +727,14 @@ export class RoundState {
         if (preference.providerId !== undefined && entry.info.providerId !== preference.providerId) continue;
         if (preference.from !== undefined && entry.localDate < preference.from) continue;
         if (preference.to !== undefined && entry.localDate > preference.to) continue;
+        if (!withinDays(entry, period)) continue;
         matches.push(slot);
       }
     }
     return matches;
   }
 
-  private candidates(child: ChildInfo, preferences: ExpandedPreference[], flexible: boolean) {
+  private candidates(child: ChildInfo, preferences: ExpandedPreference[], flexible: boolean, period: DayRange) {
     const slots: number[] = [];
     const ranks: number[] = [];
     const seen = new Set<number>();
@@ -617,7 +747,7 @@ export class RoundState {
       }
     }
     if (flexible) {
-      for (const slot of this.flexibleTail(child)) {
+      for (const slot of this.flexibleTail(child, period)) {
         if (seen.has(slot)) continue;
         slots.push(slot);
         ranks.push(FLEXIBLE_RANK);
@@ -626,15 +756,55 @@ export class RoundState {
     return { slots, ranks };
   }
 
-  /** Every slot that suits the child, in flexibleOrder; shared by children alike in needs and authority. */
-  private flexibleTail(child: ChildInfo): number[] {
-    const { key } = this.fitsFor(child);
+  /** Every slot in the request's period that suits the child, in flexibleOrder; shared by children alike in needs, authority and dates. */
+  private flexibleTail(child: ChildInfo, period: DayRange): number[] {
+    const key = `${this.fitsFor(child).key}|${period.key}`;
     let tail = this.tailCache.get(key);
     if (!tail) {
-      tail = this.flexibleOrder.filter((slot) => this.staticFit(child, slot) === 'OK');
+      tail = this.flexibleOrder.filter((slot) => withinDays(this.slot(slot), period) && this.staticFit(child, slot) === 'OK');
       this.tailCache.set(key, tail);
     }
     return tail;
+  }
+
+  /**
+   * Whole stays of `nights` consecutive nights in one home, from the child's
+   * overnight candidates: each as candidate indices in date order, the stay's
+   * rank being its worst night's. Best rank first, then earliest.
+   */
+  private stayBundles(slots: number[], ranks: number[], nights: number): number[][] {
+    const byHomeDay = new Map<number, number[]>();
+    slots.forEach((slot, candidate) => {
+      const entry = this.slot(slot);
+      if (!entry.overnight || entry.units > nights) return;
+      const key = homeDayKey(entry.home, entry.dayNumber);
+      const list = byHomeDay.get(key);
+      if (list) list.push(candidate);
+      else byHomeDay.set(key, [candidate]);
+    });
+    const bundles: { candidates: number[]; rank: number; day: number }[] = [];
+    slots.forEach((slot, first) => {
+      const entry = this.slot(slot);
+      if (!entry.overnight || entry.units > nights) return;
+      const chain = [first];
+      let units = entry.units;
+      let rank = effectiveRank(ranks[first] as number);
+      let end = entry.endDayNumber;
+      while (units < nights) {
+        const next = (byHomeDay.get(homeDayKey(entry.home, end)) ?? []).find(
+          (candidate) => this.slot(slots[candidate] as number).units <= nights - units,
+        );
+        if (next === undefined) break;
+        const nextEntry = this.slot(slots[next] as number);
+        chain.push(next);
+        units += nextEntry.units;
+        rank = Math.max(rank, effectiveRank(ranks[next] as number));
+        end = nextEntry.endDayNumber;
+      }
+      if (units === nights) bundles.push({ candidates: chain, rank, day: entry.dayNumber });
+    });
+    bundles.sort((a, b) => a.rank - b.rank || a.day - b.day || (a.candidates[0] as number) - (b.candidates[0] as number));
+    return bundles.map((bundle) => bundle.candidates);
   }
 
   private registerNeeders(child: ChildEntry): void {
@@ -675,16 +845,54 @@ export class RoundState {
     const target = Math.min(child.request.nightsWanted ?? Number.POSITIVE_INFINITY, this.entitlementUnits(child));
     const stays = [...child.stays];
     const memo: RefusalMemo = new Map();
+    const want = (entries: SlotEntry[]) => {
+      for (const entry of entries) {
+        stays.push(entry.stay);
+        child.unitsWanted += entry.units;
+        child.valueWanted += entry.cost;
+        if (entry.scarce) child.scarceUnitsWanted += entry.units;
+      }
+    };
+    if (child.stayNights > 1) {
+      // Only whole stays count: a family asking for weekends together does not want half of one.
+      for (const bundle of child.bundles) {
+        if (child.unitsWanted + child.stayNights > target) break;
+        const entries = bundle.map((candidate) => this.slot(child.candSlot[candidate] as number));
+        const before = stays.length;
+        const fits = entries.every((entry) => {
+          const ok = this.blockingWith(child, entry, stays, new Map(), true) === null;
+          if (ok) stays.push(entry.stay);
+          return ok;
+        });
+        stays.length = before;
+        if (fits) want(entries);
+      }
+      return;
+    }
     for (let i = 0; i < child.candSlot.length && child.unitsWanted < target; i++) {
       const entry = this.slot(child.candSlot[i] as number);
       if (child.unitsWanted + entry.units > target) continue;
       if (this.blockingWith(child, entry, stays, memo, true) !== null) continue;
-      stays.push(entry.stay);
-      child.unitsWanted += entry.units;
-      child.valueWanted += entry.cost;
-      if (entry.scarce) child.scarceUnitsWanted += entry.units;
+      want([entry]);
     }
   }
+}
+
+interface DayRange {
+  from: number;
+  to: number;
+  /** For caches: children asking about the same dates share expansions. */
+  key: string;
+}
+
+/** Every night of the stay (or the day session) falls on a date inside the range. */
+function withinDays(entry: SlotEntry, range: DayRange): boolean {
+  const lastDay = entry.overnight ? entry.endDayNumber - 1 : entry.dayNumber;
+  return entry.dayNumber >= range.from && lastDay <= range.to;
+}
+
+function homeDayKey(home: number, dayNumber: number): number {
+  return home * 1_000_000 + dayNumber;
 }
 
 /** Refusals seen without asking checkPlacement: overlap with a stay, or one remembered in the memo. */

@@ -1,5 +1,5 @@
 /**
- * Scarcity pricing: how many "ordinary nights" a slot is worth. Issue 4: scarce
+ * Scarcity pricing: how many "ordinary nights" a slot is worth: scarce
  * slots (Friday and Saturday nights, school holidays, bank holidays) are
  * weighted more than ordinary ones, from a configurable calendar.
  */

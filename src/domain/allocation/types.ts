@@ -24,10 +24,23 @@ export type Preference =
 export interface BreakRequestInfo {
   id: string;
   childId: string;
+  /**
+   * The dates the family asked about, local and inclusive: every night (or day
+   * session) given lies on these dates (DESIGN.md, invariant 7). Absent only in
+   * hand-built inputs, where the round's period stands in.
+   */
+  period?: { from: string; to: string };
   /** Ranked: the first entry is rank 1 (best). */
   preferences: Preference[];
-  /** After the ranked preferences, any eligible slot in the period may be offered. */
+  /** After the ranked preferences, any other suitable slot inside the request's own period may be offered. */
   flexible: boolean;
+  /**
+   * Nights wanted together: each stay given is this many consecutive nights in
+   * one home (one carer, for family-based care), never fewer. 1 or absent:
+   * nights may be given singly (consecutive ones are still kept in one home
+   * wherever a place allows).
+   */
+  stayNights?: number | null;
   transportNeeded: boolean;
   /** Break units wanted this period; default: the remaining entitlement. */
   nightsWanted?: number | null;
@@ -167,6 +180,8 @@ export interface ChildExplanation {
   flexible: boolean;
   preferences: PreferenceOutcome[];
   got: { slotId: string; preferenceRank: number | null }[];
+  /** Stays the child was given in more than one home, and why one home could not take the whole stay. */
+  splitStays?: { dates: string[]; providerIds: string[]; detail: string }[];
   summary: string;
 }
 
@@ -179,7 +194,9 @@ export interface ChildShare {
 }
 
 export interface FairnessMetrics {
-  /** Children whose request wanted at least one unit. */
+  /** Children with a request in the round, whether or not anything could be given. */
+  requests: number;
+  /** Children whose request wanted at least one unit (the shares below are theirs). */
   children: number;
   unitsWanted: number;
   unitsAllocated: number;
@@ -193,7 +210,14 @@ export interface FairnessMetrics {
   jain: number;
   /** The worst-served child's share (max-min fairness) and who. */
   maxMin: { share: number; childIds: string[] };
+  /** Every child with a request who got nothing, including those with nothing awarded or nothing suitable on their dates. */
   childrenWithNothing: number;
+  /** Of those, the children who could have been given nothing at all (no award left, or no suitable place on the dates asked). */
+  childrenWithNothingToGive: number;
+  /** Stays of two or more consecutive nights, how many are split across homes, and of those how many places left free could have mended. */
+  stays: { total: number; split: number; avoidableSplits: number };
+  /** Bookings inside their request's dates and matching one of its preferences (honoured.ts); share is 1 when all are. */
+  requestsHonoured: { bookings: number; outside: number; share: number };
   /** Scarce units got / scarce units wanted per child across the last `window` rounds. */
   scarceShare: {
     window: number;
@@ -204,7 +228,7 @@ export interface FairnessMetrics {
 }
 
 export interface AllocationResult {
-  mechanism: 'ROTATING_DRAFT' | 'FIRST_COME_FIRST_SERVED';
+  mechanism: 'MAX_MIN_FILLING' | 'FIRST_COME_FIRST_SERVED';
   seed: string;
   bookings: AllocatedBooking[];
   explanations: ChildExplanation[];

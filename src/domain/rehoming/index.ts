@@ -1,3 +1,4 @@
 export * from './planner.js';
 export * from './training.js';
 export * from './transport.js';
+export * from './per-authority.js';

@@ -1,5 +1,5 @@
 /**
- * The re-homing planner (issue 5 item 2): when a provider closes, choose for
+ * The re-homing planner: when a provider closes, choose for
  * every affected booking the best alternative place, or say why there is none.
  * DESIGN.md failure 3: "whoever cannot be placed is listed with the reason,
  * never silently dropped". Pure and deterministic for a seed, like the allocator.
@@ -21,6 +21,7 @@ import {
   nightsOf,
   overlaps,
   unmetNeeds,
+  upgradesRelied,
   type LimitWarning,
   type Refusal,
   type RefusalReason,
@@ -33,7 +34,7 @@ import { assignTransport, type PlannedRun, type TransportRequest, type Vehicle, 
 
 export type RehomingPreference = 'SAME_DATES' | 'CONTINUITY' | 'TRAVEL_TIME' | 'SAME_KIND';
 
-/** Issue 5's order: same dates, continuity, travel time, same kind. */
+/** The default order: same dates, continuity, travel time, same kind (what families lose least by, first). */
 export const DEFAULT_REHOMING_PREFERENCES: readonly RehomingPreference[] = ['SAME_DATES', 'CONTINUITY', 'TRAVEL_TIME', 'SAME_KIND'];
 export const DEFAULT_MAX_DATE_SHIFT_DAYS = 14;
 
@@ -55,6 +56,8 @@ export interface CandidateSlot extends SlotInfo {
   provider: ProviderPlace;
   /** FAMILY_BASED only: the carer whose training (from `carers`) decides complex needs. */
   carerId?: string | null;
+  /** A standing place the closure reserved for these children: the plan uses it first. */
+  standing?: boolean;
 }
 
 export interface RehomingChild extends ChildInfo {
@@ -73,6 +76,15 @@ export interface AffectedBooking {
   slot: SlotInfo;
   /** Children who shared the original slot or night (default: the original slot's id). */
   groupKey?: string;
+  /**
+   * The family's answer to the closure's consultation: provider ids, best first.
+   * The family's ranking decides first (DESIGN.md, Closures: the plan uses each
+   * family's ranking first, then the coordinator's order); places at homes it
+   * did not rank come after every ranked one.
+   */
+  ranking?: string[];
+  /** This booking's preference order (e.g. what the family said matters most, then the coordinator's); default the plan's. */
+  preferences?: RehomingPreference[];
 }
 
 export interface RehomingInput {
@@ -100,6 +112,15 @@ export interface RehomingInput {
 
 export type MoveTransport = { outbound: string; return: string } | { unmet: string };
 
+/** A home upgrade a move relies on: without it the place could not meet the child's need. */
+export interface UpgradeUse {
+  upgradeId: string;
+  providerId: string;
+  need: CareNeed;
+  places: number;
+  from: string;
+}
+
 /** What the chosen place means for the family, as facts and in words. */
 export interface ChosenPlace {
   toSlotId: string;
@@ -116,6 +137,8 @@ export interface ChosenPlace {
   sameProviderAsOtherMoves: boolean;
   /** Places that met every hard constraint when this booking's turn came. */
   alternativesThatFit: number;
+  /** Position of the chosen home in the family's ranking (1 = first choice); null when it did not rank it or was not consulted. */
+  familyRank: number | null;
   /** Reasons in the configured preference order. */
   reasons: string[];
   explanation: string;
@@ -123,6 +146,10 @@ export interface ChosenPlace {
   warnings: LimitWarning[];
   /** Null when the child does not need transport; never a reason to refuse the move. */
   transport: MoveTransport | null;
+  /** The home upgrades that unblocked this move (the place meets the need only through them). */
+  upgrades: UpgradeUse[];
+  /** The place is one of the standing places the closure reserved for these children. */
+  standingPlace: boolean;
 }
 
 export interface RefusalCount {
@@ -162,6 +189,8 @@ export interface RehomingPlan {
   outcomes: RehomingOutcome[];
   /** Every training action of the plan, one per carer and need, with the earliest date needed. */
   trainingActions: TrainingAction[];
+  /** Each home upgrade the plan relied on, with the children it unblocked. */
+  upgradesUsed: (UpgradeUse & { childIds: string[] })[];
   transport: { runs: PlannedRun[] };
   summary: Record<RehomingOutcomeKind, number> & { affected: number };
 }
@@ -215,8 +244,10 @@ const PREFERENCES = new Set<RehomingPreference>(DEFAULT_REHOMING_PREFERENCES);
 
 export function planRehoming(input: RehomingInput): RehomingPlan {
   const preferences = [...(input.preferences ?? DEFAULT_REHOMING_PREFERENCES)];
-  if (preferences.some((p) => !PREFERENCES.has(p)) || new Set(preferences).size !== preferences.length) {
-    throw new RangeError(`preferences must be distinct values of ${[...PREFERENCES].join(', ')}`);
+  for (const order of [preferences, ...input.affected.flatMap((a) => (a.preferences ? [a.preferences] : []))]) {
+    if (order.some((p) => !PREFERENCES.has(p)) || new Set(order).size !== order.length) {
+      throw new RangeError(`preferences must be distinct values of ${[...PREFERENCES].join(', ')}`);
+    }
   }
   const maxDateShiftDays = input.maxDateShiftDays ?? DEFAULT_MAX_DATE_SHIFT_DAYS;
   if (!Number.isInteger(maxDateShiftDays) || maxDateShiftDays < 0) throw new RangeError('maxDateShiftDays must be a whole number >= 0');
@@ -257,7 +288,7 @@ export function planRehoming(input: RehomingInput): RehomingPlan {
     decided.set(entry.booking.bookingId, decide(entry, state, input, preferences, maxDateShiftDays));
   }
 
-  // Nothing is silently dropped (issue 5): exactly one outcome per affected booking, and the counts add up.
+  // Nothing is silently dropped: exactly one outcome per affected booking, and the counts add up.
   const outcomes = input.affected.map((booking) => {
     const outcome = decided.get(booking.bookingId);
     if (!outcome) throw new Error(`re-homing plan has no outcome for booking ${booking.bookingId}`);
@@ -286,9 +317,40 @@ export function planRehoming(input: RehomingInput): RehomingPlan {
     })),
     outcomes,
     trainingActions: mergeTrainingActions(outcomes),
+    upgradesUsed: mergeUpgrades(outcomes),
     transport: { runs },
     summary,
   };
+}
+
+/** One place a consultation shows a family: it meets every hard constraint now, or would once its carer is trained. */
+export interface Alternative {
+  slot: CandidateSlot;
+  travelMinutes: number | null;
+  trainingNeeded: boolean;
+}
+
+/**
+ * For a consultation, before any plan: each affected booking's alternatives —
+ * the places the planner itself would consider (same kind of break, within the
+ * date window, checkPlacement passing, or passing but for carer training) —
+ * so a family ranks exactly the homes the plan can give it. Keyed by booking id.
+ */
+export function alternativesFor(input: RehomingInput): Map<string, Alternative[]> {
+  const maxDateShiftDays = input.maxDateShiftDays ?? DEFAULT_MAX_DATE_SHIFT_DAYS;
+  const slots = prepareSlots(input);
+  const result = new Map<string, Alternative[]>();
+  for (const booking of input.affected) {
+    const entry = precheck(booking, slots, input.stays[booking.child.id] ?? [], input, maxDateShiftDays);
+    const home = booking.child.home;
+    const of = (slot: PreparedSlot, trainingNeeded: boolean): Alternative => ({
+      slot: slot.info,
+      travelMinutes: home ? travelMinutes(home, slot.info.provider.location) : null,
+      trainingNeeded,
+    });
+    result.set(booking.bookingId, [...entry.fits.map((s) => of(s, false)), ...entry.trainingFits.map((s) => of(s, true))]);
+  }
+  return result;
 }
 
 /** Candidate slots in a fixed order, with each family-based slot's carer training taken from `carers`. */
@@ -363,12 +425,16 @@ class PlanState {
   private readonly plannedStays = new Map<string, StayInfo[]>();
   private readonly byGroup = new Map<string, Placement[]>();
   private readonly providersOfChild = new Map<string, Map<string, number>>();
+  /** Upgraded places this plan has used, and when: an upgrade's places are shared by all the provider's slots at once. */
+  private readonly upgradeUses: { upgradeId: string; start: Date; end: Date }[] = [];
 
   constructor(private readonly baseStays: (childId: string) => StayInfo[]) {}
 
   /** The slot as it stands now, with places this plan has already used. */
   current(slot: PreparedSlot): SlotInfo {
-    return { ...slot.info, booked: slot.info.booked + (this.taken.get(slot.info.id) ?? 0) };
+    const { info } = slot;
+    const upgrades = info.upgrades?.map((u) => ({ ...u, used: u.used + this.upgradeUses.filter((x) => x.upgradeId === u.id && overlaps(x, info)).length }));
+    return { ...info, booked: info.booked + (this.taken.get(info.id) ?? 0), ...(upgrades ? { upgrades } : {}) };
   }
 
   staysOf(childId: string): StayInfo[] {
@@ -385,6 +451,7 @@ class PlanState {
 
   place(child: RehomingChild, groupKey: string, slot: PreparedSlot): void {
     const { info } = slot;
+    for (const u of upgradesRelied(child, info)) this.upgradeUses.push({ upgradeId: u.id, start: info.start, end: info.end });
     this.taken.set(info.id, (this.taken.get(info.id) ?? 0) + 1);
     const stays = this.plannedStays.get(child.id) ?? [];
     stays.push({ slotId: info.id, providerId: info.providerId, start: info.start, end: info.end });
@@ -409,6 +476,7 @@ function decide(
   const { child } = booking;
   const stays = state.staysOf(child.id);
   const refusedNow = new Map(entry.refused);
+  const order: Order = { preferences: booking.preferences ?? preferences, ranking: booking.ranking ?? [] };
 
   // Earlier decisions only take places and add stays, so a slot refused at the
   // start stays refused: only the slots that fitted then need checking again.
@@ -420,9 +488,9 @@ function decide(
   }
   const base = { bookingId: booking.bookingId, childId: child.id };
   if (fitting.length > 0) {
-    const best = pickBest(fitting, preferences);
+    const best = pickBest(fitting, order);
     state.place(child, entry.groupKey, best.slot);
-    return { outcome: 'MOVED', ...base, ...describe(entry, best, fitting.length, preferences, input) };
+    return { outcome: 'MOVED', ...base, ...describe(entry, best, fitting.length, order, input) };
   }
 
   // Only when no place fits as things stand: hold a family-based place whose
@@ -438,12 +506,12 @@ function decide(
   }
   if (trainable.length > 0) {
     const fewest = Math.min(...trainable.map((a) => a.actions.length));
-    const best = pickBest(trainable.filter((a) => a.actions.length === fewest), preferences);
+    const best = pickBest(trainable.filter((a) => a.actions.length === fewest), order);
     state.place(child, entry.groupKey, best.slot);
-    return { outcome: 'PENDING_TRAINING', ...base, actions: best.actions, ...describe(entry, best, 0, preferences, input) };
+    return { outcome: 'PENDING_TRAINING', ...base, actions: best.actions, ...describe(entry, best, 0, order, input) };
   }
 
-  return { outcome: 'WAITLISTED', ...base, ...explainWaitlist(entry, refusedNow, maxDateShiftDays) };
+  return { outcome: 'WAITLISTED', ...base, ...explainWaitlist(entry, refusedNow, maxDateShiftDays, state) };
 }
 
 function assess(
@@ -473,9 +541,22 @@ function assess(
   };
 }
 
-/** Lexicographic in the coordinator's order; then closest length, earliest start, id, so ties are deterministic. */
-function pickBest(assessments: Assessment[], preferences: RehomingPreference[]): Assessment {
-  const keyed = assessments.map((a) => ({ a, key: sortKey(a, preferences) }));
+/** How one booking's alternatives are compared: the family's ranking of homes, then the preference order. */
+interface Order {
+  preferences: RehomingPreference[];
+  ranking: string[];
+}
+
+/** 1-based position of a home in the family's ranking, or null. */
+function rankOf(providerId: string, ranking: string[]): number | null {
+  const i = ranking.indexOf(providerId);
+  return i < 0 ? null : i + 1;
+}
+
+/** The family's ranking first, then lexicographic in the preference order; then closest length, earliest start, id, so ties are deterministic. */
+function pickBest(assessments: Assessment[], order: Order): Assessment {
+  // A standing place reserved for these children comes before any other place, after the family's own ranking.
+  const keyed = assessments.map((a) => ({ a, key: [rankOf(a.slot.info.providerId, order.ranking) ?? order.ranking.length + 1, a.slot.info.standing ? 0 : 1, ...sortKey(a, order.preferences)] }));
   keyed.sort((x, y) => {
     for (let i = 0; i < x.key.length; i++) {
       const d = (x.key[i] ?? 0) - (y.key[i] ?? 0);
@@ -503,9 +584,10 @@ function describe(
   entry: Prechecked,
   a: Assessment,
   alternativesThatFit: number,
-  preferences: RehomingPreference[],
+  order: Order,
   input: RehomingInput,
 ): ChosenPlace {
+  const { preferences } = order;
   const { booking } = entry;
   const { info } = a.slot;
   const closing = input.closingProviderLocation;
@@ -549,8 +631,14 @@ function describe(
   if (nights !== originalNights && originalNights > 0) {
     words.SAME_DATES.push(`${nights} night${nights === 1 ? '' : 's'} instead of ${originalNights}`);
   }
-  const reasons = preferences.flatMap((p) => words[p]);
-  const where = `${info.provider.name ?? 'another provider'} on ${formatLocalDate(a.slot.localDate)} at ${londonWallTimeOf(info.start)}`;
+  const familyRank = rankOf(info.providerId, order.ranking);
+  const ranked = order.ranking.length === 0 ? [] : [familyRank === null ? 'none of the homes the family ranked had a place that fits' : `the family's ${ordinal(familyRank)} choice`];
+  const homeName = info.provider.name ?? 'another provider';
+  const upgrades: UpgradeUse[] = upgradesRelied(booking.child, info).map((u) => ({ upgradeId: u.id, providerId: info.providerId, need: u.need, places: u.places, from: u.from }));
+  const unblocked = upgrades.map((u) => `possible because ${homeName} meets ${u.need} from ${formatLocalDate(u.from)} through a home upgrade (${u.places} place${u.places === 1 ? '' : 's'})`);
+  const standing = info.standing ? ['a standing place reserved all year for the children of the closing home'] : [];
+  const reasons = [...ranked, ...standing, ...unblocked, ...preferences.flatMap((p) => words[p])];
+  const where = `${homeName} on ${formatLocalDate(a.slot.localDate)} at ${londonWallTimeOf(info.start)}`;
   const explanation =
     a.actions.length > 0
       ? `No place fits as things stand; a place is held at ${where} once the carer completes ${a.actions
@@ -567,10 +655,13 @@ function describe(
     withChildIds: a.together.map((p) => p.childId),
     sameProviderAsOtherMoves: a.atChildsProvider > 0,
     alternativesThatFit,
+    familyRank,
     reasons,
     explanation,
     warnings: a.warnings,
     transport: null,
+    upgrades,
+    standingPlace: info.standing === true,
   };
 }
 
@@ -579,6 +670,7 @@ function explainWaitlist(
   entry: Prechecked,
   refused: Map<PreparedSlot, Refusal[]>,
   maxDateShiftDays: number,
+  state: PlanState,
 ): { reason: string; refusals: RefusalCount[] } {
   const { booking } = entry;
   const date = formatLocalDate(entry.original.localDate);
@@ -590,6 +682,8 @@ function explainWaitlist(
 
   const counts = new Map<RefusalReason, { places: number; detail: string }>();
   const unmetCount = new Map<CareNeed, number>();
+  /** Places that meet a need only through a home upgrade whose places are all taken (and how many of those by this plan). */
+  const upgradeTaken = new Map<CareNeed, { places: number; byPlan: number }>();
   let filledByPlan = 0;
   for (const [slot, refusals] of refused) {
     for (const refusal of refusals) {
@@ -598,7 +692,15 @@ function explainWaitlist(
       counts.set(refusal.reason, count);
     }
     if (refusals.some((r) => r.reason === 'NEEDS_NOT_MET')) {
-      for (const need of unmetNeeds(booking.child, slot.info)) unmetCount.set(need, (unmetCount.get(need) ?? 0) + 1);
+      const atStart = unmetNeeds(booking.child, slot.info);
+      for (const need of unmetNeeds(booking.child, state.current(slot))) {
+        unmetCount.set(need, (unmetCount.get(need) ?? 0) + 1);
+        if (!slot.info.upgrades?.some((u) => u.need === need)) continue;
+        const taken = upgradeTaken.get(need) ?? { places: 0, byPlan: 0 };
+        taken.places++;
+        if (!atStart.includes(need)) taken.byPlan++;
+        upgradeTaken.set(need, taken);
+      }
     }
     if (refusals.some((r) => r.reason === 'SLOT_FULL') && slot.bookedBefore < slot.info.capacity) filledByPlan++;
   }
@@ -608,6 +710,10 @@ function explainWaitlist(
   const neverMet = [...unmetCount].filter(([, n]) => n === total).map(([need]) => need);
   if (neverMet.length > 0) parts.push(`none can meet ${neverMet.join(' or ')}`);
   for (const [need, n] of unmetCount) if (n < total) parts.push(`${n} cannot meet ${need}`);
+  for (const [need, t] of upgradeTaken) {
+    const byPlan = t.byPlan > 0 ? ` (${t.byPlan === t.places ? 'all' : t.byPlan} by children re-homed earlier in this plan)` : '';
+    parts.push(`${t.places} could meet ${need} only through a home upgrade whose upgraded places are all taken then${byPlan}`);
+  }
   const full = counts.get('SLOT_FULL');
   if (full) {
     const byPlan = filledByPlan > 0 ? ` (${filledByPlan} by children re-homed earlier in this plan, who had fewer alternatives)` : '';
@@ -661,6 +767,19 @@ function planTransport(outcomes: RehomingOutcome[], input: RehomingInput, slots:
   return plan.runs;
 }
 
+export function mergeUpgrades(outcomes: RehomingOutcome[]): RehomingPlan['upgradesUsed'] {
+  const byId = new Map<string, UpgradeUse & { childIds: string[] }>();
+  for (const outcome of outcomes) {
+    if (outcome.outcome === 'WAITLISTED') continue;
+    for (const u of outcome.upgrades) {
+      const known = byId.get(u.upgradeId) ?? { ...u, childIds: [] };
+      if (!known.childIds.includes(outcome.childId)) known.childIds.push(outcome.childId);
+      byId.set(u.upgradeId, known);
+    }
+  }
+  return [...byId.values()].sort((a, b) => compareIds(a.upgradeId, b.upgradeId));
+}
+
 function mergeTrainingActions(outcomes: RehomingOutcome[]): TrainingAction[] {
   const byKey = new Map<string, TrainingAction>();
   for (const outcome of outcomes) {
@@ -683,6 +802,10 @@ function durationOf(slot: { start: Date; end: Date }): number {
 function timingOf(slot: SlotInfo): Timing {
   const [hours, minutes] = londonWallTimeOf(slot.start).split(':').map(Number) as [number, number];
   return { localDate: londonDateOf(slot.start), nights: nightsOf(slot), startMinutes: hours * 60 + minutes };
+}
+
+function ordinal(n: number): string {
+  return n === 1 ? 'first' : n === 2 ? 'second' : n === 3 ? 'third' : `${n}th`;
 }
 
 function breakUnit(nights: number): string {

@@ -2,7 +2,7 @@
  * Foster carer training gaps. DESIGN.md invariant 3: a family-based break can
  * take a child with a complex health need only if the carer's training for that
  * need is valid for the whole stay. When a carer is otherwise a fit, the gap is
- * an action for the coordinator (issue 5 item 4: carer, course, by when) rather
+ * an action for the coordinator (carer, course, by when) rather
  * than a dead end — the seed case (../shared/seeds/002_*) met closures partly
  * through "increased training and support for foster carers".
  */

@@ -1,5 +1,5 @@
 /**
- * Specialist transport to and from a break (issue 5 item 3; the seed case
+ * Specialist transport to and from a break (the seed case
  * ../shared/seeds/002_* moved families with "specialist transport to the
  * residential short break home").
  *

@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '../../http/app.js';
-import { bearerSecurity, errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonContent, page } from '../../http/openapi.js';
+import { bearerSecurity, errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonContent } from '../../http/openapi.js';
+import { page } from '../../schemas/paging.js';
 import { BookingCreatedSchema, BookingDetailSchema, BookingQuery, BookingSchema, CancelBookingBody, CreateBookingBody, RecordAttendanceBody } from '../../schemas/bookings.js';
 import * as bookings from '../../services/bookings.js';
 

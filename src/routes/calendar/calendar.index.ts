@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../../http/app.js';
 import { bearerSecurity, errorResponses, IdempotencyHeader, IdParam, jsonContent } from '../../http/openapi.js';
-import { ApiError } from '../../http/problem.js';
+import { ApiError } from '../../errors.js';
+import { Text } from '../../schemas/common.js';
 import * as calendar from '../../services/calendar.js';
 
 const tags = ['Calendar'];
@@ -35,7 +36,7 @@ export const calendarRouter = createRouter()
 export const subscribedCalendarRoute = createRoute({
   method: 'get', path: '/calendar/{file}', tags,
   summary: 'Subscription feed by secret URL (no token: phones cannot send one); 404 once revoked',
-  request: { params: z.object({ file: z.string().max(120).openapi({ param: { name: 'file', in: 'path' } }) }) },
+  request: { params: z.object({ file: Text().max(120).openapi({ param: { name: 'file', in: 'path' } }) }) },
   responses: { 200: { description: 'iCalendar feed', content: icsContent }, 404: errorResponses[404] },
 });
 

@@ -1,5 +1,5 @@
 import { createRouter } from '../../http/app.js';
-import { paginate } from '../../http/openapi.js';
+import { paginate } from '../../schemas/paging.js';
 import * as families from '../../services/families.js';
 import * as routes from './families.routes.js';
 
@@ -16,4 +16,6 @@ export const familiesRouter = createRouter()
   .openapi(routes.updateChild, async (c) =>
     c.json(await families.updateChild(c.get('principal'), c.req.valid('param').id, c.req.valid('json')), 200))
   .openapi(routes.createEntitlement, async (c) =>
-    c.json(await families.createEntitlement(c.get('principal'), c.req.valid('param').id, c.req.valid('json')), 201));
+    c.json(await families.createEntitlement(c.get('principal'), c.req.valid('param').id, c.req.valid('json')), 201))
+  .openapi(routes.updateEntitlement, async (c) => c.json(await families.updateEntitlement(c.get('principal'), c.req.valid('param').id, c.req.valid('json')), 200))
+  .openapi(routes.entitlementHistory, async (c) => c.json(await families.entitlementHistory(c.get('principal'), c.req.valid('param').id), 200));

@@ -1,5 +1,5 @@
 import { createRouter } from '../../http/app.js';
-import { paginate } from '../../http/openapi.js';
+import { paginate } from '../../schemas/paging.js';
 import * as providers from '../../services/providers.js';
 import * as rules from '../../services/capacity-rules.js';
 import * as carers from '../../services/carers.js';

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonContent, page, bearerSecurity } from '../../http/openapi.js';
+import { errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonContent, bearerSecurity } from '../../http/openapi.js';
+import { page } from '../../schemas/paging.js';
 import { CarerSchema, CreateCarerBody, CreateTrainingBody, TrainingRecordSchema } from '../../schemas/carers.js';
 import {
   CapacityRuleSchema,

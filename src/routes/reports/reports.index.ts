@@ -3,17 +3,19 @@ import { createRouter } from '../../http/app.js';
 import { csvResponse, wantsCsv } from '../../http/csv.js';
 import { bearerSecurity, errorResponses } from '../../http/openapi.js';
 import { LocalDate } from '../../schemas/common.js';
+import { CapacityReportSchema, EntitlementsReportSchema, LookedAfterReportSchema } from '../../schemas/reports.js';
 import * as reports from '../../services/reports.js';
 import type { LedgerRow } from '../../services/reports.js';
 
 const tags = ['Reports'];
-const ReportQuery = z
-  .object({ from: LocalDate, to: LocalDate, format: z.enum(['json', 'csv']).optional().openapi({ description: 'Or send Accept: text/csv' }) })
-  .superRefine((v, ctx) => {
-    if (v.to < v.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be on or after from' });
-    if ((Date.parse(v.to) - Date.parse(v.from)) / 864e5 > 800) ctx.addIssue({ code: 'custom', path: ['to'], message: 'a report covers at most 800 days' });
-  });
-const csvContent = { 'text/csv': { schema: z.string() } };
+/** A report's period and format; other reports extend the fields and reuse the refinement. */
+export const ReportFields = z.object({ from: LocalDate, to: LocalDate, format: z.enum(['json', 'csv']).optional().openapi({ description: 'Or send Accept: text/csv' }) });
+export const reportPeriodRefinement = (v: { from: string; to: string }, ctx: z.RefinementCtx) => {
+  if (v.to < v.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be on or after from' });
+  if ((Date.parse(v.to) - Date.parse(v.from)) / 864e5 > 800) ctx.addIssue({ code: 'custom', path: ['to'], message: 'a report covers at most 800 days' });
+};
+export const ReportQuery = ReportFields.superRefine(reportPeriodRefinement);
+export const csvContent = { 'text/csv': { schema: z.string() } };
 const report = (path: string, summary: string, schema: z.ZodType) =>
   createRoute({
     method: 'get', path, tags, security: bearerSecurity, summary,
@@ -21,30 +23,29 @@ const report = (path: string, summary: string, schema: z.ZodType) =>
     responses: { 200: { description: 'JSON, or CSV when asked', content: { 'application/json': { schema }, ...csvContent } }, ...errorResponses },
   });
 
-const LedgerRowSchema = z.object({}).passthrough().openapi('LedgerRow');
-const LEDGER_COLUMNS: (keyof LedgerRow)[] = [
+export const LEDGER_COLUMNS: (keyof LedgerRow)[] = [
   'childId', 'childName', 'periodStart', 'periodEnd', 'awardedNights', 'awardedSessions', 'requestedNights', 'allocatedNights', 'allocatedSessions',
   'deliveredNights', 'deliveredSessions', 'upcomingNights', 'upcomingSessions', 'awaitingAttendanceNights', 'awaitingAttendanceSessions', 'cancelledByFamilyNights', 'cancelledByFamilySessions',
-  'cancelledByProviderNights', 'cancelledByProviderSessions', 'shortfallNights', 'shortfallSessions', 'expectedToDateNights', 'expectedToDateSessions',
-  'behindNights', 'behindSessions', 'flagged',
+  'cancelledByProviderNights', 'cancelledByProviderSessions', 'missedNights', 'missedSessions', 'shortfallNights', 'shortfallSessions', 'expectedToDateNights', 'expectedToDateSessions',
+  'behindNights', 'behindSessions', 'flagged', 'committedPence', 'deliveredPence', 'cancelledPence',
 ];
 
-export const entitlementsReportRoute = report('/v1/reports/entitlements', 'Awarded vs requested vs allocated vs delivered per child; furthest behind first', z.object({ from: z.string(), to: z.string(), children: z.array(LedgerRowSchema) }));
-export const capacityReportRoute = report('/v1/reports/capacity', 'Published, booked and attended places, occupancy and unmet demand per provider and capability', z.object({}).passthrough());
-export const lookedAfterReportRoute = report('/v1/reports/looked-after', 'Children near or over the 17-night and 75-nights-in-12-months limits', z.object({}).passthrough());
+export const entitlementsReportRoute = report('/v1/reports/entitlements', 'Awarded vs requested vs allocated vs delivered per child; furthest behind first', EntitlementsReportSchema);
+export const capacityReportRoute = report('/v1/reports/capacity', 'Published, booked and attended places, occupancy and unmet demand per provider and capability', CapacityReportSchema);
+export const lookedAfterReportRoute = report('/v1/reports/looked-after', 'Children near or over the 17-night and 75-nights-in-12-months limits', LookedAfterReportSchema);
 
 export const reportsRouter = createRouter()
   .openapi(entitlementsReportRoute, async (c) => {
     const q = c.req.valid('query');
     const rows = await reports.entitlementLedger(c.get('principal'), q);
     if (wantsCsv(c)) return csvResponse(c, `entitlements-${q.from}-${q.to}.csv`, rows, LEDGER_COLUMNS) as never;
-    return c.json({ from: q.from, to: q.to, children: rows }, 200);
+    return c.json({ from: q.from, to: q.to, children: rows } satisfies z.infer<typeof EntitlementsReportSchema>, 200);
   })
   .openapi(capacityReportRoute, async (c) => {
     const q = c.req.valid('query');
     const result = await reports.capacityReport(c.get('principal'), q);
     if (wantsCsv(c)) return csvResponse(c, `capacity-${q.from}-${q.to}.csv`, result.capacity, ['providerId', 'providerName', 'kind', 'capability', 'published', 'booked', 'attended', 'occupancy']) as never;
-    return c.json(result, 200);
+    return c.json(result satisfies z.infer<typeof CapacityReportSchema>, 200);
   })
   .openapi(lookedAfterReportRoute, async (c) => {
     const q = c.req.valid('query');
@@ -52,5 +53,5 @@ export const reportsRouter = createRouter()
     if (wantsCsv(c)) {
       return csvResponse(c, `looked-after-${q.from}-${q.to}.csv`, result.children, ['childId', 'childName', 'status', 'longestStayNights', 'longestStayStart', 'busiestYearNights', 'busiestYearFrom']) as never;
     }
-    return c.json(result, 200);
+    return c.json(result satisfies z.infer<typeof LookedAfterReportSchema>, 200);
   });

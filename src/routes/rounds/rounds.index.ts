@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '../../http/app.js';
-import { bearerSecurity, errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonContent, page, PageQuery } from '../../http/openapi.js';
+import { bearerSecurity, errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonContent } from '../../http/openapi.js';
+import { page, PageQuery } from '../../schemas/paging.js';
 import { RoundSchema, StartRoundBody } from '../../schemas/rounds.js';
 import * as rounds from '../../services/allocation-rounds.js';
 

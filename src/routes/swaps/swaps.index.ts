@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '../../http/app.js';
-import { bearerSecurity, errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonContent, page } from '../../http/openapi.js';
+import { bearerSecurity, errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonContent } from '../../http/openapi.js';
+import { page } from '../../schemas/paging.js';
 import { CreateSwapBody, SwapActionBody, SwapQuery, SwapSchema } from '../../schemas/swaps.js';
 import * as swaps from '../../services/swaps.js';
 

@@ -1,0 +1,207 @@
+/**
+ * National simulation (`npm run bench -- national`; NATIONAL_SCALE=0.1 for a
+ * tenth of the children): 150 authorities and 100,000 children in a database of
+ * their own (`<db>_national`), generated inside PostgreSQL with set-based
+ * INSERT … SELECT generate_series (no row-by-row client work): families,
+ * awards, providers (every fourth one also booked by the neighbouring
+ * authority), a daily capacity rule each with a year of past slots and six weeks
+ * ahead, and a year of booking history (twenty breaks a child, mostly attended),
+ * every row through the real constraints and the slot-count trigger. Then:
+ * one allocation round per authority through BullMQ with 1, 2 and 4 worker
+ * processes (wall time and speed-up); each report for one authority; the query
+ * plans of the hottest queries; the database's size.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { BENCH_DATABASE_URL, freshDatabase, median, table } from './support.js';
+
+const SCALE = Number(process.env.NATIONAL_SCALE ?? 1);
+const AUTHORITIES = 150;
+const CHILDREN = Math.round(100_000 * SCALE);
+const PROVIDERS_PER_AUTHORITY = Math.max(2, Math.round(16 * SCALE));
+// NATIONAL_WORKERS=1,2 (or empty, for the reports and plans alone) chooses the worker counts the rounds run with.
+const WORKER_COUNTS = (process.env.NATIONAL_WORKERS ?? '1,2,4').split(',').filter(Boolean).map(Number);
+const REQUEST_SHARE = 0.05;
+
+export const NATIONAL_DATABASE_URL = BENCH_DATABASE_URL.replace(/_bench(\?|$)/, '_national$1');
+process.env.DATABASE_URL = NATIONAL_DATABASE_URL;
+// Its own queue namespace: only the workers this bench starts take its rounds.
+process.env.QUEUE_PREFIX = `sbnational${randomUUID().slice(0, 6)}`;
+
+const seconds = (t0: number) => Number(((performance.now() - t0) / 1000).toFixed(1));
+
+export async function runNationalBench() {
+  const timings: Record<string, string | number>[] = [];
+  const t0 = performance.now();
+  await freshDatabase(NATIONAL_DATABASE_URL);
+  const sql = new pg.Client({ connectionString: NATIONAL_DATABASE_URL });
+  await sql.connect();
+  const step = async (what: string, text: string, values: unknown[] = []) => {
+    const t = performance.now();
+    const res = await sql.query(text, values);
+    timings.push({ step: what, rows: res.rowCount ?? 0, seconds: seconds(t) });
+  };
+  const perAuthority = Math.ceil(CHILDREN / AUTHORITIES);
+  const providers = AUTHORITIES * PROVIDERS_PER_AUTHORITY;
+  // Bookings a provider-night gets on average, with room for the uneven spread.
+  const capacity = Math.ceil(((perAuthority * 20) / 365 / PROVIDERS_PER_AUTHORITY) * 4) + 6;
+
+  // Slot ids are read back as uuids (a request's preferences are parsed on every read), so the readable ids the
+  // generator builds are turned into uuids the same way everywhere: md5, with the version and variant digits set.
+  await sql.query(`CREATE FUNCTION bench_uuid(t text) RETURNS text IMMUTABLE LANGUAGE sql AS
+    $$ SELECT (substr(md5(t), 1, 12) || '4' || substr(md5(t), 14, 3) || '8' || substr(md5(t), 18, 15))::uuid::text $$`);
+  await step('authorities', `INSERT INTO authority (id, name, code) SELECT 'a' || lpad(a::text, 4, '0'), 'Authority ' || a, 'NAT' || a FROM generate_series(0, $1 - 1) a`, [AUTHORITIES]);
+  await step('families (one per two children)', `
+    INSERT INTO family (id, "authorityId", name)
+    SELECT 'f' || a || '-' || f, 'a' || lpad(a::text, 4, '0'), 'Family ' || f
+    FROM generate_series(0, $1 - 1) a, generate_series(0, ($2 + 1) / 2 - 1) f`, [AUTHORITIES, perAuthority]);
+  await step('children', `
+    INSERT INTO child (id, "familyId", "authorityId", "firstName", "lastName", "dateOfBirth", "updatedAt")
+    SELECT 'c' || a || '-' || k, 'f' || a || '-' || (k / 2), 'a' || lpad(a::text, 4, '0'), 'Child', 'N' || k, date '2012-01-01' + (k % 3000), now()
+    FROM generate_series(0, $1 - 1) a, generate_series(0, $2 - 1) k`, [AUTHORITIES, perAuthority]);
+  await step('entitlements (36 nights a year)', `
+    INSERT INTO entitlement (id, "childId", "periodStart", "periodEnd", nights, "daySessions")
+    SELECT gen_random_uuid()::text, id, to_char(current_date - 365, 'YYYY-MM-DD'), to_char(current_date + 365, 'YYYY-MM-DD'), 36, 20 FROM child`);
+  await step('providers', `
+    INSERT INTO provider (id, name, kind, "addressLine", postcode, lat, lng, "updatedAt")
+    SELECT 'p' || a || '-' || i, 'Home ' || a || '-' || i, 'RESIDENTIAL', 'x', 'BN11 1AA', 50 + (a % 40) * 0.1, -3 + i * 0.01, now()
+    FROM generate_series(0, $1 - 1) a, generate_series(0, $2 - 1) i`, [AUTHORITIES, PROVIDERS_PER_AUTHORITY]);
+  await step('capacity rules (one nightly rule each)', `
+    INSERT INTO capacity_rule (id, "providerId", rrule, "startDate", "startTime", "durationMinutes", places, capabilities, exdates, "generatedVersion", "updatedAt")
+    SELECT 'r' || substr(id, 2), id, 'FREQ=DAILY', to_char(current_date - 365, 'YYYY-MM-DD'), '17:00', 1020, $1, '{}', '{}', 1, now() FROM provider`, [capacity]);
+  await step('slots (a year past, six weeks ahead)', `
+    INSERT INTO slot (id, "providerId", "capacityRuleId", "localDate", "startsAt", "endsAt", capacity, capabilities, "updatedAt")
+    SELECT bench_uuid('s' || substr(r."providerId", 2) || '-' || d), r."providerId", r.id, to_char(current_date + d, 'YYYY-MM-DD'),
+           ((current_date + d) + time '17:00') AT TIME ZONE 'Europe/London', ((current_date + d + 1) + time '10:00') AT TIME ZONE 'Europe/London', r.places, '{}', now()
+    FROM capacity_rule r, generate_series(-365, 42) d`);
+  // Twenty breaks a child over the past year, on distinct days (no overlap), at its authority's homes;
+  // every fifth at the neighbouring authority's first home, which both authorities book.
+  await step('booking history (20 a child)', `
+    INSERT INTO booking (id, "childId", "slotId", "authorityId", status, source, "startsAt", "endsAt", nights, "updatedAt", "cancelledByRole")
+    SELECT gen_random_uuid()::text, c.id, s.id, c."authorityId",
+           (CASE WHEN (c.k + m) % 10 < 8 THEN 'ATTENDED' WHEN (c.k + m) % 10 = 8 THEN 'NO_SHOW' ELSE 'CANCELLED' END)::"BookingStatus",
+           'MANUAL', s."startsAt", s."endsAt", 1, now(), CASE WHEN (c.k + m) % 10 = 9 THEN 'FAMILY'::"Role" END
+    FROM (SELECT id, "authorityId", substr("authorityId", 2)::int AS a, split_part(id, '-', 2)::int AS k FROM child) c,
+         generate_series(0, 19) m,
+         LATERAL (SELECT id, "startsAt", "endsAt" FROM slot
+                  WHERE id = bench_uuid('s' || (CASE WHEN m % 5 = 0 THEN ((c.a + $1 - 1) % $1) || '-0' ELSE c.a || '-' || ((c.k + m) % $2) END)
+                             || '-' || (-365 + (c.k * 13 + m * 18) % 365))) s`, [AUTHORITIES, PROVIDERS_PER_AUTHORITY]);
+  await step('analyze', 'ANALYZE');
+  const generated = seconds(t0);
+
+  const { db, disconnectDb } = await import('../src/db.js');
+  const { mintToken } = await import('../src/services/tokens.js');
+  const { entitlementLedger, capacityReport, lookedAfterReport } = await import('../src/services/reports.js');
+  const { addDays, londonDateOf } = await import('../src/domain/london-time.js');
+  const authorities = (await db().authority.findMany({ orderBy: { id: 'asc' } })).map((a) => a.id);
+  const tokens = await Promise.all(authorities.map((authorityId) => mintToken({ role: 'COORDINATOR', authorityId })));
+  const today = londonDateOf(new Date());
+
+  // Rounds: for each worker count a week of its own, 5% of every authority's children asking for two nights there.
+  const rounds: Record<string, string | number>[] = [];
+  for (const [i, workers] of WORKER_COUNTS.entries()) {
+    const from = addDays(today, 14 + i * 7);
+    const to = addDays(from, 6);
+    await sql.query(`
+      INSERT INTO break_request (id, "childId", "authorityId", "periodStart", "periodEnd", preferences, "createdByRole")
+      SELECT gen_random_uuid()::text, c.id, c."authorityId", $1, $2,
+             jsonb_build_array(
+               jsonb_build_object('kind', 'SLOT', 'slotId', bench_uuid('s' || substr(c."authorityId", 2)::int || '-' || (k % $4) || '-' || (14 + $5 * 7 + k % 7))),
+               jsonb_build_object('kind', 'SLOT', 'slotId', bench_uuid('s' || substr(c."authorityId", 2)::int || '-' || ((k + 1) % $4) || '-' || (14 + $5 * 7 + (k + 3) % 7)))),
+             'COORDINATOR'
+      FROM (SELECT id, "authorityId", split_part(id, '-', 2)::int AS k FROM child) c
+      WHERE k < ceil($3::float8 * ${REQUEST_SHARE})`, [from, to, perAuthority, PROVIDERS_PER_AUTHORITY, i]);
+    const { queue } = await import('../src/jobs/queues.js');
+    const { flushOutbox } = await import('../src/jobs/outbox.js');
+    // The workers' start-up horizon job would regenerate every rule (a year of slots each) while the rounds run:
+    // a far-delayed job holding its id keeps it out of this measurement.
+    const day = new Date().toISOString().slice(0, 10);
+    await queue('slot-generation').add('extendHorizon', { day }, { jobId: `horizon-${day}`, delay: 365 * 864e5 });
+    const { post } = await import('../test/support/api.js');
+    const ids: string[] = [];
+    const started = performance.now();
+    for (const token of tokens) {
+      const res = await post('/v1/allocation-rounds', token, { periodStart: from, periodEnd: to, seed: `national-${workers}` });
+      if (res.status !== 202) throw new Error(`round answered ${res.status}: ${JSON.stringify(res.body)}`);
+      ids.push(res.body.id);
+    }
+    await flushOutbox(10_000);
+    const procs: ChildProcess[] = Array.from({ length: workers }, () =>
+      spawn(process.execPath, ['--import', 'tsx', 'workers/index.ts'], { env: { ...process.env, LOG_LEVEL: 'error' }, stdio: ['ignore', 'ignore', 'inherit'] }),
+    );
+    for (;;) {
+      const done = await db().allocationRound.count({ where: { id: { in: ids }, status: { in: ['COMPLETED', 'FAILED'] } } });
+      if (done === ids.length) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const wall = (performance.now() - started) / 1000;
+    const failed = await db().allocationRound.count({ where: { id: { in: ids }, status: 'FAILED' } });
+    const booked = await db().booking.count({ where: { roundId: { in: ids } } });
+    await Promise.all(procs.map((p) => new Promise<void>((resolve) => { p.once('exit', () => resolve()); p.kill('SIGTERM'); })));
+    rounds.push({ workers, rounds: ids.length, 'requests': await db().breakRequest.count({ where: { periodStart: from } }), 'bookings made': booked, failed, 'wall s': Number(wall.toFixed(1)) });
+  }
+  const single = Number(rounds[0]?.['wall s']);
+  for (const r of rounds) r['speed-up'] = Number((single / Number(r['wall s'])).toFixed(2));
+
+  // Reports for one authority over the past year.
+  const principal = { tokenId: 'bench', role: 'COORDINATOR' as const, authorityId: authorities[0]! };
+  const q = { from: addDays(today, -365), to: today };
+  const time = async (fn: () => Promise<unknown>) => {
+    const ms: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      await fn();
+      ms.push(performance.now() - t);
+    }
+    return Number(median(ms).toFixed(0));
+  };
+  const reports = [
+    { report: 'entitlement ledger', 'median ms': await time(() => entitlementLedger(principal, q)) },
+    { report: 'capacity + unmet demand', 'median ms': await time(() => capacityReport(principal, q)) },
+    { report: 'looked-after limits', 'median ms': await time(() => lookedAfterReport(principal, q)) },
+  ];
+
+  // The hottest queries' plans.
+  const child = `c0-1`;
+  const week = [addDays(today, 7), addDays(today, 13)];
+  const plans: [string, string, unknown[]][] = [
+    ['slots in a week (GET /v1/slots, calendars, rounds)', `SELECT s.id FROM slot s JOIN provider p ON p.id = s."providerId" WHERE s.status = 'ACTIVE' AND s."localDate" BETWEEN $1 AND $2 AND s."startsAt" >= $4 AND s."startsAt" < $5 AND (s."reservedForAuthorityId" IS NULL OR s."reservedForAuthorityId" = $3) ORDER BY s."startsAt", s.id LIMIT 101`, [week[0], week[1], authorities[0], new Date(Date.now() + 5 * 864e5), new Date(Date.now() + 15 * 864e5)]],
+    ['a child\'s live stays (every booking)', `SELECT b.id FROM booking b JOIN slot s ON s.id = b."slotId" WHERE b."childId" = $1 AND b.status IN ('ALLOCATED','CONFIRMED','ATTENDED','NO_SHOW')`, [child]],
+    ['an authority\'s bookings in a period (reports)', `SELECT b.id FROM booking b WHERE b."authorityId" = $1 AND b."startsAt" >= now() - interval '1 year' AND b."startsAt" < now()`, [authorities[0]]],
+    ['a round\'s requests', `SELECT id FROM break_request WHERE "authorityId" = $1 AND status = 'OPEN' AND "periodStart" <= $2 AND "periodEnd" >= $3`, [authorities[0], week[1], week[0]]],
+    ['an authority\'s providers (capacity report)', `SELECT id FROM provider WHERE "operatorAuthorityId" = $1 UNION SELECT r."providerId" FROM slot r WHERE r."reservedForAuthorityId" = $1 AND r."localDate" BETWEEN $2 AND $3 UNION SELECT bs."providerId" FROM booking b JOIN slot bs ON bs.id = b."slotId" WHERE b."authorityId" = $1 AND b."startsAt" >= now() - interval '1 year' AND b."startsAt" < now()`, [authorities[0], addDays(today, -365), today]],
+    ['a round\'s slots (the period, every provider)', `SELECT id FROM slot WHERE status = 'ACTIVE' AND "startsAt" >= $1 AND "startsAt" < $2`, [new Date(Date.now() + 7 * 864e5), new Date(Date.now() + 14 * 864e5)]],
+  ];
+  const planRows: Record<string, string | number>[] = [];
+  for (const [name, text, values] of plans) {
+    const res = await sql.query(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, values);
+    const lines = res.rows.map((r: Record<string, string>) => r['QUERY PLAN']!);
+    const scans = lines.filter((l) => /Scan/.test(l)).map((l) => l.trim().replace(/\s+\(cost.*$/, '').replace(/^->\s*/, ''));
+    const ms = lines.find((l) => l.startsWith('Execution Time'))?.replace('Execution Time: ', '') ?? '';
+    planRows.push({ query: name, scans: [...new Set(scans)].join('; '), execution: ms });
+  }
+
+  const size = (await sql.query(`SELECT pg_size_pretty(pg_database_size(current_database())) AS size`)).rows[0].size as string;
+  const tables = (await sql.query(`SELECT relname AS table, n_live_tup AS rows, pg_size_pretty(pg_total_relation_size(relid)) AS size FROM pg_stat_user_tables ORDER BY pg_total_relation_size(relid) DESC LIMIT 6`)).rows;
+  await sql.end();
+  const { closeQueues, queue } = await import('../src/jobs/queues.js');
+  const { QUEUE_NAMES } = await import('../src/jobs/registry.js');
+  for (const name of QUEUE_NAMES) await queue(name).obliterate({ force: true }).catch(() => undefined);
+  await closeQueues();
+  const { closeRedis } = await import('../src/redis.js');
+  await closeRedis();
+  await disconnectDb();
+
+  console.log(`\nNational simulation at scale ${SCALE}: ${AUTHORITIES} authorities, ${AUTHORITIES * perAuthority} children, ${providers} providers (${AUTHORITIES * Math.ceil(PROVIDERS_PER_AUTHORITY / 4)} booked by two authorities), generated in ${generated} s\n${table(timings)}`);
+  console.log(`\nOne allocation round per authority through BullMQ\n${table(rounds)}`);
+  console.log(`\nReports for one authority over a year (median of 3; target < 1 s each)\n${table(reports)}`);
+  console.log(`\nQuery plans of the hottest queries (EXPLAIN ANALYZE)\n${table(planRows)}`);
+  console.log(`\nDatabase size ${size}\n${table(tables)}`);
+  return { timings, rounds, reports, plans: planRows, size };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runNationalBench();
+  process.exit(0);
+}

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "slot_localDate_idx" ON "slot"("localDate");

@@ -1,0 +1,18 @@
+import { createRouter } from '../../http/app.js';
+import * as people from '../../services/people.js';
+import { createInvitation } from '../../services/invitations.js';
+import { endMembership, listMembers } from '../../services/memberships.js';
+import * as routes from './people.routes.js';
+
+export const peopleRouter = createRouter()
+  .openapi(routes.createAuthorityRoute, async (c) => c.json(await people.createAuthority(c.get('principal'), c.req.valid('json')), 201))
+  .openapi(routes.listAuthoritiesRoute, async (c) => c.json({ items: await people.listAuthorities(c.get('principal')) }, 200))
+  .openapi(routes.setOperatorRoute, async (c) =>
+    c.json(await people.setProviderOperator(c.get('principal'), c.req.valid('param').id, c.req.valid('json').authorityId), 200))
+  .openapi(routes.createInvitationRoute, async (c) => c.json(await createInvitation(c.get('principal'), c.req.valid('json')), 201))
+  .openapi(routes.meRoute, async (c) => c.json(await people.me(c.get('principal')), 200))
+  .openapi(routes.createTokenRoute, async (c) => c.json(await people.createOwnToken(c.get('principal'), c.req.valid('json')), 201))
+  .openapi(routes.listTokensRoute, async (c) => c.json({ items: await people.listOwnTokens(c.get('principal')) }, 200))
+  .openapi(routes.revokeTokenRoute, async (c) => c.json(await people.revokeOwnToken(c.get('principal'), c.req.valid('param').id), 200))
+  .openapi(routes.listMembersRoute, async (c) => c.json(await listMembers(c.get('principal'), c.req.valid('query')), 200))
+  .openapi(routes.endMembershipRoute, async (c) => c.json(await endMembership(c.get('principal'), c.req.valid('param').id), 200));

@@ -1,0 +1,64 @@
+import { z } from '@hono/zod-openapi';
+import { CHANNEL_CHOICES, KIND_NAMES } from '../domain/notification-kinds.js';
+import { isWallTime } from '../domain/notification-schedule.js';
+import { PageQuery } from './paging.js';
+import { Instant } from './common.js';
+
+export const ChannelChoiceSchema = z.enum(CHANNEL_CHOICES).openapi('ChannelChoice', { description: 'How a kind of message reaches the person' });
+export const NotificationKindSchema = z.enum(KIND_NAMES as [string, ...string[]]).openapi('NotificationKind');
+const WallTime = z.string().refine(isWallTime, 'must be HH:MM (24-hour, London time)').openapi({ example: '21:00' });
+
+export const PreferencesSchema = z
+  .object({
+    kinds: z.array(
+      z.object({
+        kind: NotificationKindSchema,
+        title: z.string(),
+        trigger: z.string(),
+        required: z.boolean().openapi({ description: 'Always sent; it cannot be turned off' }),
+        defaultChannel: ChannelChoiceSchema,
+        channel: ChannelChoiceSchema,
+      }),
+    ),
+    quietHours: z.object({ start: WallTime, end: WallTime }).nullable().openapi({ description: 'No text messages between these London times' }),
+  })
+  .openapi('NotificationPreferences');
+
+export const UpdatePreferencesBody = z
+  .object({
+    channels: z.record(z.string().max(60), ChannelChoiceSchema).optional().openapi({ description: 'Kind of message → channel; kinds left out keep their setting' }),
+    quietHours: z.object({ start: WallTime, end: WallTime }).strict().nullable().optional().openapi({ description: 'null turns quiet hours off' }),
+  })
+  .strict()
+  .openapi('UpdateNotificationPreferences');
+export type UpdatePreferencesInput = z.infer<typeof UpdatePreferencesBody>;
+
+export const DeliverySchema = z.object({
+  channel: z.enum(['EMAIL', 'SMS']),
+  status: z.enum(['PENDING', 'SENDING', 'SENT', 'FAILED', 'SKIPPED']),
+  address: z.string().nullable(),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  notBefore: Instant,
+  sentAt: Instant.nullable(),
+});
+
+export const NotificationSchema = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    recipientRole: z.enum(['COORDINATOR', 'PROVIDER', 'FAMILY', 'TRANSPORT', 'PERSON', 'INVITATION']),
+    recipientId: z.string(),
+    subject: z.string(),
+    link: z.string().nullable(),
+    status: z.enum(['PENDING', 'ROUTED', 'SENT', 'FAILED']),
+    lastError: z.string().nullable(),
+    createdAt: Instant,
+    sentAt: Instant.nullable(),
+    deliveries: z.array(DeliverySchema),
+  })
+  .openapi('Notification');
+
+export const NotificationQuery = PageQuery.extend({
+  status: z.enum(['PENDING', 'ROUTED', 'SENT', 'FAILED']).optional().openapi({ description: 'FAILED: messages that could not be delivered and need a person' }),
+});

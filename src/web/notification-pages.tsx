@@ -1,0 +1,154 @@
+/**
+ * Pages about messages: everyone's "How we contact you" (a channel per kind
+ * of message, quiet hours for texts), and the coordinators' messages that
+ * could not be delivered and need a person to follow them up.
+ */
+import { Hono, type Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { CHANNEL_CHOICES, type ChannelChoice } from '../domain/notification-kinds.js';
+import { UpdatePreferencesBody } from '../schemas/notifications.js';
+import { getPreferences, listNotifications, recipientOf, updatePreferences } from '../services/notification-preferences.js';
+import { contactOf } from '../services/notification-recipients.js';
+import { db } from '../db.js';
+import { Button, Csrf, DataTable, ErrorBox, Layout, Notice, StatusTag, addNavItem, errorMessage, when, type PageError } from './layout.js';
+import { parseWith, readForm, text, type FormValues } from './forms.js';
+import { principalOf, requirePage, type WebEnv } from './session.js';
+
+export const notificationPages = new Hono<WebEnv>();
+
+const signedIn = createMiddleware<WebEnv>(async (c, next) => {
+  if (!c.get('session')) return c.redirect('/?expired=1', 303);
+  await next();
+});
+notificationPages.use('/preferences', signedIn);
+notificationPages.use('/coordinator/messages', requirePage('COORDINATOR'));
+
+for (const role of ['COORDINATOR', 'PROVIDER', 'FAMILY'] as const) addNavItem(role, { href: '/preferences', label: 'How we contact you' });
+addNavItem('COORDINATOR', { href: '/coordinator/messages', label: 'Messages' });
+
+const CHOICE_WORDS: Record<ChannelChoice, string> = { EMAIL: 'Email', SMS: 'Text message', BOTH: 'Email and text message', NONE: 'Do not send' };
+
+async function preferencesPage(c: Context<WebEnv>, options: { error?: PageError; saved?: boolean; form?: FormValues } = {}) {
+  const p = c.get('session')!;
+  const prefs = await getPreferences(p);
+  const { role, id } = recipientOf(p);
+  const contact = await contactOf(db(), role, id);
+  const csrf = c.get('csrfToken');
+  const chosen = (kind: string, current: ChannelChoice) => (options.form ? text(options.form, `channel-${kind}`) || current : current);
+  return c.html(
+    <Layout title="How we contact you" session={p} csrf={csrf} current="/preferences">
+      <ErrorBox error={options.error} />
+      <Notice text={options.saved ? 'Your choices are saved.' : null} />
+      <p class="govuk-body">
+        Email goes to <strong>{contact?.email ?? 'no email address yet'}</strong> and text messages to <strong>{contact?.phone ?? 'no mobile number yet'}</strong>. Ask your
+        short-breaks team to change these.
+      </p>
+      <form method="post" action="/preferences" novalidate>
+        <Csrf token={csrf} />
+        {prefs.kinds.map((k) => (
+          <div class="govuk-form-group">
+            <fieldset class="govuk-fieldset" aria-describedby={`hint-${k.kind}`}>
+              <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{k.title}</legend>
+              <div class="govuk-hint" id={`hint-${k.kind}`}>
+                {k.trigger}.{k.required ? ' This notice is always sent, so it cannot be turned off.' : ''}
+              </div>
+              <div class="govuk-radios govuk-radios--small govuk-radios--inline" data-module="govuk-radios">
+                {CHANNEL_CHOICES.filter((choice) => !(k.required && choice === 'NONE')).map((choice) => (
+                  <div class="govuk-radios__item">
+                    <input class="govuk-radios__input" id={`channel-${k.kind}-${choice}`} name={`channel-${k.kind}`} type="radio" value={choice} checked={chosen(k.kind, k.channel) === choice} />
+                    <label class="govuk-label govuk-radios__label" for={`channel-${k.kind}-${choice}`}>
+                      {CHOICE_WORDS[choice]}
+                    </label>
+                  </div>
+                ))}
+              </div>
+            </fieldset>
+          </div>
+        ))}
+        <div class="govuk-form-group">
+          <fieldset class="govuk-fieldset" aria-describedby="quiet-hint">
+            <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Quiet hours for text messages</legend>
+            <div class="govuk-hint" id="quiet-hint">
+              No text message arrives between these times (24-hour clock, for example 21:00 and 08:00); it waits until they end. Leave both empty for none. Email is not held back.
+            </div>
+            <label class="govuk-label" for="quiet-start">
+              From
+            </label>
+            <input class="govuk-input govuk-input--width-5" id="quiet-start" name="quietStart" type="text" inputmode="numeric" value={options.form ? text(options.form, 'quietStart') : (prefs.quietHours?.start ?? '')} />
+            <label class="govuk-label" for="quiet-end">
+              Until
+            </label>
+            <input class="govuk-input govuk-input--width-5" id="quiet-end" name="quietEnd" type="text" inputmode="numeric" value={options.form ? text(options.form, 'quietEnd') : (prefs.quietHours?.end ?? '')} />
+          </fieldset>
+        </div>
+        <Button>Save my choices</Button>
+      </form>
+    </Layout>,
+    options.error ? 422 : 200,
+  );
+}
+
+notificationPages.get('/preferences', (c) => preferencesPage(c, { saved: c.req.query('saved') === '1' }));
+
+notificationPages.post('/preferences', async (c) => {
+  const p = c.get('session')!;
+  const form = await readForm(c);
+  const prefs = await getPreferences(p);
+  const channels = Object.fromEntries(prefs.kinds.flatMap((k) => (text(form, `channel-${k.kind}`) ? [[k.kind, text(form, `channel-${k.kind}`)]] : [])));
+  const start = text(form, 'quietStart');
+  const end = text(form, 'quietEnd');
+  try {
+    const body = parseWith(UpdatePreferencesBody, { channels, quietHours: !start && !end ? null : { start, end } });
+    await updatePreferences(p, body);
+  } catch (err) {
+    return preferencesPage(c, { error: errorMessage(err), form });
+  }
+  return c.redirect('/preferences?saved=1', 303);
+});
+
+notificationPages.get('/coordinator/messages', async (c) => {
+  const p = principalOf(c, 'COORDINATOR');
+  const [failed, recent] = await Promise.all([listNotifications(p, { status: 'FAILED', limit: 100 }), listNotifications(p, { limit: 50 })]);
+  const families = new Map((await db().family.findMany({ where: { id: { in: [...failed.items, ...recent.items].map((n) => n.recipientId) } }, select: { id: true, name: true } })).map((f) => [f.id, f.name]));
+  const providers = new Map((await db().provider.findMany({ where: { id: { in: [...failed.items, ...recent.items].map((n) => n.recipientId) } }, select: { id: true, name: true } })).map((f) => [f.id, f.name]));
+  const who = (n: (typeof failed.items)[number]) => (n.recipientRole === 'FAMILY' ? families.get(n.recipientId) : n.recipientRole === 'PROVIDER' ? providers.get(n.recipientId) : 'Your team') ?? n.recipientId;
+  const delivery = (n: (typeof failed.items)[number]) =>
+    n.deliveries.length ? n.deliveries.map((d) => `${d.channel === 'EMAIL' ? 'Email' : 'Text'} to ${d.address ?? 'no address'}: ${d.status.toLowerCase()}${d.lastError ? ` (${d.lastError})` : ''}`).join('; ') : 'Not sent: turned off by them';
+  return c.html(
+    <Layout title="Messages" session={p} csrf={c.get('csrfToken')} current="/coordinator/messages">
+      <h2 class="govuk-heading-m">Could not be delivered</h2>
+      {failed.items.length ? (
+        <DataTable label="Messages that could not be delivered" caption="Contact these people another way" headers={['To', 'Message', 'When', 'What happened']}>
+          {failed.items.map((n) => (
+            <tr class="govuk-table__row">
+              <th scope="row" class="govuk-table__header">
+                {who(n)}
+              </th>
+              <td class="govuk-table__cell">{n.subject}</td>
+              <td class="govuk-table__cell">{when(n.createdAt)}</td>
+              <td class="govuk-table__cell">{delivery(n)}</td>
+            </tr>
+          ))}
+        </DataTable>
+      ) : (
+        <p class="govuk-body">Every message has been delivered.</p>
+      )}
+      <h2 class="govuk-heading-m">Recent messages</h2>
+      <DataTable label="Recent messages" headers={['To', 'Message', 'When', 'Status', 'Delivery']}>
+        {recent.items.map((n) => (
+          <tr class="govuk-table__row">
+            <th scope="row" class="govuk-table__header">
+              {who(n)}
+            </th>
+            <td class="govuk-table__cell">{n.subject}</td>
+            <td class="govuk-table__cell">{when(n.createdAt)}</td>
+            <td class="govuk-table__cell">
+              <StatusTag status={n.status} />
+            </td>
+            <td class="govuk-table__cell">{delivery(n)}</td>
+          </tr>
+        ))}
+      </DataTable>
+    </Layout>,
+  );
+});

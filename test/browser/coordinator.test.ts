@@ -1,0 +1,122 @@
+/**
+ * A coordinator's reports and lists in the pages, at desktop and on
+ * a 390 px phone: the ledger furthest behind first in whole nights, children
+ * told apart by date of birth and reference, round explanations about the
+ * child (not "you"), the reports page with its charts, and CSV downloads that
+ * work from the browser session.
+ */
+import { vi } from 'vitest';
+
+vi.hoisted(() => {
+  process.env.SLOT_HORIZON_DAYS = '800';
+});
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { db } from '../../src/db.js';
+import { addDays } from '../../src/domain/london-time.js';
+import { publishRound, runRound, startRound } from '../../src/services/allocation-rounds.js';
+import { createRequest } from '../../src/services/requests.js';
+import { resolveToken } from '../../src/services/tokens.js';
+import { forCoordinator } from '../../src/web/coordinator.js';
+import { insertStay } from '../support/booking-helpers.js';
+import { go, PHONE, see, shot, startBrowserSession } from '../support/browser.js';
+import { daysFromToday, nextWeekday } from '../support/dates.js';
+import { makeAuthority, makeChild, makeFamily, makeProvider, makeSlots } from '../support/factories.js';
+import { closeConnections } from '../support/lifecycle.js';
+import { parseCsv } from '../support/report-helpers.js';
+
+let session: Awaited<ReturnType<typeof startBrowserSession>>;
+beforeAll(async () => {
+  session = await startBrowserSession('coordinator');
+});
+afterAll(async () => {
+  await session?.close();
+  await closeConnections();
+});
+
+async function tenant() {
+  const { authority, coordinatorToken } = await makeAuthority();
+  const { provider } = await makeProvider('RESIDENTIAL');
+  const { family } = await makeFamily(authority.id);
+  const period = { periodStart: daysFromToday(-200), periodEnd: daysFromToday(165) };
+  // Two children with the same name, one far behind (36 awarded, none delivered), one with a night delivered.
+  const behind = await makeChild(family.id, authority.id, { ...period, nights: 36 });
+  const twin = await makeChild(family.id, authority.id, { ...period, nights: 12 });
+  await db().child.updateMany({ where: { id: { in: [behind.id, twin.id] } }, data: { firstName: 'Sam', lastName: 'Ahmed' } });
+  await db().child.update({ where: { id: twin.id }, data: { dateOfBirth: new Date('2017-03-09T00:00:00Z') } });
+  const stay = await insertStay(twin, provider.id, daysFromToday(-10), 1);
+  await db().booking.update({ where: { id: stay.id }, data: { status: 'ATTENDED', attendanceRecordedAt: new Date() } });
+  return { authority, coordinatorToken, provider, family, behind, twin };
+}
+
+describe('a coordinator in the pages', { timeout: 120_000 }, () => {
+  it('words a family-facing explanation about the child', () => {
+    expect(forCoordinator("Asked for 2 nights, got 1 (1 from your first choice). You were 3rd of 9 in the rotation. 1 preferred date could not meet your child's needs.", 'Sam')).toBe(
+      "Asked for 2 nights, got 1 (1 from the first choice). Sam was 3rd of 9 in the rotation. 1 preferred date could not meet Sam's needs.",
+    );
+  });
+
+  for (const [label, viewport] of [
+    ['desktop', undefined],
+    ['phone', PHONE],
+  ] as const) {
+    it(`reads the ledger and the reports, and downloads their CSV from the browser session (${label})`, async () => {
+      const t = await tenant();
+      const page = await session.signIn(t.coordinatorToken, viewport);
+      await page.goto(`${session.server.url}/coordinator/ledger?from=${daysFromToday(-200)}&to=${daysFromToday(165)}`);
+      const rows = page.getByRole('table').getByRole('row').filter({ hasText: 'Sam Ahmed' });
+      await expect.poll(() => rows.count()).toBe(2);
+      // Furthest behind first, in whole nights; the two Sams told apart by birth date and reference.
+      await see(rows.nth(0), `ref ${t.behind.id.slice(0, 8).toUpperCase()}`);
+      await see(rows.nth(1), 'Born Thursday 9 March 2017');
+      const behindCells = await rows.nth(0).getByRole('cell').allInnerTexts();
+      expect(behindCells.every((cell) => !/\d\.\d/.test(cell)), behindCells.join(' | ')).toBe(true);
+      await session.expectAccessible(page, `coordinator-ledger-${label}`);
+      await shot(page, `coordinator-ledger-${label}`);
+
+      // On a phone the navigation folds behind "Menu".
+      const menu = page.getByRole('button', { name: 'Menu' });
+      if (await menu.isVisible()) await menu.click();
+      await go(page.getByRole('link', { name: 'Reports' }).first());
+      await see(page.locator('svg[role=img] title').first(), 'Sam Ahmed');
+      await see(page.getByRole('region', { name: 'Free places by need heat map' }), 'Any need');
+      await session.expectAccessible(page, `coordinator-reports-${label}`);
+      await shot(page, `coordinator-reports-${label}`);
+      // The download link works with the browser's session cookie alone (no bearer token).
+      const href = await page.getByRole('link', { name: /Download the whole ledger as CSV/ }).getAttribute('href');
+      const csv = await page.request.get(`${session.server.url}${href}`);
+      expect(csv.status()).toBe(200);
+      expect(csv.headers()['content-type']).toContain('text/csv');
+      const table = parseCsv(await csv.text());
+      expect(table[0]).toContain('behindNights');
+      expect(table.filter((r) => r.includes(t.behind.id))).toHaveLength(1);
+      const free = await page.request.get(`${session.server.url}${await page.getByRole('link', { name: 'Download as CSV' }).first().getAttribute('href')}`);
+      expect(parseCsv(await free.text())[0]).toEqual(['date', 'need', 'freePlaces']);
+      await page.context().close();
+    });
+  }
+
+  it('a round page explains each child to the coordinator without "you"', async () => {
+    const t = await tenant();
+    const friday = nextWeekday(daysFromToday(680), 5);
+    const { slots } = await makeSlots(t.provider.id, { startDate: friday, untilDate: friday, rrule: 'FREQ=DAILY', places: 1, reservedForAuthorityId: t.authority.id });
+    const coordinator = (await resolveToken(t.coordinatorToken))!;
+    for (const child of [t.behind, t.twin]) {
+      await db().entitlement.create({ data: { childId: child.id, periodStart: friday, periodEnd: addDays(friday, 30), nights: 4, daySessions: 0 } });
+      await createRequest(coordinator, { childId: child.id, periodStart: friday, periodEnd: addDays(friday, 1), preferences: [{ kind: 'SLOT', slotId: slots[0]!.id }], flexible: false, transportNeeded: false });
+    }
+    const round = await startRound(coordinator, { periodStart: friday, periodEnd: addDays(friday, 1), seed: 'coordinator-words' });
+    await runRound(round.id);
+    await publishRound(coordinator, round.id);
+    const page = await session.signIn(t.coordinatorToken);
+    await page.goto(`${session.server.url}/coordinator/rounds/${round.id}`);
+    const table = page.getByRole('region', { name: 'Per-child results table' });
+    await see(table, 'Sam was');
+    expect(await textOfAll(table)).not.toMatch(/\byou(r)?\b/i);
+    await see(page.getByRole('heading', { level: 1 }), `Allocation round, ${'Friday'}`);
+    await session.expectAccessible(page, 'coordinator-round-words');
+    await page.context().close();
+  });
+});
+
+const textOfAll = (loc: import('playwright-core').Locator) => loc.innerText();
