@@ -140,5 +140,6 @@ export const MembersQuery = z.object({ familyId: Uuid.optional(), providerId: Uu
 
 export const EndedMembershipSchema = MemberSchema.extend({
   sessionsEnded: z.number().int().openapi({ description: 'Web sessions acting through the membership that this ended' }),
-  tokensRevoked: z.number().int().openapi({ description: 'API tokens acting through the membership that this revoked' }),
+  tokensRevoked: z.number().int().openapi({ description: 'API tokens acting through the membership (and no other) that this revoked' }),
+  tokensNarrowed: z.number().int().openapi({ description: 'API tokens scoped to this membership and others, which keep working for the others' }),
 }).openapi('EndedMembership');

@@ -3,15 +3,17 @@
  * the parents and carers of their authority's families; a provider's manager
  * those of the provider's staff and managers; a platform administrator any.
  * Ending a membership ends, in the same transaction, every web session acting
- * through it and every API token acting through it (and the sessions signed in
- * with those tokens): the next request on any replica is refused, because each
- * replica reads sessions and tokens from PostgreSQL on every request.
+ * through it and every API token acting through it alone (and the sessions signed
+ * in with those tokens); a token scoped to others too keeps working for those. The
+ * next request on any replica sees it, because each replica reads sessions and
+ * tokens from PostgreSQL on every request.
  */
 import { db, type Tx } from '../db.js';
 import type { Membership, MembershipRole, Prisma } from '../generated/prisma/client.js';
 import { conflict, forbidden, notFound } from '../errors.js';
 import type { Principal } from './access.js';
 import { audit } from './audit.js';
+import { tokenColumnsOf } from './tokens.js';
 import { transaction } from './tx.js';
 
 export interface MemberView {
@@ -87,22 +89,46 @@ export async function listMembers(p: Principal, filter: { familyId?: string; pro
   };
 }
 
-/** End every session and token acting through these memberships (for ending one, and for erasing a family). */
-export async function endAccessThrough(tx: Tx, membershipIds: string[], now: Date): Promise<{ sessions: number; tokens: number }> {
-  if (!membershipIds.length) return { sessions: 0, tokens: 0 };
-  // A token scoped to several memberships ends with any of them: its owner makes a new one for what is left.
-  const tokens = await tx.apiToken.findMany({ where: { OR: [{ membershipId: { in: membershipIds } }, { scope: { some: { membershipId: { in: membershipIds } } } }] }, select: { id: true } });
-  const tokenIds = tokens.map((t) => t.id);
-  const revoked = await tx.apiToken.updateMany({ where: { id: { in: tokenIds }, revokedAt: null }, data: { revokedAt: now } });
+/**
+ * End every session and token acting through these memberships (for ending one, and for erasing a family).
+ * A token scoped to several memberships loses only the ended ones and keeps working for the rest; when the
+ * one it acted through by default ended, it acts through the next that is left (and the browser sessions
+ * signed in with it, which were acting as the ended one, end). A token with nothing left is revoked.
+ */
+export async function endAccessThrough(tx: Tx, membershipIds: string[], now: Date): Promise<{ sessions: number; tokens: number; tokensNarrowed: number }> {
+  if (!membershipIds.length) return { sessions: 0, tokens: 0, tokensNarrowed: 0 };
+  const ending = new Set(membershipIds);
+  const tokens = await tx.apiToken.findMany({
+    where: { revokedAt: null, OR: [{ membershipId: { in: membershipIds } }, { scope: { some: { membershipId: { in: membershipIds } } } }] },
+    select: { id: true, membershipId: true, scope: { select: { membership: true }, orderBy: { membership: { createdAt: 'asc' } } } },
+  });
+  const revoke: string[] = [];
+  const narrowed: string[] = [];
+  const sessionsOf: string[] = [];
+  for (const t of tokens) {
+    const left = t.scope.map((s) => s.membership).filter((m) => !ending.has(m.id) && !m.revokedAt);
+    if (!left.length) {
+      revoke.push(t.id);
+      sessionsOf.push(t.id);
+      continue;
+    }
+    narrowed.push(t.id);
+    if (t.membershipId && ending.has(t.membershipId)) {
+      await tx.apiToken.update({ where: { id: t.id }, data: { ...tokenColumnsOf(left[0]!), membershipId: left[0]!.id } });
+      sessionsOf.push(t.id);
+    }
+  }
+  if (narrowed.length) await tx.apiTokenMembership.deleteMany({ where: { tokenId: { in: narrowed }, membershipId: { in: membershipIds } } });
+  const revoked = revoke.length ? await tx.apiToken.updateMany({ where: { id: { in: revoke }, revokedAt: null }, data: { revokedAt: now } }) : { count: 0 };
   const ended = await tx.webSession.updateMany({
-    where: { endedAt: null, OR: [{ membershipId: { in: membershipIds } }, ...(tokenIds.length ? [{ apiTokenId: { in: tokenIds } }] : [])] },
+    where: { endedAt: null, OR: [{ membershipId: { in: membershipIds } }, ...(sessionsOf.length ? [{ apiTokenId: { in: sessionsOf } }] : [])] },
     data: { endedAt: now },
   });
-  return { sessions: ended.count, tokens: revoked.count };
+  return { sessions: ended.count, tokens: revoked.count, tokensNarrowed: narrowed.length };
 }
 
 /** End a membership, and with it every session and token acting through it, everywhere at once. */
-export async function endMembership(p: Principal, membershipId: string, now = new Date()): Promise<MemberView & { sessionsEnded: number; tokensRevoked: number }> {
+export async function endMembership(p: Principal, membershipId: string, now = new Date()): Promise<MemberView & { sessionsEnded: number; tokensRevoked: number; tokensNarrowed: number }> {
   const where = manageable(p, {});
   return transaction(async (tx) => {
     // FOR UPDATE: two managers ending the same membership at once end it (and audit it) once.
@@ -111,7 +137,7 @@ export async function endMembership(p: Principal, membershipId: string, now = ne
     const m = await tx.membership.findFirst({ where: { AND: [{ id: membershipId }, where.memberships] }, include: { person: { select: { name: true, email: true } } } });
     if (!m) throw notFound('Membership');
     if (m.id === p.membershipId) throw conflict('You cannot end the membership you are acting through; ask another manager or your administrator');
-    if (m.revokedAt) return { ...memberView(m), sessionsEnded: 0, tokensRevoked: 0 };
+    if (m.revokedAt) return { ...memberView(m), sessionsEnded: 0, tokensRevoked: 0, tokensNarrowed: 0 };
     const updated = await tx.membership.update({ where: { id: m.id }, data: { revokedAt: now }, include: { person: { select: { name: true, email: true } } } });
     const ended = await endAccessThrough(tx, [m.id], now);
     await audit(tx, p, {
@@ -120,8 +146,8 @@ export async function endMembership(p: Principal, membershipId: string, now = ne
       entityId: m.id,
       authorityId: m.authorityId,
       before: { personId: m.personId, role: m.role, familyId: m.familyId, providerId: m.providerId, revokedAt: null },
-      after: { revokedAt: now.toISOString(), sessionsEnded: ended.sessions, tokensRevoked: ended.tokens },
+      after: { revokedAt: now.toISOString(), sessionsEnded: ended.sessions, tokensRevoked: ended.tokens, tokensNarrowed: ended.tokensNarrowed },
     });
-    return { ...memberView(updated), sessionsEnded: ended.sessions, tokensRevoked: ended.tokens };
+    return { ...memberView(updated), sessionsEnded: ended.sessions, tokensRevoked: ended.tokens, tokensNarrowed: ended.tokensNarrowed };
   });
 }

@@ -69,7 +69,8 @@ export function tokenColumnsOf(m: Pick<Membership, 'role' | 'authorityId' | 'pro
 
 /**
  * A token for an integration, owned by a person or service account and acting through one of its
- * memberships (a subset of what its owner may do, never more). Revoking the membership ends it.
+ * memberships (a subset of what its owner may do, never more). Ending a membership takes it out of the
+ * token's scope; the token ends with the last (src/services/memberships.ts endAccessThrough).
  */
 export async function mintMembershipToken(
   tx: Tx,

@@ -14,6 +14,8 @@ import { resolveWebSession } from '../../src/services/web-sessions.js';
 import { call, get } from '../support/api.js';
 import { makeAuthority, makeFamily, makeProvider } from '../support/factories.js';
 import { closeConnections } from '../support/lifecycle.js';
+import { mintMembershipToken } from '../../src/services/tokens.js';
+import { transaction } from '../../src/services/tx.js';
 import { addTestMembership, makePerson, personToken } from '../support/people.js';
 
 afterAll(closeConnections);
@@ -105,5 +107,35 @@ describe('ending someone’s access', () => {
     expect((await call('POST', '/v1/invitations', { token: coordinatorToken, body: { name: 'X', email: 'x@example.org', familyId: family.id, role: 'PROVIDER_STAFF' } })).status).toBe(403);
     const open = await get('/v1/memberships', managerToken);
     expect(open.body.invitations.map((i: { name: string }) => i.name).sort()).toEqual(['Nat Deputy', 'Sam Staff']);
+  });
+
+  it('a token scoped to two memberships loses only the one that ends, keeps working for the other, and is revoked when both have ended', async () => {
+    const { provider: first } = await makeProvider('RESIDENTIAL');
+    const { provider: second } = await makeProvider('COMMUNITY');
+    const firstManager = await personToken(await makePerson('Mo Manager'), { role: 'PROVIDER_MANAGER', providerId: first.id });
+    const secondManager = await personToken(await makePerson('Ola Manager'), { role: 'PROVIDER_MANAGER', providerId: second.id });
+    // Robin works at two homes, and has one token for the rota system at both.
+    const robin = await makePerson('Robin Relief');
+    const { membershipId: atFirst } = await addTestMembership(robin, { role: 'PROVIDER_STAFF', providerId: first.id });
+    const { membershipId: atSecond } = await addTestMembership(robin, { role: 'PROVIDER_STAFF', providerId: second.id });
+    const own = await transaction(async (tx) => (await mintMembershipToken(tx, atFirst, { label: 'own', alsoActsThrough: [atSecond] })).token);
+    const made = await call('POST', '/v1/me/tokens', { token: own, body: { label: 'Rota', membershipIds: [atFirst, atSecond], expiresInDays: 30 } });
+    expect(made).toMatchObject({ status: 201, body: { membershipId: atFirst, membershipIds: [atFirst, atSecond] } });
+    const rota = made.body.token as string;
+    expect((await get('/v1/providers', rota)).body.items.map((p: { id: string }) => p.id)).toEqual([first.id]);
+
+    // The first home ends Robin's access there: the token now acts only at the second.
+    const ended = await end(atFirst, firstManager);
+    expect(ended.body).toMatchObject({ tokensNarrowed: 2, tokensRevoked: 0 });
+    expect((await get('/v1/me', rota)).body).toMatchObject({ role: 'PROVIDER', membershipId: atSecond });
+    expect((await get('/v1/providers', rota)).body.items.map((p: { id: string }) => p.id)).toEqual([second.id]);
+    expect((await call('GET', '/v1/providers', { token: rota, headers: { 'Acting-As': atFirst } })).status).toBe(403);
+    expect((await call('GET', '/v1/providers', { token: rota, headers: { 'Acting-As': atSecond } })).status).toBe(200);
+    const listed = (await get('/v1/me/tokens', rota)).body.items.find((t: { label: string }) => t.label === 'Rota');
+    expect(listed).toMatchObject({ membershipId: atSecond, membershipIds: [atSecond], revokedAt: null });
+
+    // The second home ends it too: nothing is left, so the token stops.
+    expect((await end(atSecond, secondManager)).body).toMatchObject({ tokensRevoked: 2, tokensNarrowed: 0 });
+    expect((await get('/v1/me', rota)).status).toBe(401);
   });
 });
