@@ -65,6 +65,7 @@ export const InvitationSchema = z
     providerId: Uuid.nullable(),
     expiresAt: Instant,
     acceptedAt: Instant.nullable(),
+    withdrawnAt: Instant.nullable(),
   })
   .openapi('Invitation');
 

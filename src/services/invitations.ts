@@ -8,9 +8,10 @@
 import { randomBytes } from 'node:crypto';
 import { db } from '../db.js';
 import { londonDateOf } from '../domain/london-time.js';
-import { forbidden, notFound } from '../errors.js';
+import { conflict, forbidden, notFound } from '../errors.js';
 import type { Principal } from './access.js';
 import { audit } from './audit.js';
+import { manageable } from './memberships.js';
 import { notify } from './notifications.js';
 import { addMembership, normalizeEmail } from './people.js';
 import { hashSecret } from './tokens.js';
@@ -33,7 +34,7 @@ export type InvitedRole = 'CARER' | 'PROVIDER_MANAGER' | 'PROVIDER_STAFF';
 const invitedAs = (role: string, family: string | undefined, provider: string | undefined) =>
   role === 'CARER' ? `a parent or carer of the ${family} family` : role === 'PROVIDER_MANAGER' ? `a manager of ${provider}` : `staff of ${provider}`;
 
-const view = (i: { id: string; email: string; name: string; role: string; familyId: string | null; providerId: string | null; expiresAt: Date; acceptedAt: Date | null }) => ({
+const view = (i: { id: string; email: string; name: string; role: string; familyId: string | null; providerId: string | null; expiresAt: Date; acceptedAt: Date | null; withdrawnAt: Date | null }) => ({
   id: i.id,
   email: i.email,
   name: i.name,
@@ -42,6 +43,7 @@ const view = (i: { id: string; email: string; name: string; role: string; family
   providerId: i.providerId,
   expiresAt: i.expiresAt.toISOString(),
   acceptedAt: i.acceptedAt?.toISOString() ?? null,
+  withdrawnAt: i.withdrawnAt?.toISOString() ?? null,
 });
 
 export async function createInvitation(p: Principal, input: InvitationInput, now = new Date()) {
@@ -96,7 +98,7 @@ export async function createInvitation(p: Principal, input: InvitationInput, now
   });
 }
 
-export type LinkRefusal = 'UNKNOWN' | 'USED' | 'EXPIRED';
+export type LinkRefusal = 'UNKNOWN' | 'USED' | 'EXPIRED' | 'WITHDRAWN';
 
 /** What an invitation link is, for the page a person lands on (nothing is changed by looking). */
 export async function invitationForLink(secret: string, now = new Date()) {
@@ -104,6 +106,7 @@ export async function invitationForLink(secret: string, now = new Date()) {
   const i = await db().invitation.findUnique({ where: { secretHash: hashSecret(secret) }, include: { family: { select: { name: true } }, provider: { select: { name: true } } } });
   if (!i) return { refused: 'UNKNOWN' as const };
   if (i.acceptedAt) return { refused: 'USED' as const };
+  if (i.withdrawnAt) return { refused: 'WITHDRAWN' as const };
   if (i.expiresAt <= now) return { refused: 'EXPIRED' as const };
   return { invitation: { name: i.name, email: i.email, invitedAs: invitedAs(i.role, i.family?.name, i.provider?.name) } };
 }
@@ -115,8 +118,9 @@ export async function acceptInvitation(secret: string, now = new Date()): Promis
     const i = await tx.invitation.findUnique({ where: { secretHash: hashSecret(secret) } });
     if (!i) return { refused: 'UNKNOWN' as const };
     // Claimed with a condition, so two clicks at once accept it once.
-    const claimed = await tx.invitation.updateMany({ where: { id: i.id, acceptedAt: null, expiresAt: { gt: now } }, data: { acceptedAt: now } });
-    if (claimed.count === 0) return { refused: i.acceptedAt ? ('USED' as const) : ('EXPIRED' as const) };
+    // Withdrawing takes the same row, so a withdrawal and an acceptance at once cannot both happen.
+    const claimed = await tx.invitation.updateMany({ where: { id: i.id, acceptedAt: null, withdrawnAt: null, expiresAt: { gt: now } }, data: { acceptedAt: now } });
+    if (claimed.count === 0) return { refused: i.acceptedAt ? ('USED' as const) : i.withdrawnAt ? ('WITHDRAWN' as const) : ('EXPIRED' as const) };
     const { person, membership } = await addMembership(
       tx,
       { name: i.name, email: i.email },
@@ -131,5 +135,26 @@ export async function acceptInvitation(secret: string, now = new Date()): Promis
       after: { personId: person.id, membershipId: membership.id },
     });
     return { personId: person.id, membershipId: membership.id };
+  });
+}
+
+/**
+ * Withdraw an invitation not yet accepted (whoever may end the access it would give: the family's
+ * coordinators, the provider's managers, an administrator): its link no longer works. Withdrawing it
+ * again changes nothing; an accepted one has become a membership, which is ended instead.
+ */
+export async function withdrawInvitation(p: Principal, invitationId: string, now = new Date()) {
+  const where = manageable(p, {}).invitations;
+  return transaction(async (tx) => {
+    // FOR UPDATE: the same row lock an acceptance takes, so one of the two wins.
+    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM invitation WHERE id = ${invitationId} FOR UPDATE`;
+    if (!locked.length) throw notFound('Invitation');
+    const i = await tx.invitation.findFirst({ where: { AND: [{ id: invitationId }, where] } });
+    if (!i) throw notFound('Invitation');
+    if (i.acceptedAt) throw conflict('The invitation has been accepted: end the membership it became instead (DELETE /v1/memberships/{id})');
+    if (i.withdrawnAt) return view(i);
+    const row = await tx.invitation.update({ where: { id: i.id }, data: { withdrawnAt: now } });
+    await audit(tx, p, { action: 'invitation.withdrawn', entityType: 'Invitation', entityId: i.id, authorityId: i.authorityId, before: { withdrawnAt: null }, after: { withdrawnAt: now.toISOString(), email: i.email, role: i.role } });
+    return view(row);
   });
 }

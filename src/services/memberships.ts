@@ -53,7 +53,7 @@ const memberView = (m: MembershipWithPerson): MemberView => ({
 });
 
 /** The memberships (and invitations) a principal may see and end, as a WHERE clause; also narrowed by the filter. */
-function manageable(p: Principal, filter: { familyId?: string; providerId?: string }): { memberships: Prisma.MembershipWhereInput; invitations: Prisma.InvitationWhereInput } {
+export function manageable(p: Principal, filter: { familyId?: string; providerId?: string }): { memberships: Prisma.MembershipWhereInput; invitations: Prisma.InvitationWhereInput } {
   switch (p.role) {
     case 'COORDINATOR': {
       if (filter.providerId) throw forbidden('Coordinators manage the parents and carers of their families; a provider’s managers manage its staff');
@@ -81,7 +81,7 @@ export async function listMembers(p: Principal, filter: { familyId?: string; pro
   const where = manageable(p, filter);
   const [members, invitations] = await Promise.all([
     db().membership.findMany({ where: { ...where.memberships, revokedAt: null }, include: { person: { select: { name: true, email: true } } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 500 }),
-    db().invitation.findMany({ where: { ...where.invitations, acceptedAt: null, expiresAt: { gt: now } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 500 }),
+    db().invitation.findMany({ where: { ...where.invitations, acceptedAt: null, withdrawnAt: null, expiresAt: { gt: now } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 500 }),
   ]);
   return {
     members: members.map(memberView),

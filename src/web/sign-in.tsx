@@ -33,10 +33,11 @@ function refusedLink(c: Context<WebEnv>, why: LinkRefusal, what: 'sign-in' | 'in
     ) : (
       <p class="govuk-body">Ask the person who invited you to send a new invitation. If you have already accepted it, <a class="govuk-link" href="/sign-in/email">sign in with your email</a>.</p>
     );
-  const title = why === 'USED' ? `This ${what === 'sign-in' ? 'sign-in link' : 'invitation'} has already been used` : why === 'EXPIRED' ? `This ${what === 'sign-in' ? 'sign-in link' : 'invitation'} has expired` : `This ${what === 'sign-in' ? 'sign-in link' : 'invitation'} is not valid`;
+  const title = why === 'USED' ? `This ${what === 'sign-in' ? 'sign-in link' : 'invitation'} has already been used` : why === 'WITHDRAWN' ? 'This invitation has been withdrawn' : why === 'EXPIRED' ? `This ${what === 'sign-in' ? 'sign-in link' : 'invitation'} has expired` : `This ${what === 'sign-in' ? 'sign-in link' : 'invitation'} is not valid`;
   const detail =
     why === 'USED' ? (what === 'sign-in' ? 'Each sign-in link works once.' : 'Each invitation can be accepted once.')
     : why === 'EXPIRED' ? (what === 'sign-in' ? `Sign-in links work for ${SIGN_IN_LINK_MINUTES} minutes.` : 'Invitations work for 7 days.')
+    : why === 'WITHDRAWN' ? 'The person who invited you has withdrawn it.'
     : 'Check you copied the whole link from the email.';
   const status: ContentfulStatusCode = why === 'UNKNOWN' ? 404 : 410;
   return c.html(

@@ -88,6 +88,8 @@ interface World {
   consultingA: string;
   /** A second carer of F, whose membership the DELETE row ends (ending carerF's would end that role's token). */
   spareCarerF: string;
+  /** An invitation to family F not yet accepted, for the withdrawal row. */
+  invitationF: string;
   /** Run by A; the operator row sets it to A again (changing P's operator would change the other rows). */
   providerOperated: string;
 }
@@ -164,6 +166,7 @@ beforeAll(async () => {
     providerClosing: closing.provider.id,
     consultingA: consulting.id,
     spareCarerF: (await addTestMembership(await makePerson('Spare Carer'), { role: 'CARER', familyId: f.family.id })).membershipId,
+    invitationF: (await call('POST', '/v1/invitations', { token: a.coordinatorToken, body: { email: `invited-${uid()}@example.org`, name: 'Invited Carer', familyId: f.family.id } })).body.id,
   };
 });
 
@@ -375,6 +378,8 @@ Object.assign(ENDPOINTS, {
   // Who has access: coordinators their families' carers, a provider's managers (and its access key) its staff.
   'GET /v1/memberships': { method: 'GET', path: () => '/v1/memberships', expect: { ...everyone(200), familyF: 403, familyG: 403, carerF: 403, managerP: 200, staffP: 403, admin: 200 } },
   // Ending F's spare carer: A's coordinator does (then ending it again is 200 and changes nothing), B and providers find no such membership.
+  // The first to withdraw it (A) and the administrator after get 200: withdrawing again changes nothing.
+  'DELETE /v1/invitations/:id': { method: 'DELETE', path: (w) => `/v1/invitations/${w.invitationF}`, expect: { coordinatorA: 200, coordinatorB: 404, providerP: 404, providerQ: 404, familyF: 403, familyG: 403, carerF: 403, managerP: 404, staffP: 403, admin: 200 } },
   'DELETE /v1/memberships/:id': { method: 'DELETE', path: (w) => `/v1/memberships/${w.spareCarerF}`, expect: { coordinatorA: 200, coordinatorB: 404, providerP: 404, providerQ: 404, familyF: 403, familyG: 403, carerF: 403, managerP: 404, staffP: 403, admin: 200 } },
 } satisfies Record<string, Endpoint>);
 

@@ -7,6 +7,7 @@
  * membership ends every session and token acting through it, is audited with
  * the person who did it, and ending it again changes nothing.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { db } from '../../src/db.js';
 import { startPersonSession } from '../../src/services/web-sessions.js';
@@ -16,6 +17,8 @@ import { makeAuthority, makeFamily, makeProvider } from '../support/factories.js
 import { closeConnections } from '../support/lifecycle.js';
 import { mintMembershipToken } from '../../src/services/tokens.js';
 import { transaction } from '../../src/services/tx.js';
+import { acceptInvitation, invitationForLink } from '../../src/services/invitations.js';
+import { hashSecret } from '../../src/services/tokens.js';
 import { addTestMembership, makePerson, personToken } from '../support/people.js';
 
 afterAll(closeConnections);
@@ -137,5 +140,49 @@ describe('ending someone’s access', () => {
     // The second home ends it too: nothing is left, so the token stops.
     expect((await end(atSecond, secondManager)).body).toMatchObject({ tokensRevoked: 2, tokensNarrowed: 0 });
     expect((await get('/v1/me', rota)).status).toBe(401);
+  });
+
+  it('an invitation not yet accepted is withdrawn by whoever manages it: its link stops working, withdrawing again changes nothing, an accepted one cannot be', async () => {
+    const { authority, coordinatorToken } = await makeAuthority();
+    const other = await makeAuthority();
+    const { family, familyToken } = await makeFamily(authority.id);
+    const { provider } = await makeProvider('RESIDENTIAL');
+    const managerToken = await personToken(await makePerson('Mo Manager'), { role: 'PROVIDER_MANAGER', providerId: provider.id });
+    const staffToken = await personToken(await makePerson('Pat Staff'), { role: 'PROVIDER_STAFF', providerId: provider.id });
+    const invite = async (token: string, body: object) => {
+      const res = await call('POST', '/v1/invitations', { token, body: { name: 'Sam Invited', email: `sam-${Date.now()}-${Math.random()}@example.org`, ...body } });
+      expect(res.status).toBe(201);
+      // The secret only travels in the email: the test puts a known one in its place.
+      const secret = randomBytes(32).toString('base64url');
+      await db().invitation.update({ where: { id: res.body.id }, data: { secretHash: hashSecret(secret) } });
+      return { id: res.body.id as string, secret };
+    };
+    const withdraw = (id: string, token: string) => call('DELETE', `/v1/invitations/${id}`, { token });
+
+    const carer = await invite(coordinatorToken, { familyId: family.id });
+    expect((await invitationForLink(carer.secret)).invitation).toBeTruthy();
+    expect((await withdraw(carer.id, other.coordinatorToken)).status).toBe(404);
+    expect((await withdraw(carer.id, managerToken)).status).toBe(404);
+    expect((await withdraw(carer.id, familyToken)).status).toBe(403);
+    expect((await withdraw('00000000-0000-4000-8000-000000000000', coordinatorToken)).status).toBe(404);
+    const done = await withdraw(carer.id, coordinatorToken);
+    expect(done).toMatchObject({ status: 200, body: { id: carer.id, withdrawnAt: expect.any(String), acceptedAt: null } });
+    expect(await invitationForLink(carer.secret)).toEqual({ refused: 'WITHDRAWN' });
+    expect(await acceptInvitation(carer.secret)).toEqual({ refused: 'WITHDRAWN' });
+    expect((await get(`/v1/memberships?familyId=${family.id}`, coordinatorToken)).body.invitations).toEqual([]);
+    expect((await withdraw(carer.id, coordinatorToken)).body.withdrawnAt).toBe(done.body.withdrawnAt);
+    expect(await db().auditEvent.count({ where: { action: 'invitation.withdrawn', entityId: carer.id } })).toBe(1);
+
+    // A provider's manager withdraws staff invitations; staff may not, and coordinators find none.
+    const staff = await invite(managerToken, {});
+    expect((await withdraw(staff.id, staffToken)).status).toBe(403);
+    expect((await withdraw(staff.id, coordinatorToken)).status).toBe(404);
+    expect((await withdraw(staff.id, managerToken)).status).toBe(200);
+    expect(await acceptInvitation(staff.secret)).toEqual({ refused: 'WITHDRAWN' });
+
+    // Once accepted it is a membership: that is ended instead.
+    const accepted = await invite(managerToken, {});
+    expect(await acceptInvitation(accepted.secret)).toMatchObject({ membershipId: expect.any(String) });
+    expect((await withdraw(accepted.id, managerToken)).status).toBe(409);
   });
 });

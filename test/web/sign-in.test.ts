@@ -14,10 +14,10 @@ import { setChannelTransport } from '../../src/services/notification-transports/
 import { smtpTransport } from '../../src/services/notification-transports/smtp.js';
 import { hashSecret } from '../../src/services/tokens.js';
 import { call } from '../support/api.js';
-import { makeAuthority, makeChild, makeFamily, uid } from '../support/factories.js';
+import { makeAuthority, makeChild, makeFamily, makeProvider, uid } from '../support/factories.js';
 import { closeConnections } from '../support/lifecycle.js';
 import { startMailServer, type MailServer } from '../support/mail-server.js';
-import { addTestMembership, makePerson } from '../support/people.js';
+import { addTestMembership, makePerson, personToken } from '../support/people.js';
 import { pageBrowser } from '../support/web-browser.js';
 
 // This file's messages are its own deployment's, so files running in parallel never deliver them.
@@ -207,5 +207,51 @@ describe('a parent invited by their coordinator', () => {
     const coordinatorId = /value="([0-9a-f-]{36})"[^>]*>\s*<label[^>]*>Coordinator/.exec(choose.html)?.[1] ?? (await db().membership.findFirstOrThrow({ where: { role: 'COORDINATOR', person: { email: person.email } } })).id;
     expect(await b.request('/choose', { method: 'POST', form: { _csrf: b.csrfOf(choose.html), membershipId: coordinatorId } })).toMatchObject({ status: 303, location: '/coordinator' });
     expect((await b.request('/coordinator/ledger')).status).toBe(200);
+  }, 60_000);
+
+  it('a provider’s manager withdraws an invitation from the staff page before it is accepted: its link no longer works', async () => {
+    const { provider } = await makeProvider('RESIDENTIAL');
+    const manager = pageBrowser();
+    await manager.signIn(await personToken(await makePerson('Mo Manager'), { role: 'PROVIDER_MANAGER', providerId: provider.id }));
+    const page = await manager.request('/provider/staff');
+    const email = `wrong.person-${uid()}@example.org`;
+    expect(await manager.request('/provider/staff/invitations', { method: 'POST', form: { _csrf: manager.csrfOf(page.html), name: 'Wrong Person', email, role: 'PROVIDER_STAFF' } })).toMatchObject({ status: 303, location: '/provider/staff?done=invited' });
+    const invitePath = linkIn(await mailTo(email, /invites you/), '/invitations');
+
+    const listed = await manager.request('/provider/staff');
+    expect(listed.html).toContain('Withdraw<span class="govuk-visually-hidden"> the invitation for Wrong Person');
+    const withdraw = /action="(\/provider\/staff\/invitations\/[0-9a-f-]{36}\/withdraw)"/.exec(listed.html)?.[1];
+    expect(withdraw).toBeTruthy();
+    expect(await manager.request(withdraw!, { method: 'POST', form: { _csrf: manager.csrfOf(listed.html) } })).toMatchObject({ status: 303, location: '/provider/staff?done=withdrawn' });
+    const after = await manager.request('/provider/staff?done=withdrawn');
+    expect(after.html).toContain('The invitation is withdrawn');
+    expect(after.html).not.toContain('Wrong Person');
+
+    // The person who got the email finds the link withdrawn, and accepting it anyway changes nothing.
+    const invited = pageBrowser();
+    const landing = await invited.request(invitePath);
+    expect(landing.status).toBe(410);
+    expect(landing.html).toContain('This invitation has been withdrawn');
+    const form = await invited.request('/sign-in/email');
+    expect((await invited.request('/invitations/accept', { method: 'POST', form: { _csrf: invited.csrfOf(form.html), secret: invitePath.split('/').at(-1)! } })).status).toBe(410);
+    expect(await db().person.count({ where: { email } })).toBe(0);
+    expect((await invited.request('/provider')).location).toBe('/?expired=1');
+  }, 60_000);
+
+  it('a coordinator withdraws an invitation to a family from the child record page', async () => {
+    const { authority, coordinatorToken } = await makeAuthority();
+    const { family } = await makeFamily(authority.id);
+    const child = await makeChild(family.id, authority.id);
+    const email = `typo-${uid()}@example.org`;
+    const invited = await call('POST', '/v1/invitations', { token: coordinatorToken, body: { email, name: 'Typo Carer', familyId: family.id } });
+    expect(invited.status).toBe(201);
+    const coordinator = pageBrowser();
+    await coordinator.signIn(coordinatorToken);
+    const record = await coordinator.request(`/coordinator/children/${child.id}`);
+    const action = `/coordinator/children/${child.id}/invitations/${invited.body.id}/withdraw`;
+    expect(record.html).toContain(`action="${action}"`);
+    expect(await coordinator.request(action, { method: 'POST', form: { _csrf: coordinator.csrfOf(record.html) } })).toMatchObject({ status: 303, location: `/coordinator/children/${child.id}?done=invitationWithdrawn` });
+    expect((await coordinator.request(`/coordinator/children/${child.id}`)).html).not.toContain('Typo Carer');
+    expect((await db().invitation.findUniqueOrThrow({ where: { id: invited.body.id } })).withdrawnAt).not.toBeNull();
   }, 60_000);
 });

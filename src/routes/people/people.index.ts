@@ -1,6 +1,6 @@
 import { createRouter } from '../../http/app.js';
 import * as people from '../../services/people.js';
-import { createInvitation } from '../../services/invitations.js';
+import { createInvitation, withdrawInvitation } from '../../services/invitations.js';
 import { endMembership, listMembers } from '../../services/memberships.js';
 import * as routes from './people.routes.js';
 
@@ -10,6 +10,7 @@ export const peopleRouter = createRouter()
   .openapi(routes.setOperatorRoute, async (c) =>
     c.json(await people.setProviderOperator(c.get('principal'), c.req.valid('param').id, c.req.valid('json').authorityId), 200))
   .openapi(routes.createInvitationRoute, async (c) => c.json(await createInvitation(c.get('principal'), c.req.valid('json')), 201))
+  .openapi(routes.withdrawInvitationRoute, async (c) => c.json(await withdrawInvitation(c.get('principal'), c.req.valid('param').id), 200))
   .openapi(routes.meRoute, async (c) => c.json(await people.me(c.get('principal')), 200))
   .openapi(routes.createTokenRoute, async (c) => c.json(await people.createOwnToken(c.get('principal'), c.req.valid('json')), 201))
   .openapi(routes.listTokensRoute, async (c) => c.json({ items: await people.listOwnTokens(c.get('principal')) }, 200))

@@ -46,6 +46,13 @@ export const createInvitationRoute = createRoute({
   responses: { 201: jsonContent(InvitationSchema, 'Invitation sent'), ...errorResponses },
 });
 
+export const withdrawInvitationRoute = createRoute({
+  method: 'delete', path: '/v1/invitations/{id}', tags: ['People'], security,
+  summary: 'Withdraw an invitation not yet accepted (coordinator: its families’ carers; provider manager: its staff; administrator: any): its link no longer works',
+  request: { params: IdParam },
+  responses: { 200: jsonContent(InvitationSchema, 'Withdrawn (withdrawing it again changes nothing)'), ...errorResponses },
+});
+
 export const meRoute = createRoute({
   method: 'get', path: '/v1/me', tags: ['People'], security,
   summary: 'Who the caller is: the person, and the membership the request acts through',

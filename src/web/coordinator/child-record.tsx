@@ -12,7 +12,7 @@ import { createBooking, listBookings } from '../../services/bookings.js';
 import { breakPlaces, requestOutcomes, slotsMeetingNeeds } from '../../services/break-details.js';
 import { childReference } from '../../services/child-labels.js';
 import { entitlementHistory, getChild, getFamily, updateEntitlement } from '../../services/families.js';
-import { createInvitation } from '../../services/invitations.js';
+import { createInvitation, withdrawInvitation } from '../../services/invitations.js';
 import { endMembership, listMembers } from '../../services/memberships.js';
 import { listPassportReads } from '../../services/passports.js';
 import { childLedger } from '../../services/reports.js';
@@ -36,6 +36,7 @@ const DONE: Record<string, string> = {
   booked: 'The break is booked and the family is told.',
   awardChanged: 'The award is changed. Its old figures and your reason are in the history below.',
   invited: 'The invitation is sent by email. It works once, for 7 days; accepting it lets that person sign in to the family’s pages.',
+  invitationWithdrawn: 'The invitation is withdrawn: its link no longer works.',
   carerEnded: 'Their access to the family’s pages has ended. Anyone signed in as them has been signed out, and their API tokens no longer work.',
 };
 const ROLE_WORDS: Record<string, string> = { COORDINATOR: 'Coordinator', FAMILY: 'Family', PROVIDER: 'Provider', TRANSPORT: 'Driver or escort', SYSTEM: 'The system' };
@@ -170,7 +171,7 @@ async function recordPage(c: Context<WebEnv>, state: RecordState = {}) {
 
       <h2 class="govuk-heading-m">Parents and carers who can sign in</h2>
       {state.errorFor === 'carers' ? <ErrorBox error={state.error} /> : null}
-      <MembersTable label="Parents and carers who can sign in" members={carers.members} invitations={carers.invitations} csrf={csrf} endAction={(id) => `/coordinator/children/${childId}/carers/${id}/end`} />
+      <MembersTable label="Parents and carers who can sign in" members={carers.members} invitations={carers.invitations} csrf={csrf} endAction={(id) => `/coordinator/children/${childId}/carers/${id}/end`} withdrawAction={(id) => `/coordinator/children/${childId}/invitations/${id}/withdraw`} />
 
       <h2 class="govuk-heading-m">Invite a parent or carer</h2>
       {state.errorFor === 'invite' ? <ErrorBox error={state.error} /> : null}
@@ -343,6 +344,22 @@ childRecordPages.post('/coordinator/children/:id/carers/:membershipId/end', asyn
     return recordPage(c, { error: errorMessage(err), errorFor: 'carers' });
   }
   return c.redirect(`/coordinator/children/${childId}?done=carerEnded`, 303);
+});
+
+childRecordPages.post('/coordinator/children/:id/invitations/:invitationId/withdraw', async (c) => {
+  const p = principalOf(c, 'COORDINATOR');
+  const childId = c.req.param('id');
+  const id = c.req.param('invitationId');
+  try {
+    const child = await getChild(p, childId, 'PAGE');
+    // Only an invitation to this child's family, from this page.
+    const invitation = (await listMembers(p, { familyId: child.familyId })).invitations.find((i) => i.id === id);
+    if (!invitation) throw notFound('Invitation');
+    await withdrawInvitation(p, invitation.id);
+  } catch (err) {
+    return recordPage(c, { error: errorMessage(err), errorFor: 'carers' });
+  }
+  return c.redirect(`/coordinator/children/${childId}?done=invitationWithdrawn`, 303);
 });
 
 childRecordPages.post('/coordinator/children/:id/entitlements/:entitlementId', async (c) => {

@@ -6,7 +6,7 @@
  * with.
  */
 import { Hono, type Context } from 'hono';
-import { createInvitation } from '../../services/invitations.js';
+import { createInvitation, withdrawInvitation } from '../../services/invitations.js';
 import { endMembership, listMembers } from '../../services/memberships.js';
 import { CreateInvitationBody } from '../../schemas/people.js';
 import { parseWith, readForm, text, type FormValues } from '../forms.js';
@@ -15,12 +15,16 @@ import { principalOf, requirePage, type WebEnv } from '../session.js';
 import { MembersTable } from '../shared/members.js';
 
 export const providerStaffPages = new Hono<WebEnv>();
+const UUID = /^[0-9a-f-]{36}$/i;
+/** Looked up instead of an id that cannot be one, so it is refused as any unknown id is. */
+const NO_ID = '00000000-0000-0000-0000-000000000000';
 providerStaffPages.use('/provider/staff', requirePage('PROVIDER'));
 providerStaffPages.use('/provider/staff/*', requirePage('PROVIDER'));
 addNavItem('PROVIDER', { href: '/provider/staff', label: 'Staff' });
 
 const DONE: Record<string, string> = {
   invited: 'The invitation is sent by email. It works once, for 7 days; accepting it lets that person sign in to your provider’s pages.',
+  withdrawn: 'The invitation is withdrawn: its link no longer works.',
   ended: 'Their access has ended. Anyone signed in as them has been signed out, and their API tokens no longer work.',
 };
 
@@ -46,7 +50,7 @@ async function staffPage(c: Context<WebEnv>, state: { error?: PageError; form?: 
     <Layout title="Staff" session={p} csrf={csrf} current="/provider/staff">
       <Notice text={DONE[c.req.query('done') ?? '']} />
       <h2 class="govuk-heading-m">Who can sign in</h2>
-      <MembersTable label="Who can sign in" members={members} invitations={invitations} csrf={csrf} own={p.membershipId} endAction={(id) => `/provider/staff/${id}/end`} />
+      <MembersTable label="Who can sign in" members={members} invitations={invitations} csrf={csrf} own={p.membershipId} endAction={(id) => `/provider/staff/${id}/end`} withdrawAction={(id) => `/provider/staff/invitations/${id}/withdraw`} />
 
       <h2 class="govuk-heading-m">Invite a member of staff</h2>
       <ErrorBox error={state.error} />
@@ -95,11 +99,22 @@ providerStaffPages.post('/provider/staff/invitations', async (c) => {
   return c.redirect('/provider/staff?done=invited', 303);
 });
 
+providerStaffPages.post('/provider/staff/invitations/:invitationId/withdraw', async (c) => {
+  const p = principalOf(c, 'PROVIDER');
+  const id = c.req.param('invitationId');
+  try {
+    await withdrawInvitation(p, UUID.test(id) ? id : NO_ID);
+  } catch (err) {
+    return staffPage(c, { error: errorMessage(err) });
+  }
+  return c.redirect('/provider/staff?done=withdrawn', 303);
+});
+
 providerStaffPages.post('/provider/staff/:membershipId/end', async (c) => {
   const p = principalOf(c, 'PROVIDER');
   const id = c.req.param('membershipId');
   try {
-    await endMembership(p, /^[0-9a-f-]{36}$/i.test(id) ? id : '00000000-0000-0000-0000-000000000000');
+    await endMembership(p, UUID.test(id) ? id : NO_ID);
   } catch (err) {
     return staffPage(c, { error: errorMessage(err) });
   }
