@@ -8,8 +8,19 @@ export const ChannelChoiceSchema = z.enum(CHANNEL_CHOICES).openapi('ChannelChoic
 export const NotificationKindSchema = z.enum(KIND_NAMES as [string, ...string[]]).openapi('NotificationKind');
 const WallTime = z.string().refine(isWallTime, 'must be HH:MM (24-hour, London time)').openapi({ example: '21:00' });
 
+/** A mobile number GOV.UK Notify can text: a UK mobile, with or without spaces. */
+export const Mobile = z
+  .string()
+  .trim()
+  .refine((s) => /^(?:\+44|0044|0)7\d{9}$/.test(s.replace(/[\s()-]/g, '')), 'a UK mobile number, for example 07700 900123')
+  .openapi({ example: '07700 900123' });
+
 export const PreferencesSchema = z
   .object({
+    person: z
+      .object({ id: z.string(), name: z.string(), email: z.string().nullable(), mobile: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'Whose choices these are: the signed-in person’s own. Null for a credential without a person: then they are the organisation’s, which its members follow until they choose' }),
     kinds: z.array(
       z.object({
         kind: NotificationKindSchema,
@@ -28,12 +39,15 @@ export const UpdatePreferencesBody = z
   .object({
     channels: z.record(z.string().max(60), ChannelChoiceSchema).optional().openapi({ description: 'Kind of message → channel; kinds left out keep their setting' }),
     quietHours: z.object({ start: WallTime, end: WallTime }).strict().nullable().optional().openapi({ description: 'null turns quiet hours off' }),
+    mobile: Mobile.nullable().optional().openapi({ description: 'Your own mobile for text messages; null removes it (texts then go to your family’s or organisation’s number)' }),
   })
   .strict()
   .openapi('UpdateNotificationPreferences');
 export type UpdatePreferencesInput = z.infer<typeof UpdatePreferencesBody>;
 
 export const DeliverySchema = z.object({
+  personId: z.string().nullable().openapi({ description: 'The member person it went to; null: the organisation’s shared contacts' }),
+  personName: z.string().nullable(),
   channel: z.enum(['EMAIL', 'SMS']),
   status: z.enum(['PENDING', 'SENDING', 'SENT', 'FAILED', 'SKIPPED']),
   address: z.string().nullable(),

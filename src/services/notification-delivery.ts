@@ -2,10 +2,13 @@
  * Delivering the notification outbox, in two steps the workers' sweeper runs
  * every couple of seconds:
  *
- * 1. Routing: each new notification becomes one delivery per channel the
- *    person wants (their preferences, the kind's default, required notices
- *    always), with the address it goes to and, for SMS, not before the end of
- *    their quiet hours.
+ * 1. Routing: each new notification to a family, a provider or an
+ *    authority's team becomes one delivery per member person per channel that
+ *    person wants (their own preferences, else the organisation's, else the
+ *    kind's default; required notices always, by at least one channel), with
+ *    the address it goes to and, for SMS, not before the end of that person's
+ *    quiet hours. An organisation with no member people yet is told on its
+ *    shared contacts.
  * 2. Sending: each due delivery is claimed with a conditional update (two
  *    workers never send one twice), sent through the channel's transport, and
  *    recorded. A failure is retried with backoff; a permanent refusal, or the
@@ -21,8 +24,8 @@ import { afterQuietHours, retryDelayMs } from '../domain/notification-schedule.j
 import type { Notification, NotificationDelivery } from '../generated/prisma/client.js';
 import { logger } from '../logger.js';
 import { PermanentDeliveryError, transportFor, type OutgoingMessage } from './notification-transports/index.js';
-import { preferencesOf } from './notification-preferences.js';
-import { contactOf } from './notification-recipients.js';
+import { preferencesOf, preferencesOfMembers, type Preferences } from './notification-preferences.js';
+import { contactOf, membersOf, type RecipientContact } from './notification-recipients.js';
 import { notify, type RecipientRole } from './notifications.js';
 import { transaction } from './tx.js';
 
@@ -42,7 +45,33 @@ const kindOf = (n: Notification): NotificationKind | null => {
   return parsed.success ? parsed.data : null;
 };
 
-/** Write the deliveries of one notification, once. */
+/** Whom one notification is delivered to, with the addresses and choices that apply to each. */
+interface Addressee {
+  /** A member person; null: the organisation's shared contacts. */
+  personId: string | null;
+  email: string | null;
+  phone: string | null;
+  prefs: Preferences;
+}
+
+/**
+ * Each member person of the organisation on their own email and mobile and by
+ * their own choices (over the organisation's); an organisation with no member
+ * people on its shared contacts and its own choices. A member without a mobile
+ * is texted on the organisation's number, as everyone was before people had one.
+ */
+async function addresseesOf(tx: Tx, role: RecipientRole, id: string, contact: RecipientContact | null): Promise<Addressee[]> {
+  const organisation = await preferencesOf(tx, role, id);
+  if (role === 'PERSON') return [{ personId: id, email: contact?.email ?? null, phone: null, prefs: organisation }];
+  const members = await membersOf(tx, role, id);
+  if (!members.length) return [{ personId: null, email: contact?.email ?? null, phone: contact?.phone ?? null, prefs: organisation }];
+  const prefs = await preferencesOfMembers(tx, organisation, members.map((m) => m.personId));
+  return members.map((m) => ({ personId: m.personId, email: m.email ?? contact?.email ?? null, phone: m.mobile ?? contact?.phone ?? null, prefs: prefs.get(m.personId)! }));
+}
+
+const sameAddress = (channel: string, address: string) => `${channel} ${address.replace(/[\s()-]/g, '').toLowerCase()}`;
+
+/** Write the deliveries of one notification, once: one per person per channel they are told by. */
 async function routeOne(notificationId: string, now: Date): Promise<void> {
   await transaction(async (tx) => {
     const taken = await tx.notification.updateMany({ where: { id: notificationId, status: 'PENDING' }, data: { status: 'ROUTED' } });
@@ -50,22 +79,32 @@ async function routeOne(notificationId: string, now: Date): Promise<void> {
     const n = await tx.notification.findUniqueOrThrow({ where: { id: notificationId } });
     const role = n.recipientRole as RecipientRole;
     const contact = await contactOf(tx, role, n.recipientId);
-    const prefs = await preferencesOf(tx, role, n.recipientId);
     const kind = kindOf(n);
-    // Rows written before messages had kinds go by email, as they always did.
-    const channels = kind ? channelsFor(kind, prefs.channels[kind], { email: Boolean(contact?.email), sms: Boolean(contact?.phone) }) : (['EMAIL'] as const);
     const smsOff = transportFor('SMS') === null;
-    const rows = channels.map((channel) => {
-      const address = channel === 'EMAIL' ? contact?.email ?? null : contact?.phone ?? null;
-      const skipped = !address ? `no ${channel === 'EMAIL' ? 'email address' : 'mobile number'} on record` : channel === 'SMS' && smsOff ? 'text messages are switched off (SMS_TRANSPORT=none)' : null;
-      return {
-        notificationId,
-        channel,
-        address,
-        status: skipped ? ('SKIPPED' as const) : ('PENDING' as const),
-        lastError: skipped,
-        notBefore: channel === 'SMS' ? afterQuietHours(now, prefs.quietHoursStart, prefs.quietHoursEnd) : now,
-      };
+    // Two carers sharing the family's number get one text, and one email to a shared inbox.
+    const used = new Set<string>();
+    const rows = (await addresseesOf(tx, role, n.recipientId, contact)).flatMap((a) => {
+      // Rows written before messages had kinds go by email, as they always did.
+      const channels = kind ? channelsFor(kind, a.prefs.channels[kind], { email: Boolean(a.email), sms: Boolean(a.phone) }) : (['EMAIL'] as const);
+      return channels.flatMap((channel) => {
+        const address = channel === 'EMAIL' ? a.email : a.phone;
+        if (address) {
+          if (used.has(sameAddress(channel, address))) return [];
+          used.add(sameAddress(channel, address));
+        }
+        const skipped = !address ? `no ${channel === 'EMAIL' ? 'email address' : 'mobile number'} on record` : channel === 'SMS' && smsOff ? 'text messages are switched off (SMS_TRANSPORT=none)' : null;
+        return [
+          {
+            notificationId,
+            personId: a.personId,
+            channel,
+            address,
+            status: skipped ? ('SKIPPED' as const) : ('PENDING' as const),
+            lastError: skipped,
+            notBefore: channel === 'SMS' ? afterQuietHours(now, a.prefs.quietHoursStart, a.prefs.quietHoursEnd) : now,
+          },
+        ];
+      });
     });
     if (rows.length) await tx.notificationDelivery.createMany({ data: rows, skipDuplicates: true });
     const authorityId = n.authorityId ?? contact?.authorityId ?? null;
@@ -133,7 +172,8 @@ async function markFailed(n: Notification, d: NotificationDelivery, error: strin
     const done = await tx.notificationDelivery.updateMany({ where: { id: d.id, status: 'SENDING', claimedAt }, data: { status: 'FAILED', lastError: error } });
     if (done.count === 0) return;
     const contact = await contactOf(tx, n.recipientRole as RecipientRole, n.recipientId);
-    const label = `${contact?.label ?? n.recipientRole.toLowerCase()} (${d.address})`;
+    const person = d.personId && n.recipientRole !== 'PERSON' ? await tx.person.findUnique({ where: { id: d.personId }, select: { name: true } }) : null;
+    const label = `${[person?.name, contact?.label ?? n.recipientRole.toLowerCase()].filter(Boolean).join(', ')} (${d.address})`;
     await tellCoordinators(tx, n, n.authorityId ?? contact?.authorityId ?? null, label, d.channel === 'EMAIL' ? 'email' : 'text message', error, `undeliverable-${d.id}`);
   });
   await settle(d.notificationId);

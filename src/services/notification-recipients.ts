@@ -1,12 +1,15 @@
 /**
  * Who a notification reaches. Recipients are keyed by role and id as the
- * notification outbox is: a family (its email and phone), a provider (its
- * email and phone), or an authority's coordinators (the short-breaks team's
- * shared inbox and phone). When people with their own contacts exist, this
- * is the one place that learns to find them: a person (sign-in links) by their
+ * notification outbox is: a family, a provider, or an authority's
+ * coordinators. Each of their member people (carers of the family, the
+ * provider's managers and staff, the authority's coordinators) is told
+ * on their own email and mobile (membersOf); an organisation with no member
+ * people yet is told on its shared contacts (contactOf), as is the fallback
+ * for a member without a mobile. A person (sign-in links) is reached by their
  * own email, and an invitation by the address it was sent to.
  */
 import type { Tx } from '../db.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import type { RecipientRole } from './notifications.js';
 
 export interface RecipientContact {
@@ -40,4 +43,33 @@ export async function contactOf(tx: Tx, role: RecipientRole, id: string): Promis
   }
   const a = await tx.authority.findUnique({ where: { id }, select: { name: true, contactEmail: true, contactPhone: true } });
   return a && { email: a.contactEmail, phone: a.contactPhone, label: `${a.name} short-breaks team`, authorityId: id };
+}
+
+export interface MemberContact {
+  personId: string;
+  name: string;
+  email: string | null;
+  mobile: string | null;
+}
+
+/** The memberships that make a person one of the people an organisation's messages are for. */
+export function memberWhere(role: RecipientRole, id: string): Prisma.MembershipWhereInput | null {
+  if (role === 'FAMILY') return { role: 'CARER', familyId: id };
+  if (role === 'PROVIDER') return { role: { in: ['PROVIDER_MANAGER', 'PROVIDER_STAFF'] }, providerId: id };
+  if (role === 'COORDINATOR') return { role: 'COORDINATOR', authorityId: id };
+  return null;
+}
+
+/** The people an organisation's messages fan out to, each once, oldest membership first; empty when it has none yet. */
+export async function membersOf(tx: Tx, role: RecipientRole, id: string): Promise<MemberContact[]> {
+  const where = memberWhere(role, id);
+  if (!where) return [];
+  // Service accounts act for integrations and read no messages.
+  const rows = await tx.membership.findMany({
+    where: { ...where, revokedAt: null, person: { serviceAccount: false } },
+    select: { person: { select: { id: true, name: true, email: true, mobile: true } } },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  });
+  const seen = new Set<string>();
+  return rows.flatMap(({ person: p }) => (seen.has(p.id) ? [] : (seen.add(p.id), [{ personId: p.id, name: p.name, email: p.email, mobile: p.mobile }])));
 }

@@ -1,6 +1,7 @@
 /**
- * Pages about messages: everyone's "How we contact you" (a channel per kind
- * of message, quiet hours for texts), and the coordinators' messages that
+ * Pages about messages: everyone's "How we contact you" (the signed-in
+ * person's own channel per kind of message, quiet hours for texts and mobile
+ * number), and the coordinators' messages that
  * could not be delivered and need a person to follow them up.
  */
 import { Hono, type Context } from 'hono';
@@ -28,6 +29,12 @@ addNavItem('COORDINATOR', { href: '/coordinator/messages', label: 'Messages' });
 
 const CHOICE_WORDS: Record<ChannelChoice, string> = { EMAIL: 'Email', SMS: 'Text message', BOTH: 'Email and text message', NONE: 'Do not send' };
 
+const OTHERS: Record<'FAMILY' | 'PROVIDER' | 'COORDINATOR', { others: string; organisation: string }> = {
+  FAMILY: { others: 'Other parents and carers of your family choose their own.', organisation: 'your family’s' },
+  PROVIDER: { others: 'Your colleagues choose their own.', organisation: 'your provider’s' },
+  COORDINATOR: { others: 'Other coordinators in your team choose their own.', organisation: 'your team’s' },
+};
+
 async function preferencesPage(c: Context<WebEnv>, options: { error?: PageError; saved?: boolean; form?: FormValues } = {}) {
   const p = c.get('session')!;
   const prefs = await getPreferences(p);
@@ -35,14 +42,22 @@ async function preferencesPage(c: Context<WebEnv>, options: { error?: PageError;
   const contact = await contactOf(db(), role, id);
   const csrf = c.get('csrfToken');
   const chosen = (kind: string, current: ChannelChoice) => (options.form ? text(options.form, `channel-${kind}`) || current : current);
+  const words = OTHERS[role];
   return c.html(
     <Layout title="How we contact you" session={p} csrf={csrf} current="/preferences">
       <ErrorBox error={options.error} />
       <Notice text={options.saved ? 'Your choices are saved.' : null} />
-      <p class="govuk-body">
-        Email goes to <strong>{contact?.email ?? 'no email address yet'}</strong> and text messages to <strong>{contact?.phone ?? 'no mobile number yet'}</strong>. Ask your
-        short-breaks team to change these.
-      </p>
+      {prefs.person ? (
+        <p class="govuk-body">
+          These are your own choices, {prefs.person.name}. {words.others} Email goes to <strong>{prefs.person.email ?? contact?.email ?? 'no email address yet'}</strong> and text messages to{' '}
+          <strong>{prefs.person.mobile ?? (contact?.phone ? `${words.organisation} number, ${contact.phone}` : 'no mobile number yet')}</strong>.
+        </p>
+      ) : (
+        <p class="govuk-body">
+          These are {words.organisation} choices: each person who signs in chooses their own, and follows these until they do. Email goes to <strong>{contact?.email ?? 'no email address yet'}</strong> and text
+          messages to <strong>{contact?.phone ?? 'no mobile number yet'}</strong>. Ask your short-breaks team to change these.
+        </p>
+      )}
       <form method="post" action="/preferences" novalidate>
         <Csrf token={csrf} />
         {prefs.kinds.map((k) => (
@@ -81,6 +96,17 @@ async function preferencesPage(c: Context<WebEnv>, options: { error?: PageError;
             <input class="govuk-input govuk-input--width-5" id="quiet-end" name="quietEnd" type="text" inputmode="numeric" value={options.form ? text(options.form, 'quietEnd') : (prefs.quietHours?.end ?? '')} />
           </fieldset>
         </div>
+        {prefs.person ? (
+          <div class="govuk-form-group">
+            <label class="govuk-label govuk-label--s" for="mobile">
+              Your mobile number
+            </label>
+            <div class="govuk-hint" id="mobile-hint">
+              For text messages to you. Leave it empty to be texted on {words.organisation} number{contact?.phone ? ` (${contact.phone})` : ''}.
+            </div>
+            <input class="govuk-input govuk-input--width-20" id="mobile" name="mobile" type="tel" autocomplete="tel" aria-describedby="mobile-hint" value={options.form ? text(options.form, 'mobile') : (prefs.person.mobile ?? '')} />
+          </div>
+        ) : null}
         <Button>Save my choices</Button>
       </form>
     </Layout>,
@@ -98,7 +124,8 @@ notificationPages.post('/preferences', async (c) => {
   const start = text(form, 'quietStart');
   const end = text(form, 'quietEnd');
   try {
-    const body = parseWith(UpdatePreferencesBody, { channels, quietHours: !start && !end ? null : { start, end } });
+    const mobile = prefs.person ? { mobile: text(form, 'mobile') || null } : {};
+    const body = parseWith(UpdatePreferencesBody, { channels, quietHours: !start && !end ? null : { start, end }, ...mobile });
     await updatePreferences(p, body);
   } catch (err) {
     return preferencesPage(c, { error: errorMessage(err), form });
@@ -113,7 +140,7 @@ notificationPages.get('/coordinator/messages', async (c) => {
   const providers = new Map((await db().provider.findMany({ where: { id: { in: [...failed.items, ...recent.items].map((n) => n.recipientId) } }, select: { id: true, name: true } })).map((f) => [f.id, f.name]));
   const who = (n: (typeof failed.items)[number]) => (n.recipientRole === 'FAMILY' ? families.get(n.recipientId) : n.recipientRole === 'PROVIDER' ? providers.get(n.recipientId) : 'Your team') ?? n.recipientId;
   const delivery = (n: (typeof failed.items)[number]) =>
-    n.deliveries.length ? n.deliveries.map((d) => `${d.channel === 'EMAIL' ? 'Email' : 'Text'} to ${d.address ?? 'no address'}: ${d.status.toLowerCase()}${d.lastError ? ` (${d.lastError})` : ''}`).join('; ') : 'Not sent: turned off by them';
+    n.deliveries.length ? n.deliveries.map((d) => `${d.channel === 'EMAIL' ? 'Email' : 'Text'} to ${d.personName ? `${d.personName}, ` : ''}${d.address ?? 'no address'}: ${d.status.toLowerCase()}${d.lastError ? ` (${d.lastError})` : ''}`).join('; ') : 'Not sent: turned off by them';
   return c.html(
     <Layout title="Messages" session={p} csrf={c.get('csrfToken')} current="/coordinator/messages">
       <h2 class="govuk-heading-m">Could not be delivered</h2>

@@ -15,15 +15,11 @@ vi.hoisted(() => {
 });
 
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { config, loadConfig } from '../../src/config.js';
 import { db } from '../../src/db.js';
 import { addDays, londonWallTimeToInstant } from '../../src/domain/london-time.js';
 import { afterQuietHours, parseReminderOffsets, reminderTimes, retryDelayMs } from '../../src/domain/notification-schedule.js';
-import * as delivery from '../../src/services/notification-delivery.js';
-import { setChannelTransport } from '../../src/services/notification-transports/index.js';
-import { govukNotifyTransport } from '../../src/services/notification-transports/govuk-notify.js';
-import { smtpTransport } from '../../src/services/notification-transports/smtp.js';
 import { sendDueReminders } from '../../src/services/scheduled-notifications.js';
 import { post } from '../support/api.js';
 import { insertBooking } from '../support/bookings.js';
@@ -31,35 +27,14 @@ import { makeSlot } from '../support/booking-helpers.js';
 import { daysFromToday } from '../support/dates.js';
 import { makeAuthority, makeChild, makeFamily, makeProvider, uid } from '../support/factories.js';
 import { closeConnections } from '../support/lifecycle.js';
-import { startMailServer } from '../support/mail-server.js';
-import { GENERIC_EMAIL_TEMPLATE, GENERIC_SMS_TEMPLATE, startNotifyEndpoint } from '../support/notify-endpoint.js';
+import { useMessageTransports } from '../support/message-transports.js';
 
 process.env.QUEUE_PREFIX = `sbremind${randomUUID().slice(0, 8)}`;
 
-let mail: Awaited<ReturnType<typeof startMailServer>>;
-let notifyApi: Awaited<ReturnType<typeof startNotifyEndpoint>>;
+const transports = useMessageTransports();
+const { deliverAll, mailOf, textsTo } = transports;
 
-beforeAll(async () => {
-  mail = await startMailServer();
-  notifyApi = await startNotifyEndpoint();
-  setChannelTransport('EMAIL', smtpTransport(mail.url, 'short-breaks@downland.gov.uk'));
-  setChannelTransport('SMS', govukNotifyTransport({ apiKey: notifyApi.apiKey, baseUrl: notifyApi.baseUrl, emailTemplateId: notifyApi.addTemplate(GENERIC_EMAIL_TEMPLATE), smsTemplateId: notifyApi.addTemplate(GENERIC_SMS_TEMPLATE), templates: {} }, 'SMS'));
-});
-
-afterAll(async () => {
-  setChannelTransport('EMAIL', undefined);
-  setChannelTransport('SMS', undefined);
-  await mail.close();
-  await notifyApi.close();
-  await closeConnections();
-});
-
-async function deliverAll(now: Date) {
-  for (let i = 0; i < 6; i++) {
-    await delivery.routePendingNotifications(500, now);
-    await delivery.sendDueDeliveries(500, now);
-  }
-}
+afterAll(closeConnections);
 
 describe('reminders before a break', () => {
   it('come two days before at 18:00 and on the morning of the break, once each, with the pick-up time; a cancelled break gets no more', async () => {
@@ -83,7 +58,7 @@ describe('reminders before a break', () => {
 
     const at = (d: string, time: string) => londonWallTimeToInstant(d, time);
     const remindersOf = (bookingId: string) => db().notification.findMany({ where: { dedupeKey: { startsWith: `reminder-${bookingId}-` } }, orderBy: { createdAt: 'asc' } });
-    const mails = () => mail.to(email).filter((m) => m.mail.headers.get('x-shortbreaks-kind') === 'BREAK_REMINDER');
+    const mails = () => mailOf(email, 'BREAK_REMINDER');
 
     // Three days before, and two days before at 17:59: nothing yet.
     for (const now of [at(addDays(day, -3), '12:00'), at(addDays(day, -2), '17:59')]) {
@@ -104,7 +79,7 @@ describe('reminders before a break', () => {
     expect(first.mail.text).toContain(`${child.firstName}'s break at ${provider.name} starts`);
     expect(first.mail.text).toContain('at 17:00');
     expect(first.mail.text).toContain('15:40');
-    expect(notifyApi.accepted.filter((t) => t.to === phone && t.body.includes(`${child.firstName}'s short break`)).map((t) => t.body)).toEqual([expect.stringContaining('starts in 2 days at 17:00')]);
+    expect(textsTo(phone).filter((t) => t.body.includes(`${child.firstName}'s short break`)).map((t) => t.body)).toEqual([expect.stringContaining('starts in 2 days at 17:00')]);
 
     // The sibling's break is cancelled the day before.
     expect((await post(`/v1/bookings/${other.id}/cancel`, coordinatorToken, { reason: 'Poorly' })).status).toBe(200);

@@ -17,54 +17,28 @@ vi.hoisted(() => {
 });
 
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { db } from '../../src/db.js';
 import { runRound } from '../../src/services/allocation-rounds.js';
 import { runClosure } from '../../src/services/closures.js';
 import * as delivery from '../../src/services/notification-delivery.js';
 import { setChannelTransport } from '../../src/services/notification-transports/index.js';
 import { govukNotifyTransport } from '../../src/services/notification-transports/govuk-notify.js';
-import { smtpTransport } from '../../src/services/notification-transports/smtp.js';
 import { call, post } from '../support/api.js';
 import { insertBooking } from '../support/bookings.js';
 import { daysFromToday } from '../support/dates.js';
 import { makeAuthority, makeChild, makeFamily, makeProvider, makeSlots, uid } from '../support/factories.js';
 import { closeConnections } from '../support/lifecycle.js';
-import { startMailServer, type ReceivedMail } from '../support/mail-server.js';
-import { GENERIC_EMAIL_TEMPLATE, GENERIC_SMS_TEMPLATE, startNotifyEndpoint } from '../support/notify-endpoint.js';
+import { useMessageTransports } from '../support/message-transports.js';
+import type { ReceivedMail } from '../support/mail-server.js';
 import { pageBrowser } from '../support/web-browser.js';
 
 process.env.QUEUE_PREFIX = `sbstory${randomUUID().slice(0, 8)}`;
 
-let mail: Awaited<ReturnType<typeof startMailServer>>;
-let notifyApi: Awaited<ReturnType<typeof startNotifyEndpoint>>;
-let notifySettings: Parameters<typeof govukNotifyTransport>[0];
+const transports = useMessageTransports();
+const { deliverAll, mailOf, textsTo } = transports;
 
-beforeAll(async () => {
-  mail = await startMailServer();
-  notifyApi = await startNotifyEndpoint();
-  notifySettings = { apiKey: notifyApi.apiKey, baseUrl: notifyApi.baseUrl, emailTemplateId: notifyApi.addTemplate(GENERIC_EMAIL_TEMPLATE), smsTemplateId: notifyApi.addTemplate(GENERIC_SMS_TEMPLATE), templates: {} };
-  setChannelTransport('EMAIL', smtpTransport(mail.url, 'short-breaks@downland.gov.uk'));
-  setChannelTransport('SMS', govukNotifyTransport(notifySettings, 'SMS'));
-});
-
-afterAll(async () => {
-  setChannelTransport('EMAIL', undefined);
-  setChannelTransport('SMS', undefined);
-  await mail.close();
-  await notifyApi.close();
-  await closeConnections();
-});
-
-async function deliverAll() {
-  for (let i = 0; i < 10; i++) {
-    await delivery.routePendingNotifications(500);
-    await delivery.sendDueDeliveries(500);
-  }
-}
-
-const mailOf = (to: string, kind: string) => mail.to(to).filter((m) => m.mail.headers.get('x-shortbreaks-kind') === kind);
-const textsTo = (phone: string) => notifyApi.accepted.filter((n) => n.type === 'sms' && n.to === phone);
+afterAll(closeConnections);
 const base = () => delivery.publicBaseUrl();
 
 /** The page a message sends its reader to (the "Open:" line), as a path on this app. */
@@ -234,7 +208,7 @@ describe('what people are told, followed to the page where they act', () => {
   });
 
   it('a person’s invitation and sign-in link go through GOV.UK Notify by email too, and their links work', async () => {
-    setChannelTransport('EMAIL', govukNotifyTransport(notifySettings, 'EMAIL'));
+    setChannelTransport('EMAIL', govukNotifyTransport(transports.notifySettings, 'EMAIL'));
     try {
       const c = await county();
       const f = await c.family();
@@ -242,8 +216,8 @@ describe('what people are told, followed to the page where they act', () => {
       const invited = await call('POST', '/v1/invitations', { token: c.coordinatorToken, body: { email, name: 'Robin Carer', familyId: f.family.id } });
       expect(invited.status, JSON.stringify(invited.body)).toBe(201);
       await deliverAll();
-      const invitation = notifyApi.accepted.find((n) => n.type === 'email' && n.to === email);
-      expect(invitation).toMatchObject({ templateId: notifySettings.emailTemplateId, personalisation: { name: 'Robin Carer', invited_as: expect.stringContaining(f.family.name) } });
+      const invitation = transports.notifyApi.accepted.find((n) => n.type === 'email' && n.to === email);
+      expect(invitation).toMatchObject({ templateId: transports.notifySettings.emailTemplateId, personalisation: { name: 'Robin Carer', invited_as: expect.stringContaining(f.family.name) } });
       const invitePath = invitation!.personalisation.link!.slice(base().length);
       expect(invitePath).toMatch(/^\/invitations\/[A-Za-z0-9_-]{43}$/);
       expect(invitation!.body).toContain(invitation!.personalisation.link);
@@ -258,7 +232,7 @@ describe('what people are told, followed to the page where they act', () => {
       const form = await later.request('/sign-in/email');
       expect((await later.request('/sign-in/email', { method: 'POST', form: { _csrf: later.csrfOf(form.html), email } })).status).toBe(200);
       await deliverAll();
-      const signIn = notifyApi.accepted.filter((n) => n.type === 'email' && n.to === email).at(-1)!;
+      const signIn = transports.notifyApi.accepted.filter((n) => n.type === 'email' && n.to === email).at(-1)!;
       expect(signIn.personalisation).toMatchObject({ name: 'Robin Carer', minutes: '15' });
       const linkPath = signIn.personalisation.link!.slice(base().length);
       expect(linkPath).toMatch(/^\/sign-in\/link\/[A-Za-z0-9_-]{43}$/);
@@ -267,9 +241,9 @@ describe('what people are told, followed to the page where they act', () => {
       const used = await later.request('/sign-in/link', { method: 'POST', form: { _csrf: later.csrfOf(opened.html), secret: /name="secret" value="([^"]+)"/.exec(opened.html)?.[1] ?? '' } });
       expect(used).toMatchObject({ status: 303, location: '/family' });
       expect((await later.request('/family')).html).toContain(f.child.firstName);
-      expect(notifyApi.refused.filter((r) => r.path.includes('notifications'))).toEqual([]);
+      expect(transports.notifyApi.refused.filter((r) => r.path.includes('notifications'))).toEqual([]);
     } finally {
-      setChannelTransport('EMAIL', smtpTransport(mail.url, 'short-breaks@downland.gov.uk'));
+      transports.useSmtpForEmail();
     }
   });
 });

@@ -5,53 +5,25 @@
  * accepted.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { db } from '../../src/db.js';
 import { addDays, londonDateOf, londonWallTimeToInstant } from '../../src/domain/london-time.js';
 import { runClosure } from '../../src/services/closures.js';
 import * as delivery from '../../src/services/notification-delivery.js';
-import { setChannelTransport } from '../../src/services/notification-transports/index.js';
-import { govukNotifyTransport } from '../../src/services/notification-transports/govuk-notify.js';
-import { smtpTransport } from '../../src/services/notification-transports/smtp.js';
 import { sendArrivalDigests, sendBehindAwardAlerts, sendDueReminders } from '../../src/services/scheduled-notifications.js';
 import { call, post } from '../support/api.js';
 import { book, makeSlot } from '../support/booking-helpers.js';
 import { daysFromToday } from '../support/dates.js';
 import { makeAuthority, makeChild, makeFamily, makeProvider, uid } from '../support/factories.js';
 import { closeConnections } from '../support/lifecycle.js';
+import { useMessageTransports } from '../support/message-transports.js';
 import { pageBrowser } from '../support/web-browser.js';
-import { startMailServer } from '../support/mail-server.js';
-import { GENERIC_EMAIL_TEMPLATE, GENERIC_SMS_TEMPLATE, startNotifyEndpoint } from '../support/notify-endpoint.js';
 
 process.env.QUEUE_PREFIX = `sbtrig${randomUUID().slice(0, 8)}`;
 
-let mail: Awaited<ReturnType<typeof startMailServer>>;
-let notifyApi: Awaited<ReturnType<typeof startNotifyEndpoint>>;
+const { deliverAll, mailOf, textsTo } = useMessageTransports();
 
-beforeAll(async () => {
-  mail = await startMailServer();
-  notifyApi = await startNotifyEndpoint();
-  setChannelTransport('EMAIL', smtpTransport(mail.url, 'short-breaks@downland.gov.uk'));
-  setChannelTransport('SMS', govukNotifyTransport({ apiKey: notifyApi.apiKey, baseUrl: notifyApi.baseUrl, emailTemplateId: notifyApi.addTemplate(GENERIC_EMAIL_TEMPLATE), smsTemplateId: notifyApi.addTemplate(GENERIC_SMS_TEMPLATE), templates: {} }, 'SMS'));
-});
-
-afterAll(async () => {
-  setChannelTransport('EMAIL', undefined);
-  setChannelTransport('SMS', undefined);
-  await mail.close();
-  await notifyApi.close();
-  await closeConnections();
-});
-
-async function deliverAll() {
-  for (let i = 0; i < 10; i++) {
-    await delivery.routePendingNotifications(500);
-    await delivery.sendDueDeliveries(500);
-  }
-}
-
-const mailOf = (to: string, kind: string) => mail.to(to).filter((m) => m.mail.headers.get('x-shortbreaks-kind') === kind);
-const textsTo = (phone: string) => notifyApi.accepted.filter((n) => n.type === 'sms' && n.to === phone);
+afterAll(closeConnections);
 
 /** Each recipient's token, to follow the links they were sent. */
 const tokenOf = new Map<string, string>();
