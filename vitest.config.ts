@@ -22,6 +22,9 @@ export default defineConfig({
       // Many tests send bad tokens on purpose from the same in-process "address";
       // test/api/rate-limit.test.ts builds an app with a low limit of its own.
       AUTH_FAILURES_PER_MINUTE: '100000',
+      // Tests revoke and expire tokens by writing rows from the test process and ask again at once, faster than
+      // a notification travels; test/api/principal-cache.test.ts proves the cache with it switched on.
+      PRINCIPAL_CACHE_MS: '0',
     },
   },
 });

@@ -18,6 +18,11 @@ const ConfigSchema = z.object({
   DATABASE_URL: url(['postgresql:', 'postgres:']).default('postgresql://postgres:postgres@127.0.0.1:5432/shortbreaks'),
   /** Connections per process (API or worker), shared by Prisma and the hot booking path. */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+  /**
+   * How long an API process reuses a bearer token it has just looked up (0: never). Revocations still
+   * hold at once: every change to a token or membership is announced at commit (LISTEN/NOTIFY).
+   */
+  PRINCIPAL_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5000),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Prefix for BullMQ keys, so tests and several deployments can share one Redis. */

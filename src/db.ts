@@ -9,6 +9,7 @@ import pg from 'pg';
 import { PrismaClient, type Prisma } from './generated/prisma/client.js';
 import { config } from './config.js';
 import { logger } from './logger.js';
+import { stopPrincipalCache } from './services/principal-cache.js';
 
 export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
@@ -59,6 +60,7 @@ export async function executeSql(tx: AnyTx, name: string, query: Prisma.Sql): Pr
 }
 
 export async function disconnectDb(): Promise<void> {
+  await stopPrincipalCache();
   const c = client;
   const p = pgPool;
   client = undefined;

@@ -7,6 +7,7 @@ import { db, pool, type Tx } from '../db.js';
 import type { ApiToken, Membership, MembershipRole } from '../generated/prisma/client.js';
 import type { Principal, Role } from './access.js';
 import { principalOfMembership } from './people.js';
+import { cachedTokenRow } from './principal-cache.js';
 
 export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
 
@@ -117,15 +118,18 @@ export type TokenRow = Pick<ApiToken, 'id' | 'role' | 'authorityId' | 'providerI
 
 /**
  * The principal behind a token, or null when it is unknown, revoked or expired. Every API request
- * asks this, so it is one prepared statement on a pool connection rather than an ORM query.
+ * asks this, so it is one prepared statement on a pool connection rather than an ORM query, and
+ * usually not even that (src/services/principal-cache.ts).
  */
 export async function resolveToken(token: string, now = new Date()): Promise<Principal | null> {
-  const { rows } = await pool().query<TokenRow>({
-    name: 'token-by-hash-with-membership',
-    text: `${TOKEN_COLUMNS} WHERE t."tokenHash" = $1`,
-    values: [hashSecret(token)],
-  });
-  return principalOfToken(rows[0] ?? null, now);
+  const tokenHash = hashSecret(token);
+  const load = async () => {
+    const { rows } = await pool().query<TokenRow>({ name: 'token-by-hash-with-membership', text: `${TOKEN_COLUMNS} WHERE t."tokenHash" = $1`, values: [tokenHash] });
+    return rows[0] ?? null;
+  };
+  // Most requests are served from the process's cache of just-used tokens, which every revocation clears at commit.
+  const row = await cachedTokenRow(tokenHash, load, (r) => principalOfToken(r, now) !== null);
+  return principalOfToken(row, now);
 }
 
 /** The principal a token row stands for, or null when it, or the membership it acts through, is revoked or expired. */
