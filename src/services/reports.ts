@@ -14,7 +14,7 @@ import { COMPLEX_HEALTH_NEEDS } from '../domain/care-needs.js';
 import type { StayInfo } from '../domain/model.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { notFound } from '../errors.js';
-import { childScope, requireRole, type Principal } from './access.js';
+import { childScope, familyScope, requireRole, type Principal } from './access.js';
 import { LIVE_BOOKING_STATUSES, NIGHTS_AWAY_STATUSES, UPCOMING_BOOKING_STATUSES } from '../domain/booking-status.js';
 import { roundDemand } from '../schemas/json-columns.js';
 
@@ -151,13 +151,14 @@ const UPCOMING = Prisma.sql`(${Prisma.join(UPCOMING_BOOKING_STATUSES)})`;
 /** The complex health needs (src/domain/care-needs.ts) as a text[] for report SQL. */
 const COMPLEX = Prisma.sql`ARRAY[${Prisma.join(COMPLEX_HEALTH_NEEDS)}]::text[]`;
 
-function ledgerSql(authorityId: string, from: string, to: string, now: Date, childId?: string) {
+function ledgerSql(authorityId: string, from: string, to: string, now: Date, only: { childId?: string; familyId?: string } = {}) {
   return Prisma.sql`
     WITH ent AS (
       SELECT e.id, e."childId", e."periodStart", e."periodEnd", e.nights, e."daySessions"
       FROM entitlement e JOIN child c ON c.id = e."childId"
       WHERE c."authorityId" = ${authorityId} AND e."periodStart" <= ${to} AND e."periodEnd" >= ${from}
-        ${childId ? Prisma.sql`AND c.id = ${childId}` : Prisma.empty}
+        ${only.childId ? Prisma.sql`AND c.id = ${only.childId}` : Prisma.empty}
+        ${only.familyId ? Prisma.sql`AND c."familyId" = ${only.familyId}` : Prisma.empty}
     ),
     b AS (
       SELECT ent.id AS "entitlementId", bk.status, bk.nights, bk."startsAt", bk."cancelledByRole", bk."noShowReason", COALESCE(bk."costPence", 0) AS pence
@@ -217,8 +218,22 @@ export async function entitlementLedger(principal: Principal, q: { from: string;
 export async function childLedger(principal: Principal, childId: string, now = new Date()): Promise<LedgerRow[]> {
   const child = await db().child.findFirst({ where: { AND: [{ id: childId }, childScope(principal)] }, select: { authorityId: true } });
   if (!child) throw notFound('Child');
-  const rows = await db().$queryRaw<LedgerSqlRow[]>(ledgerSql(child.authorityId, '2000-01-01', '2100-12-31', now, childId));
+  const rows = await db().$queryRaw<LedgerSqlRow[]>(ledgerSql(child.authorityId, '2000-01-01', '2100-12-31', now, { childId }));
   return rows.map((r) => ledgerRow(r, londonDateOf(now)));
+}
+
+/** Every child's ledger in a family, by child, in one query: the family's home page shows them all at once. */
+export async function familyLedger(principal: Principal, familyId: string, now = new Date()): Promise<Map<string, LedgerRow[]>> {
+  requireRole(principal, 'FAMILY', 'COORDINATOR');
+  const family = await db().family.findFirst({ where: { AND: [{ id: familyId }, familyScope(principal)] }, select: { authorityId: true } });
+  if (!family) throw notFound('Family');
+  const rows = await db().$queryRaw<LedgerSqlRow[]>(ledgerSql(family.authorityId, '2000-01-01', '2100-12-31', now, { familyId }));
+  const today = londonDateOf(now);
+  const byChild = new Map<string, LedgerRow[]>();
+  for (const row of rows.map((r) => ledgerRow(r, today)).sort((a, b) => a.periodStart.localeCompare(b.periodStart))) {
+    byChild.set(row.childId, [...(byChild.get(row.childId) ?? []), row]);
+  }
+  return byChild;
 }
 
 export interface CapacityRow {

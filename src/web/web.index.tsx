@@ -6,12 +6,16 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { resolveToken } from '../services/tokens.js';
-import { coordinatorPages } from './coordinator.js';
+import { calendarPages } from './coordinator/calendar.js';
+import { roundPages } from './coordinator/rounds.js';
+import { swapApprovalPages } from './coordinator/swaps.js';
+import { ledgerPages } from './coordinator/ledger.js';
 import { closurePages } from './coordinator/closures.js';
 import { reportPages } from './coordinator/reports.js';
 import { fundingReviewPages } from './coordinator/funding-review.js';
 import { scenarioPages } from './coordinator/scenarios.js';
-import { familyPages } from './family.js';
+import { familyHomePages } from './family/home.js';
+import { familyRequestPages } from './family/requests.js';
 import { Csrf, ErrorBox, Layout, errorMessage } from './layout.js';
 import { providerPages } from './provider.js';
 import { capacityPages } from './provider/capacity.js';
@@ -29,7 +33,7 @@ import { notificationPages } from './notification-pages.js';
 import { signInPages } from './sign-in.js';
 import { oidcConfigured, oidcSignOutUrl } from '../services/oidc.js';
 import { readForm, text } from './forms.js';
-import { endSession, homeOf, publicBase, signInFailed, startSession, webSession, type WebEnv } from './session.js';
+import { endSession, homeOf, publicBase, requirePage, signInFailed, startSession, webSession, type WebEnv } from './session.js';
 import { toApiError } from '../http/app.js';
 import { logger } from '../logger.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -42,6 +46,9 @@ for (const path of PAGE_PATHS) {
   webRouter.use(path, bodyLimit({ maxSize: FORM_BYTES, onError: (c) => c.text('This form is too large to send.', 413, { Connection: 'close' }) }));
   webRouter.use(path, webSession);
 }
+// Each role's pages, whichever file serves them ('/x/*' matches /x itself too).
+webRouter.use('/coordinator/*', requirePage('COORDINATOR'));
+webRouter.use('/family/*', requirePage('FAMILY'));
 
 function signInPage(c: Context<WebEnv>, error?: ReturnType<typeof errorMessage>, status: ContentfulStatusCode = 200) {
   const expired = c.req.query('expired') === '1';
@@ -99,14 +106,18 @@ webRouter.post('/sign-out', async (c) => {
 });
 
 webRouter.route('/', signInPages);
-webRouter.route('/', coordinatorPages);
+webRouter.route('/', calendarPages);
+webRouter.route('/', roundPages);
+webRouter.route('/', swapApprovalPages);
+webRouter.route('/', ledgerPages);
 webRouter.route('/', closurePages);
 webRouter.route('/', reportPages);
 webRouter.route('/', fundingReviewPages);
 webRouter.route('/', scenarioPages);
 webRouter.route('/', providerPages);
 webRouter.route('/', capacityPages);
-webRouter.route('/', familyPages);
+webRouter.route('/', familyHomePages);
+webRouter.route('/', familyRequestPages);
 webRouter.route('/', providerChildPages);
 webRouter.route('/', providerStaffPages);
 webRouter.route('/', transportPages);

@@ -17,7 +17,7 @@ import { addDays } from '../../src/domain/london-time.js';
 import { publishRound, runRound, startRound } from '../../src/services/allocation-rounds.js';
 import { createRequest } from '../../src/services/requests.js';
 import { resolveToken } from '../../src/services/tokens.js';
-import { forCoordinator } from '../../src/web/coordinator.js';
+import { forCoordinator } from '../../src/web/shared/child.js';
 import { insertStay } from '../support/booking-helpers.js';
 import { go, PHONE, see, shot, startBrowserSession } from '../support/browser.js';
 import { daysFromToday, nextWeekday } from '../support/dates.js';

@@ -22,7 +22,7 @@ import { notFound } from '../../errors.js';
 import { CreateBookingBody } from '../../schemas/bookings.js';
 import { UpdateEntitlementBody } from '../../schemas/families.js';
 import { CreateInvitationBody } from '../../schemas/people.js';
-import { forCoordinator } from '../coordinator.js';
+import { forCoordinator } from '../shared/child.js';
 import { MembersTable } from '../shared/members.js';
 import { longDate, period, plural, span } from '../format.js';
 import { integer, isDate, mergeDates, parseWith, readForm, text, today, type FormValues } from '../forms.js';
