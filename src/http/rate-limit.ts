@@ -52,21 +52,27 @@ export class FailureLimiter {
    * them is now over the limit, or 0 when this failure is still within it.
    */
   async fail(keys: string[]): Promise<number> {
+    return (await this.failures(keys)).wait;
+  }
+
+  /** As fail, with each key's count in this window (null when Redis is unavailable: nothing is refused then). */
+  async failures(keys: string[]): Promise<{ wait: number; counts: number[] | null }> {
     try {
       const multi = (await redis()).multi();
       for (const k of keys) multi.set(this.key(k), '0', 'PX', this.windowMs, 'NX').incr(this.key(k)).pttl(this.key(k));
       const replies = (await multi.exec()) ?? [];
       let wait = 0;
-      for (let i = 0; i < keys.length; i++) {
+      const counts = keys.map((_, i) => {
         const count = Number(replies[i * 3 + 1]?.[1] ?? 0);
         const ttl = Number(replies[i * 3 + 2]?.[1] ?? this.windowMs);
         if (count > this.limit) wait = Math.max(wait, Math.ceil(Math.max(ttl, 1) / 1000));
-      }
-      return wait;
+        return count;
+      });
+      return { wait, counts };
     } catch (err) {
       // Failing open: without Redis nobody is locked out, and tokens stay as hard to guess.
       logger.warn('authentication failures not counted: Redis unavailable', { err: (err as Error).message });
-      return 0;
+      return { wait: 0, counts: null };
     }
   }
 

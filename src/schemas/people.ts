@@ -144,3 +144,23 @@ export const EndedMembershipSchema = MemberSchema.extend({
   tokensRevoked: z.number().int().openapi({ description: 'API tokens acting through the membership (and no other) that this revoked' }),
   tokensNarrowed: z.number().int().openapi({ description: 'API tokens scoped to this membership and others, which keep working for the others' }),
 }).openapi('EndedMembership');
+
+export const SignInEventsQuery = z.object({
+  outcome: z.enum(['SUCCEEDED', 'FAILED']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const SignInEventSchema = z
+  .object({
+    at: Instant,
+    outcome: z.enum(['SUCCEEDED', 'FAILED']),
+    method: z.string().openapi({ description: 'OIDC, EMAIL_LINK, INVITATION, TOKEN (an access key typed into the sign-in page) or API_TOKEN (a bearer token sent to the API)' }),
+    reason: z.string().nullable().openapi({ description: 'Why it failed: UNKNOWN_TOKEN, MALFORMED_AUTHORIZATION, USED, EXPIRED, WITHDRAWN, PROVIDER_REFUSED, UNKNOWN_PERSON, …; TOO_MANY_FAILURES marks the address passing what is recorded a minute (the attempts after it that minute are not recorded)' }),
+    address: z.string().nullable(),
+    personId: Uuid.nullable(),
+    personName: z.string().nullable(),
+    serviceAccount: z.boolean(),
+    sessionId: Uuid.nullable(),
+    tokenId: Uuid.nullable(),
+  })
+  .openapi('SignInEvent');

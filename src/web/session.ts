@@ -14,7 +14,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { config } from '../config.js';
 import { clientKey, FailureLimiter } from '../http/rate-limit.js';
-import { recordSignIn, type SignInEvent } from '../services/sign-in-events.js';
+import { signInFailure, type SignInEvent } from '../services/sign-in-events.js';
 import type { Principal, Role } from '../services/access.js';
 import { membershipsOf, principalOfMembership } from '../services/people.js';
 import { db } from '../db.js';
@@ -67,16 +67,8 @@ export const clientAddress = (c: Context): string => clientKey(c, config().TRUST
 let failureLimiter: FailureLimiter | undefined;
 const failures = () => (failureLimiter ??= new FailureLimiter(config().AUTH_FAILURES_PER_MINUTE));
 
-/**
- * A sign-in failed: count it against the client address and audit it (while the address is within
- * its limit, so a flood cannot flood the log). Answers the seconds to wait, or 0.
- */
-export async function signInFailed(c: Context, e: Pick<SignInEvent, 'method' | 'reason' | 'personId'>): Promise<number> {
-  const address = clientAddress(c);
-  const wait = await failures().fail([`ip:${address}`]);
-  if (wait === 0) await recordSignIn({ ...e, outcome: 'FAILED', address });
-  return wait;
-}
+/** A sign-in failed: counted against the client address and audited (boundedly: signInFailure). Answers the seconds to wait, or 0. */
+export const signInFailed = (c: Context, e: Pick<SignInEvent, 'method' | 'reason' | 'personId'>): Promise<number> => signInFailure(failures(), { ...e, address: clientAddress(c) });
 
 export async function startSession(c: Context, principal: Principal): Promise<void> {
   // Signing in again replaces the browser's previous session rather than leaving it live.

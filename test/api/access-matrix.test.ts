@@ -364,6 +364,7 @@ const ENDPOINTS: Record<string, Endpoint> = {
 const noneOf = (ok: Partial<Record<RoleName, number>>) => ({ coordinatorA: 403, coordinatorB: 403, providerP: 403, providerQ: 403, familyF: 403, familyG: 403, carerF: 403, managerP: 403, staffP: 403, admin: 403, ...ok });
 Object.assign(ENDPOINTS, {
   'POST /v1/authorities': { method: 'POST', path: () => '/v1/authorities', body: () => ({ name: `Council ${uid()}`, code: `M${uid().toUpperCase()}` }), expect: noneOf({ admin: 201 }) },
+  'GET /v1/sign-in-events': { method: 'GET', path: () => '/v1/sign-in-events?outcome=FAILED&limit=5', expect: noneOf({ admin: 200 }) },
   'GET /v1/authorities': { method: 'GET', path: () => '/v1/authorities', expect: noneOf({ admin: 200 }) },
   // Even the operator's own coordinators may not hand a provider to someone else: only an administrator.
   'PUT /v1/providers/:id/operator': { method: 'PUT', path: (w) => `/v1/providers/${w.providerOperated}/operator`, body: (w) => ({ authorityId: w.authorityA }), expect: noneOf({ admin: 200 }) },

@@ -2,6 +2,7 @@ import { createRouter } from '../../http/app.js';
 import * as people from '../../services/people.js';
 import { createInvitation, withdrawInvitation } from '../../services/invitations.js';
 import { endMembership, listMembers } from '../../services/memberships.js';
+import { listSignInEvents } from '../../services/sign-in-events.js';
 import * as routes from './people.routes.js';
 
 export const peopleRouter = createRouter()
@@ -16,4 +17,5 @@ export const peopleRouter = createRouter()
   .openapi(routes.listTokensRoute, async (c) => c.json({ items: await people.listOwnTokens(c.get('principal')) }, 200))
   .openapi(routes.revokeTokenRoute, async (c) => c.json(await people.revokeOwnToken(c.get('principal'), c.req.valid('param').id), 200))
   .openapi(routes.listMembersRoute, async (c) => c.json(await listMembers(c.get('principal'), c.req.valid('query')), 200))
-  .openapi(routes.endMembershipRoute, async (c) => c.json(await endMembership(c.get('principal'), c.req.valid('param').id), 200));
+  .openapi(routes.endMembershipRoute, async (c) => c.json(await endMembership(c.get('principal'), c.req.valid('param').id), 200))
+  .openapi(routes.listSignInEventsRoute, async (c) => c.json({ items: await listSignInEvents(c.get('principal'), c.req.valid('query')) }, 200));

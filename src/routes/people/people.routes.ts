@@ -15,6 +15,8 @@ import {
   MeSchema,
   OperatorSchema,
   SetOperatorBody,
+  SignInEventSchema,
+  SignInEventsQuery,
 } from '../../schemas/people.js';
 
 const security = bearerSecurity;
@@ -91,4 +93,11 @@ export const revokeTokenRoute = createRoute({
   summary: 'Revoke one of the caller’s own API tokens, and every web session signed in with it',
   request: { params: IdParam },
   responses: { 200: jsonContent(RevokedTokenSchema, 'Revoked (revoking it again changes nothing)'), ...errorResponses },
+});
+
+export const listSignInEventsRoute = createRoute({
+  method: 'get', path: '/v1/sign-in-events', tags: ['Platform administration'], security,
+  summary: 'The latest sign-ins and failed attempts (bad bearer tokens among them), newest first (platform administrator). Failures are recorded per client address up to a bound a minute, and once more (TOO_MANY_FAILURES) when it passes it.',
+  request: { query: SignInEventsQuery },
+  responses: { 200: jsonContent(z.object({ items: z.array(SignInEventSchema) }), 'Sign-in events'), ...errorResponses },
 });
