@@ -11,9 +11,10 @@ import { UpdatePreferencesBody } from '../schemas/notifications.js';
 import { getPreferences, listNotifications, recipientOf, updatePreferences } from '../services/notification-preferences.js';
 import { contactOf } from '../services/notification-recipients.js';
 import { db } from '../db.js';
-import { Button, Csrf, DataTable, ErrorBox, Layout, Notice, StatusTag, addNavItem, errorMessage, when, type PageError } from './layout.js';
+import { Button, Csrf, DataTable, ErrorBox, Layout, Notice, StatusTag, addNavItem, when, type PageError } from './layout.js';
 import { parseWith, readForm, text, type FormValues } from './forms.js';
 import { principalOf, requirePage, type WebEnv } from './session.js';
+import { refusal } from './shared/form-action.js';
 
 export const notificationPages = new Hono<WebEnv>();
 
@@ -128,7 +129,7 @@ notificationPages.post('/preferences', async (c) => {
     const body = parseWith(UpdatePreferencesBody, { channels, quietHours: !start && !end ? null : { start, end }, ...mobile });
     await updatePreferences(p, body);
   } catch (err) {
-    return preferencesPage(c, { error: errorMessage(err), form });
+    return preferencesPage(c, { error: refusal(err), form });
   }
   return c.redirect('/preferences?saved=1', 303);
 });

@@ -15,6 +15,7 @@ import { clockTime, longDate, shortDate, span } from './format.js';
 import { isDate, optional, parseWith, readForm, text, today } from './forms.js';
 import { principalOf, requirePage, type WebEnv } from './session.js';
 import { SupportFlagLine } from './shared/passport.js';
+import { refusal } from './shared/form-action.js';
 
 export const providerPages = new Hono<WebEnv>();
 // '/provider/*' matches /provider itself too.
@@ -269,7 +270,7 @@ providerPages.post('/provider/bookings/:id/attendance', async (c) => {
     const input = parseWith(RecordAttendanceBody, { status: text(form, 'status'), reason: optional(form, 'reason'), note: optional(form, 'note') });
     await recordAttendance(principalOf(c, 'PROVIDER'), c.req.param('id'), input);
   } catch (err) {
-    return dayPage(c, errorMessage(err));
+    return dayPage(c, refusal(err));
   }
   return c.redirect('/provider?done=attendance', 303);
 });
@@ -283,7 +284,7 @@ providerPages.post('/provider/bookings/:id/pick-up', async (c) => {
     const input = parseWith(RecordAttendanceBody, { status: 'ATTENDED', pickedUpAt, note: optional(form, 'note') });
     await recordAttendance(principalOf(c, 'PROVIDER'), c.req.param('id'), input);
   } catch (err) {
-    return dayPage(c, errorMessage(err));
+    return dayPage(c, refusal(err));
   }
   return c.redirect('/provider?done=pickup', 303);
 });

@@ -26,8 +26,9 @@ import { forCoordinator } from '../shared/child.js';
 import { MembersTable } from '../shared/members.js';
 import { longDate, period, plural, span } from '../format.js';
 import { integer, isDate, mergeDates, parseWith, readForm, text, today, type FormValues } from '../forms.js';
-import { BackLink, Button, Csrf, DataTable, DateInput, ErrorBox, Layout, Notice, StatusTag, SummaryList, errorMessage, human, when, type PageError } from '../layout.js';
+import { BackLink, Button, Csrf, DataTable, DateInput, ErrorBox, Layout, Notice, StatusTag, SummaryList, human, when, type PageError } from '../layout.js';
 import { principalOf, requirePage, type WebEnv } from '../session.js';
+import { refusal } from '../shared/form-action.js';
 
 export const childRecordPages = new Hono<WebEnv>();
 childRecordPages.use('/coordinator/children/*', requirePage('COORDINATOR'));
@@ -309,8 +310,8 @@ childRecordPages.post('/coordinator/children/:id/bookings', async (c) => {
   try {
     await createBooking(p, parseWith(CreateBookingBody, { childId, slotId: text(form, 'slotId') }));
   } catch (err) {
+    const error = refusal(err);
     const child = await getChild(p, childId, 'PAGE');
-    const error = errorMessage(err);
     // The placement rules speak to families ("your child"); here they are about this child.
     return recordPage(c, { error: { ...error, detail: inWords(forCoordinator(error.detail, child.firstName)) }, errorFor: 'booking', form });
   }
@@ -325,7 +326,7 @@ childRecordPages.post('/coordinator/children/:id/invitations', async (c) => {
     const child = await getChild(p, childId, 'PAGE');
     await createInvitation(p, parseWith(CreateInvitationBody, { name: text(form, 'name'), email: text(form, 'email'), familyId: child.familyId }));
   } catch (err) {
-    return recordPage(c, { error: errorMessage(err), errorFor: 'invite', form });
+    return recordPage(c, { error: refusal(err), errorFor: 'invite', form });
   }
   return c.redirect(`/coordinator/children/${childId}?done=invited`, 303);
 });
@@ -341,7 +342,7 @@ childRecordPages.post('/coordinator/children/:id/carers/:membershipId/end', asyn
     if (!carer) throw notFound('Parent or carer');
     await endMembership(p, carer.membershipId);
   } catch (err) {
-    return recordPage(c, { error: errorMessage(err), errorFor: 'carers' });
+    return recordPage(c, { error: refusal(err), errorFor: 'carers' });
   }
   return c.redirect(`/coordinator/children/${childId}?done=carerEnded`, 303);
 });
@@ -357,7 +358,7 @@ childRecordPages.post('/coordinator/children/:id/invitations/:invitationId/withd
     if (!invitation) throw notFound('Invitation');
     await withdrawInvitation(p, invitation.id);
   } catch (err) {
-    return recordPage(c, { error: errorMessage(err), errorFor: 'carers' });
+    return recordPage(c, { error: refusal(err), errorFor: 'carers' });
   }
   return c.redirect(`/coordinator/children/${childId}?done=invitationWithdrawn`, 303);
 });
@@ -377,7 +378,7 @@ childRecordPages.post('/coordinator/children/:id/entitlements/:entitlementId', a
     await updateEntitlement(p, c.req.param('entitlementId'), body);
   } catch (err) {
     const entitlementId = c.req.param('entitlementId');
-    const error = errorMessage(err);
+    const error = refusal(err);
     // Each award's form has its own ids (several are on the page), so the summary's links carry the award's id too.
     return recordPage(c, { error: { ...error, anchors: error.anchors?.map((a) => a && `${a}-${entitlementId}`) }, errorFor: entitlementId, form });
   }

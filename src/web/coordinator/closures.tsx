@@ -16,6 +16,7 @@ import { endOfDayBefore, longDate } from '../format.js';
 import { Csrf, DataTable, ErrorBox, Layout, Notice, errorMessage, human, when } from '../layout.js';
 import { integer, optional, parseWith, readForm, text, today, type FormValues } from '../forms.js';
 import { principalOf, requirePage, type WebEnv } from '../session.js';
+import { refusal, unlessRefused } from '../shared/form-action.js';
 
 export const closurePages = new Hono<WebEnv>();
 closurePages.use('/coordinator/closures', requirePage('COORDINATOR'));
@@ -105,7 +106,7 @@ async function closuresPage(c: Context<WebEnv>, form: FormValues = {}, error?: E
   const p = principalOf(c, 'COORDINATOR');
   // Reached from the calendar with one provider chosen; otherwise a list to choose from.
   const chosenId = text(form, 'providerId') || c.req.query('providerId');
-  const chosen = chosenId ? await getProvider(p, chosenId).catch(() => null) : null;
+  const chosen = chosenId ? await getProvider(p, chosenId).catch(unlessRefused(null)) : null;
   // listProviders returns one row past the limit for the API's cursor; this page does not page.
   const [providers, closures] = await Promise.all([
     // Only homes this authority runs can be closed from here (access.ts); others' it may only suspend its placements at.
@@ -185,7 +186,7 @@ closurePages.post('/coordinator/closures/upgrades', async (c) => {
     const input = parseWith(RecordUpgradeBody, { need: text(form, 'need'), places: integer(form, 'places'), from: text(form, 'from'), note: optional(form, 'note') });
     await recordUpgrade(p, text(form, 'upgradeProviderId'), input);
   } catch (err) {
-    return closuresPage(c, form, errorMessage(err));
+    return closuresPage(c, form, refusal(err));
   }
   return c.redirect('/coordinator/closures?done=upgrade', 303);
 });
@@ -260,7 +261,7 @@ async function previewPage(c: Context<WebEnv>, form: FormValues, error?: Err) {
     consultUntil = consultUntilOf(form);
     preview = await previewClosure(p, text(form, 'providerId'), closureInput(form), 'CLOSURE');
   } catch (err) {
-    return closuresPage(c, form, errorMessage(err));
+    return closuresPage(c, form, refusal(err));
   }
   const standingHomes = (await ownHomes(p)).filter((h) => h.id !== preview.providerId && h.kind !== 'FAMILY_BASED');
   const csrf = c.get('csrfToken');
@@ -323,7 +324,7 @@ closurePages.post('/coordinator/closures', async (c) => {
   try {
     id = (await startClosure(principalOf(c, 'COORDINATOR'), text(form, 'providerId'), { ...closureInput(form), consultUntil: consultUntilOf(form), standingPlace: standingPlaceOf(form), confirm: true })).id;
   } catch (err) {
-    return previewPage(c, form, errorMessage(err));
+    return previewPage(c, form, refusal(err));
   }
   return c.redirect(`/coordinator/closures/${id}`, 303);
 });
@@ -533,7 +534,7 @@ closurePages.get('/coordinator/closures/:id', async (c) => {
   try {
     closure = await getClosure(principalOf(c, 'COORDINATOR'), c.req.param('id'));
   } catch (err) {
-    return closuresPage(c, {}, errorMessage(err));
+    return closuresPage(c, {}, refusal(err));
   }
   return closurePage(c, closure);
 });
@@ -546,8 +547,9 @@ closurePages.post('/coordinator/closures/:id/preview', async (c) => {
   try {
     preview = await previewConsultedClosure(p, id);
   } catch (err) {
-    const closure = await getClosure(p, id).catch(() => null);
-    return closure ? closurePage(c, closure, errorMessage(err)) : closuresPage(c, {}, errorMessage(err));
+    const error = refusal(err);
+    const closure = await getClosure(p, id).catch(unlessRefused(null));
+    return closure ? closurePage(c, closure, error) : closuresPage(c, {}, error);
   }
   const csrf = c.get('csrfToken');
   return c.html(
@@ -574,8 +576,9 @@ closurePages.post('/coordinator/closures/:id/proceed', async (c) => {
   try {
     await proceedClosure(p, id, { confirm: text(form, 'confirm') === 'yes' });
   } catch (err) {
-    const closure = await getClosure(p, id).catch(() => null);
-    return closure ? closurePage(c, closure, errorMessage(err)) : closuresPage(c, {}, errorMessage(err));
+    const error = refusal(err);
+    const closure = await getClosure(p, id).catch(unlessRefused(null));
+    return closure ? closurePage(c, closure, error) : closuresPage(c, {}, error);
   }
   return c.redirect(`/coordinator/closures/${id}?done=proceeded`, 303);
 });
@@ -585,8 +588,9 @@ closurePages.post('/coordinator/closures/:id/retry', async (c) => {
   try {
     await retryClosure(p, c.req.param('id'));
   } catch (err) {
-    const closure = await getClosure(p, c.req.param('id')).catch(() => null);
-    return closure ? closurePage(c, closure, errorMessage(err)) : closuresPage(c, {}, errorMessage(err));
+    const error = refusal(err);
+    const closure = await getClosure(p, c.req.param('id')).catch(unlessRefused(null));
+    return closure ? closurePage(c, closure, error) : closuresPage(c, {}, error);
   }
   return c.redirect(`/coordinator/closures/${c.req.param('id')}?done=retried`, 303);
 });

@@ -12,6 +12,7 @@ import { Csrf, ErrorBox, Layout, Notice, errorMessage, when } from '../layout.js
 import { integer, optional, parseWith, readForm, type FormValues } from '../forms.js';
 import { principalOf, requirePage, type WebEnv } from '../session.js';
 import { PassportSections, SupportFlagBanner } from '../shared/passport.js';
+import { refusal } from '../shared/form-action.js';
 
 export const emergencyPassportPages = new Hono<WebEnv>();
 emergencyPassportPages.use('/coordinator/children/*', requirePage('COORDINATOR'));
@@ -88,7 +89,7 @@ emergencyPassportPages.post('/coordinator/children/:id/passport', async (c) => {
     const input = parseWith(EmergencyAccessBody, { reason: optional(form, 'reason') ?? '', providerId: optional(form, 'providerId'), hours: integer(form, 'hours') });
     await grantEmergencyAccess(principalOf(c, 'COORDINATOR'), childId, input);
   } catch (err) {
-    return page(c, form, errorMessage(err));
+    return page(c, form, refusal(err));
   }
   return c.redirect(`/coordinator/children/${childId}/passport?done=opened`, 303);
 });

@@ -27,9 +27,10 @@ import {
 import { BarChart } from '../charts.js';
 import { integer, list, optional, parseWith, readForm, text, today, type FormValues } from '../forms.js';
 import { longDate, period, plural } from '../format.js';
-import { addNavItem, BackLink, Button, Choices, Csrf, DataTable, DateInput, ErrorBox, errorMessage, human, Layout, StatusTag, SummaryList, type PageError } from '../layout.js';
+import { addNavItem, BackLink, Button, Choices, Csrf, DataTable, DateInput, ErrorBox, human, Layout, StatusTag, SummaryList, type PageError } from '../layout.js';
 import { money } from '../money.js';
 import { principalOf, requirePage, type WebEnv } from '../session.js';
+import { refusal } from '../shared/form-action.js';
 
 export const scenarioPages = new Hono<WebEnv>();
 scenarioPages.use('/coordinator/scenarios', requirePage('COORDINATOR'));
@@ -261,7 +262,7 @@ scenarioPages.post('/coordinator/scenarios', async (c) => {
     const created = await createScenario(principalOf(c, 'COORDINATOR'), input);
     return c.redirect(`/coordinator/scenarios/${created.id}`, 303);
   } catch (err) {
-    return scenariosPage(c, form, errorMessage(err));
+    return scenariosPage(c, form, refusal(err));
   }
 });
 
@@ -279,7 +280,7 @@ scenarioPages.get('/coordinator/scenarios/compare', async (c) => {
   try {
     items = await compareScenarios(p, idsOf(c));
   } catch (err) {
-    return scenariosPage(c, {}, errorMessage(err));
+    return scenariosPage(c, {}, refusal(err));
   }
   const names = await scenarioNames(items);
   const done = items.filter((s) => s.result);

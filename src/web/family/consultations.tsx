@@ -10,8 +10,9 @@ import type { FamilyConsultation } from '../../schemas/consultations.js';
 import { getFamilyConsultation, listFamilyConsultations, respondToConsultation } from '../../services/closures.js';
 import { endOfDayBefore, longDate } from '../format.js';
 import { list, optional, parseWith, readForm, text } from '../forms.js';
-import { Banner, Button, Csrf, DataTable, ErrorBox, Layout, Notice, SummaryList, addNavItem, errorMessage, human, when, type PageError } from '../layout.js';
+import { Banner, Button, Csrf, DataTable, ErrorBox, Layout, Notice, SummaryList, addNavItem, human, when, type PageError } from '../layout.js';
 import { principalOf, requirePage, type WebEnv } from '../session.js';
+import { refusal } from '../shared/form-action.js';
 
 export const familyConsultationPages = new Hono<WebEnv>();
 familyConsultationPages.use('/family/consultations', requirePage('FAMILY'));
@@ -152,7 +153,7 @@ async function consultationPage(c: Context<WebEnv>, closureId: string, notice?: 
   try {
     k = await getFamilyConsultation(p, closureId);
   } catch (err) {
-    const e = errorMessage(err);
+    const e = refusal(err);
     return c.html(
       <Layout title="Homes closing: your say" session={p} csrf={c.get('csrfToken')} current="/family/consultations">
         <ErrorBox error={e} />
@@ -237,7 +238,7 @@ familyConsultationPages.post('/family/consultations/:id/children/:childId', asyn
     const body = parseWith(ConsultationResponseBody, { ranking: list(form, 'rank').filter(Boolean), priority: text(form, 'priority'), note: optional(form, 'note') });
     await respondToConsultation(p, id, c.req.param('childId'), body);
   } catch (err) {
-    return consultationPage(c, id, undefined, errorMessage(err));
+    return consultationPage(c, id, undefined, refusal(err));
   }
   return c.redirect(`/family/consultations/${id}?done=answered`, 303);
 });

@@ -5,6 +5,7 @@ import type { FamilyExportData } from '../../schemas/json-columns.js';
 import { Csrf, DataTable, ErrorBox, Layout, Notice, errorMessage, when } from '../layout.js';
 import { principalOf, requirePage, type WebEnv } from '../session.js';
 import { PassportSections } from '../shared/passport.js';
+import { refusal } from '../shared/form-action.js';
 
 export const familyDataPages = new Hono<WebEnv>();
 familyDataPages.use('/family/data', requirePage('FAMILY'));
@@ -132,7 +133,7 @@ familyDataPages.post('/family/data', async (c) => {
     const p = principalOf(c, 'FAMILY');
     await requestExport(p, p.familyId);
   } catch (err) {
-    return dataPage(c, errorMessage(err));
+    return dataPage(c, refusal(err));
   }
   return c.redirect('/family/data?done=asked', 303);
 });

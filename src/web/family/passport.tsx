@@ -10,6 +10,7 @@ import { Csrf, DataTable, ErrorBox, Layout, Notice, errorMessage, when } from '.
 import { optional, parseWith, readForm, text, type FormValues } from '../forms.js';
 import { principalOf, requirePage, type WebEnv } from '../session.js';
 import { PassportSections, SECTION_LABELS, SupportFlagBanner } from '../shared/passport.js';
+import { refusal } from '../shared/form-action.js';
 
 export const familyPassportPages = new Hono<WebEnv>();
 familyPassportPages.use('/family/children/*', requirePage('FAMILY'));
@@ -274,7 +275,7 @@ familyPassportPages.post('/family/children/:id/passport', async (c) => {
   try {
     await putPassport(principalOf(c, 'FAMILY'), childId, parseWith(PutPassportBody, passportFromForm(form)));
   } catch (err) {
-    return passportPage(c, errorMessage(err));
+    return passportPage(c, refusal(err));
   }
   return c.redirect(`/family/children/${childId}/passport?done=saved`, 303);
 });
@@ -287,7 +288,7 @@ familyPassportPages.post('/family/children/:id/consent', async (c) => {
     const chosen = decision === 'DEFAULT' ? null : parseWith(PutConsentBody, { decision }).decision;
     await setConsent(principalOf(c, 'FAMILY'), childId, text(form, 'providerId'), chosen);
   } catch (err) {
-    return passportPage(c, errorMessage(err));
+    return passportPage(c, refusal(err));
   }
   return c.redirect(`/family/children/${childId}/passport?done=consent`, 303);
 });

@@ -13,8 +13,9 @@ import { ListOnSwapBoardBody, OfferFromSwapBoardBody } from '../../schemas/swap-
 import { BreakSummary } from '../break-summary.js';
 import { longDate, plural } from '../format.js';
 import { parseWith, readForm, text, today } from '../forms.js';
-import { Button, Csrf, ErrorBox, Layout, Notice, addNavItem, errorMessage, type PageError } from '../layout.js';
+import { Button, Csrf, ErrorBox, Layout, Notice, addNavItem, type PageError } from '../layout.js';
 import { principalOf, requirePage, type WebEnv } from '../session.js';
+import { refusal } from '../shared/form-action.js';
 
 export const familySwapBoardPages = new Hono<WebEnv>();
 familySwapBoardPages.use('/family/swap-board', requirePage('FAMILY'));
@@ -166,7 +167,7 @@ familySwapBoardPages.post('/family/swap-board', async (c) => {
     const body = parseWith(ListOnSwapBoardBody, { bookingId: text(form, 'bookingId') });
     await listOnSwapBoard(principalOf(c, 'FAMILY'), body.bookingId);
   } catch (err) {
-    return boardPage(c, errorMessage(err));
+    return boardPage(c, refusal(err));
   }
   return c.redirect('/family/swap-board?done=listed', 303);
 });
@@ -175,7 +176,7 @@ familySwapBoardPages.post('/family/swap-board/:id/withdraw', async (c) => {
   try {
     await withdrawFromSwapBoard(principalOf(c, 'FAMILY'), c.req.param('id'));
   } catch (err) {
-    return boardPage(c, errorMessage(err));
+    return boardPage(c, refusal(err));
   }
   return c.redirect('/family/swap-board?done=withdrawn', 303);
 });
@@ -186,7 +187,7 @@ familySwapBoardPages.post('/family/swap-board/:id/offer', async (c) => {
     const body = parseWith(OfferFromSwapBoardBody, { bookingId: text(form, 'bookingId') });
     await offerFromSwapBoard(principalOf(c, 'FAMILY'), c.req.param('id'), body.bookingId);
   } catch (err) {
-    return boardPage(c, errorMessage(err));
+    return boardPage(c, refusal(err));
   }
   return c.redirect('/family/swap-board?done=offered', 303);
 });

@@ -19,6 +19,7 @@ import { CreateCapacityRuleBody, UpdateCapacityRuleBody } from '../../schemas/pr
 import { Csrf, ErrorBox, Layout, Notice, errorMessage, human, when } from '../layout.js';
 import { integer, list, parseWith, readForm, text, today, type FormValues } from '../forms.js';
 import { principalOf, requirePage, type WebEnv } from '../session.js';
+import { refusal } from '../shared/form-action.js';
 
 export const capacityPages = new Hono<WebEnv>();
 capacityPages.use('/provider/capacity', requirePage('PROVIDER'));
@@ -316,7 +317,7 @@ capacityPages.post('/provider/capacity', async (c) => {
     if (text(form, 'action') === 'preview') return capacityPage(c, form, { preview: previewOf(input) });
     await createCapacityRule(p, p.providerId, input);
   } catch (err) {
-    return capacityPage(c, form, { error: errorMessage(err) });
+    return capacityPage(c, form, { error: refusal(err) });
   }
   return c.redirect('/provider/capacity?done=published', 303);
 });
@@ -326,7 +327,7 @@ capacityPages.post('/provider/capacity/:id/active', async (c) => {
   try {
     await updateCapacityRule(principalOf(c, 'PROVIDER'), c.req.param('id'), { active: text(form, 'active') === 'true' });
   } catch (err) {
-    return capacityPage(c, {}, { error: errorMessage(err) });
+    return capacityPage(c, {}, { error: refusal(err) });
   }
   return c.redirect('/provider/capacity?done=paused', 303);
 });
@@ -367,7 +368,7 @@ capacityPages.post('/provider/capacity/:id', async (c) => {
     }
     await updateCapacityRule(p, rule.id, input);
   } catch (err) {
-    return editPage(c, rule, form, { error: errorMessage(err) });
+    return editPage(c, rule, form, { error: refusal(err) });
   }
   return c.redirect('/provider/capacity?done=saved', 303);
 });

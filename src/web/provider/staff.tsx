@@ -10,9 +10,10 @@ import { createInvitation, withdrawInvitation } from '../../services/invitations
 import { endMembership, listMembers } from '../../services/memberships.js';
 import { CreateInvitationBody } from '../../schemas/people.js';
 import { parseWith, readForm, text, type FormValues } from '../forms.js';
-import { Button, Csrf, ErrorBox, Layout, Notice, addNavItem, errorMessage, type PageError } from '../layout.js';
+import { Button, Csrf, ErrorBox, Layout, Notice, addNavItem, type PageError } from '../layout.js';
 import { principalOf, requirePage, type WebEnv } from '../session.js';
 import { MembersTable } from '../shared/members.js';
+import { refusal } from '../shared/form-action.js';
 
 export const providerStaffPages = new Hono<WebEnv>();
 const UUID = /^[0-9a-f-]{36}$/i;
@@ -94,7 +95,7 @@ providerStaffPages.post('/provider/staff/invitations', async (c) => {
   try {
     await createInvitation(p, parseWith(CreateInvitationBody, { name: text(form, 'name'), email: text(form, 'email'), role: text(form, 'role') === 'PROVIDER_MANAGER' ? 'PROVIDER_MANAGER' : 'PROVIDER_STAFF' }));
   } catch (err) {
-    return staffPage(c, { error: errorMessage(err), form });
+    return staffPage(c, { error: refusal(err), form });
   }
   return c.redirect('/provider/staff?done=invited', 303);
 });
@@ -105,7 +106,7 @@ providerStaffPages.post('/provider/staff/invitations/:invitationId/withdraw', as
   try {
     await withdrawInvitation(p, UUID.test(id) ? id : NO_ID);
   } catch (err) {
-    return staffPage(c, { error: errorMessage(err) });
+    return staffPage(c, { error: refusal(err) });
   }
   return c.redirect('/provider/staff?done=withdrawn', 303);
 });
@@ -116,7 +117,7 @@ providerStaffPages.post('/provider/staff/:membershipId/end', async (c) => {
   try {
     await endMembership(p, UUID.test(id) ? id : NO_ID);
   } catch (err) {
-    return staffPage(c, { error: errorMessage(err) });
+    return staffPage(c, { error: refusal(err) });
   }
   return c.redirect('/provider/staff?done=ended', 303);
 });

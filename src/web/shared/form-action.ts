@@ -18,6 +18,13 @@ export function refusalOf(err: unknown): PageError | null {
   return apiError.status < 500 ? errorMessage(apiError) : null;
 }
 
+/** For a page's own `catch`: the words for an expected refusal; anything else is thrown on to webRouter.onError. */
+export function refusal(err: unknown): PageError {
+  const words = refusalOf(err);
+  if (!words) throw err;
+  return words;
+}
+
 /**
  * Runs `act`; on success answers `done(result)` (usually a 303 to the next page),
  * on an expected refusal `refused(error)` (the same page with the error summary).
@@ -27,9 +34,7 @@ export async function formAction<T>(act: () => Promise<T> | T, on: { done: (resu
   try {
     result = await act();
   } catch (err) {
-    const refusal = refusalOf(err);
-    if (!refusal) throw err;
-    return on.refused(refusal);
+    return on.refused(refusal(err));
   }
   return on.done(result);
 }
