@@ -90,11 +90,12 @@ export async function beginOidcSignIn(redirectUri: string, now = Date.now()): Pr
 export type OidcRefusal = 'NO_SIGN_IN_IN_PROGRESS' | 'PROVIDER_REFUSED' | 'NO_VERIFIED_EMAIL' | 'UNKNOWN_PERSON';
 
 /** Finish at the callback: exchange the code (checking state, nonce and the PKCE verifier) and find the person. */
-export async function finishOidcSignIn(pendingCookie: string | undefined, callbackQuery: string): Promise<{ personId: string } | { refused: OidcRefusal }> {
+export async function finishOidcSignIn(pendingCookie: string | undefined, callbackQuery: string): Promise<{ personId: string; idToken: string | null } | { refused: OidcRefusal }> {
   const pending = openPending(pendingCookie);
   if (!pending) return { refused: 'NO_SIGN_IN_IN_PROGRESS' };
   const cfg = await providerConfig();
   let claims: client.IDToken | undefined;
+  let idToken: string | null = null;
   try {
     const tokens = await client.authorizationCodeGrant(cfg, new URL(`${pending.redirectUri}${callbackQuery}`), {
       pkceCodeVerifier: pending.verifier,
@@ -103,6 +104,7 @@ export async function finishOidcSignIn(pendingCookie: string | undefined, callba
       idTokenExpected: true,
     });
     claims = tokens.claims();
+    idToken = tokens.id_token ?? null;
     // Many providers put scope claims (email) only in the userinfo response, not the ID token.
     if (claims && typeof claims.email !== 'string') {
       const info = await client.fetchUserInfo(cfg, tokens.access_token, claims.sub);
@@ -115,28 +117,29 @@ export async function finishOidcSignIn(pendingCookie: string | undefined, callba
   if (!claims) return { refused: 'PROVIDER_REFUSED' };
   const subject = `${claims.iss} ${claims.sub}`;
   const known = await db().person.findUnique({ where: { oidcSubject: subject } });
-  if (known) return { personId: known.id };
+  if (known) return { personId: known.id, idToken };
   const email = typeof claims.email === 'string' && claims.email_verified === true ? normalizeEmail(claims.email) : null;
   if (!email) return { refused: 'NO_VERIFIED_EMAIL' };
   // First sign-in: the person set up or invited with this address, remembered by subject from now on.
   const linked = await db().person.updateMany({ where: { email, serviceAccount: false, oidcSubject: null }, data: { oidcSubject: subject } });
   if (linked.count === 0) return { refused: 'UNKNOWN_PERSON' };
   const person = await db().person.findUniqueOrThrow({ where: { email } });
-  return { personId: person.id };
+  return { personId: person.id, idToken };
 }
 
 /**
  * Where to send the browser after signing out a person who signed in with OpenID Connect, so the
  * identity provider ends its own session too (RP-Initiated Logout), or null when the provider
  * offers no end-session endpoint or cannot be reached (the session here has ended either way).
- * It names this client, not the ID token: only the session row is kept, never the provider's tokens.
+ * The session's ID token goes as id_token_hint, so the provider knows whose session to end and may
+ * skip asking; it is the only provider token kept, and only until sign-out.
  */
-export async function oidcSignOutUrl(postLogoutRedirectUri: string): Promise<string | null> {
+export async function oidcSignOutUrl(postLogoutRedirectUri: string, idTokenHint: string | null): Promise<string | null> {
   if (!oidcConfigured()) return null;
   try {
     const cfg = await providerConfig();
     if (!cfg.serverMetadata().end_session_endpoint) return null;
-    return client.buildEndSessionUrl(cfg, { post_logout_redirect_uri: postLogoutRedirectUri }).href;
+    return client.buildEndSessionUrl(cfg, { post_logout_redirect_uri: postLogoutRedirectUri, ...(idTokenHint ? { id_token_hint: idTokenHint } : {}) }).href;
   } catch (err) {
     logger.warn('OpenID Connect sign-out not passed to the provider', { err: (err as Error).message });
     return null;

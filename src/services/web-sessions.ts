@@ -38,6 +38,8 @@ export interface SignInContext {
   address: string;
   /** An accepted invitation signs in as an emailed link does, but is recorded as what it was. */
   via?: 'INVITATION';
+  /** OpenID Connect: the provider's ID token, for its sign-out (oidcSignOutUrl). */
+  oidcIdToken?: string | null;
 }
 
 /** Start a session for an access key that has just been checked; returns the cookie's secret. The sign-in is audited with it. */
@@ -57,7 +59,7 @@ export async function startWebSession(principal: Principal, now = new Date(), co
 export async function startPersonSession(personId: string, method: SignInMethod, membershipId: string | null, now = new Date(), context: SignInContext = { address: 'unknown' }): Promise<string> {
   const secret = newSecret();
   await transaction(async (tx) => {
-    const row = await tx.webSession.create({ data: { secretHash: hashSecret(secret), personId, membershipId, method, expiresAt: expiry(now) } });
+    const row = await tx.webSession.create({ data: { secretHash: hashSecret(secret), personId, membershipId, method, oidcIdToken: context.oidcIdToken ?? null, expiresAt: expiry(now) } });
     await recordSignIn({ method: context.via ?? method, outcome: 'SUCCEEDED', address: context.address, personId, sessionId: row.id }, tx);
   });
   return secret;
@@ -147,9 +149,15 @@ interface SessionRow {
   membershipRevokedAt: Date | null;
 }
 
-/** Sign out: the session ends for every replica at once. Answers how it was signed in (null when it had already ended). */
-export async function endWebSession(secret: string, now = new Date()): Promise<SignInMethod | null> {
-  const rows = await db().$queryRaw<{ method: SignInMethod }[]>`
-    UPDATE web_session SET "endedAt" = ${now} WHERE "secretHash" = ${hashSecret(secret)} AND "endedAt" IS NULL RETURNING method`;
-  return rows[0]?.method ?? null;
+/**
+ * Sign out: the session ends for every replica at once. Answers how it was signed in, with the
+ * provider's ID token when it was OpenID Connect (null when it had already ended); the ID token is
+ * not kept after.
+ */
+export async function endWebSession(secret: string, now = new Date()): Promise<{ method: SignInMethod; oidcIdToken: string | null } | null> {
+  const rows = await db().$queryRaw<{ method: SignInMethod; oidcIdToken: string | null }[]>`
+    UPDATE web_session w SET "endedAt" = ${now}, "oidcIdToken" = NULL
+    FROM (SELECT id, "oidcIdToken" FROM web_session WHERE "secretHash" = ${hashSecret(secret)} AND "endedAt" IS NULL FOR UPDATE) old
+    WHERE w.id = old.id RETURNING w.method, old."oidcIdToken"`;
+  return rows[0] ?? null;
 }

@@ -84,12 +84,13 @@ export async function startSession(c: Context, principal: Principal): Promise<vo
  * session, acting through their membership when they have one, and say where they go next —
  * their pages, or the page where they choose what to act as.
  */
-export async function startPersonSignIn(c: Context, personId: string, method: SignInMethod, membershipId?: string, via?: 'INVITATION'): Promise<string> {
+export async function startPersonSignIn(c: Context, personId: string, method: SignInMethod, options: { membershipId?: string; via?: 'INVITATION'; oidcIdToken?: string | null } = {}): Promise<string> {
+  const { membershipId, via, oidcIdToken } = options;
   const previous = sessionSecretOf(c);
   if (previous) await endWebSession(previous);
   const memberships = await membershipsOf(personId);
   const chosen = membershipId && memberships.some((m) => m.id === membershipId) ? membershipId : memberships.length === 1 ? memberships[0]!.id : null;
-  setCookie(c, SESSION_COOKIE, await startPersonSession(personId, method, chosen, new Date(), { address: clientAddress(c), ...(via ? { via } : {}) }), cookieOptions(c, SESSION_HOURS * 3600));
+  setCookie(c, SESSION_COOKIE, await startPersonSession(personId, method, chosen, new Date(), { address: clientAddress(c), ...(via ? { via } : {}), oidcIdToken: oidcIdToken ?? null }), cookieOptions(c, SESSION_HOURS * 3600));
   setCookie(c, FORM_COOKIE, randomBytes(18).toString('base64url'), cookieOptions(c));
   if (!chosen) return '/choose';
   const m = await db().membership.findUniqueOrThrow({ where: { id: chosen } });
@@ -100,13 +101,13 @@ export async function startPersonSignIn(c: Context, personId: string, method: Si
 /** The cookie's session secret, for the page that changes which membership the session acts through. */
 export const currentSessionSecret = (c: Context): string | null => sessionSecretOf(c);
 
-/** Sign out here; answers how the ended session was signed in (null when there was none). */
-export async function endSession(c: Context): Promise<SignInMethod | null> {
+/** Sign out here; answers how the ended session was signed in, with its OpenID Connect ID token (null when there was none). */
+export async function endSession(c: Context): Promise<Awaited<ReturnType<typeof endWebSession>>> {
   const secret = sessionSecretOf(c);
-  const method = secret ? await endWebSession(secret) : null;
+  const ended = secret ? await endWebSession(secret) : null;
   deleteCookie(c, SESSION_COOKIE, { path: '/' });
   deleteCookie(c, FORM_COOKIE, { path: '/' });
-  return method;
+  return ended;
 }
 
 /** Reads the session and makes sure the browser has a form secret; rejects POSTs without a matching CSRF token. */

@@ -156,7 +156,7 @@ signInPages.post('/invitations/accept', async (c) => {
     return refusedLink(c, accepted.refused, 'invitation');
   }
   // Receiving the invitation proved the address, as a sign-in link does.
-  return c.redirect(await startPersonSignIn(c, accepted.personId, 'EMAIL_LINK', accepted.membershipId, 'INVITATION'), 303);
+  return c.redirect(await startPersonSignIn(c, accepted.personId, 'EMAIL_LINK', { membershipId: accepted.membershipId, via: 'INVITATION' }), 303);
 });
 
 // ---- OpenID Connect ------------------------------------------------------------------
@@ -198,7 +198,7 @@ signInPages.get('/sign-in/oidc/callback', async (c) => {
       result.refused === 'UNKNOWN_PERSON' ? 403 : 400,
     );
   }
-  return c.redirect(await startPersonSignIn(c, result.personId, 'OIDC'), 303);
+  return c.redirect(await startPersonSignIn(c, result.personId, 'OIDC', { oidcIdToken: result.idToken }), 303);
 });
 
 // ---- Choosing what to act as ---------------------------------------------------------

@@ -100,8 +100,8 @@ webRouter.post('/sign-in', async (c) => {
 webRouter.post('/sign-out', async (c) => {
   // Ended here first, on every replica; then, for a person who came through their organisation's
   // sign-in, that provider is asked to end its session too and send them back to the start.
-  const method = await endSession(c);
-  const atProvider = method === 'OIDC' ? await oidcSignOutUrl(`${publicBase(c)}/`) : null;
+  const ended = await endSession(c);
+  const atProvider = ended?.method === 'OIDC' ? await oidcSignOutUrl(`${publicBase(c)}/`, ended.oidcIdToken) : null;
   return c.redirect(atProvider ?? '/', 303);
 });
 

@@ -133,6 +133,7 @@ describe('staff sign-in with OpenID Connect', () => {
     // While the provider's own session lives, a new sign-in goes straight back without a login form.
     expect((await firstStop(b)).backAtApp).toBe(true);
     const again = await db().webSession.findFirstOrThrow({ where: { personId: row.id, endedAt: null }, orderBy: { createdAt: 'desc' } });
+    expect(again.oidcIdToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
 
     // Signing out ends the session here, then sends the browser to the provider to end its session too.
     const page = await b.request(`${app.url}/coordinator/ledger`);
@@ -142,6 +143,13 @@ describe('staff sign-in with OpenID Connect', () => {
     const endSession = new URL(out.location!);
     expect(endSession.origin).toBe(issuer);
     expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe(`${app.url}/`);
+    // With the ID token the provider gave this session as the hint, so the provider knows whose session ends;
+    // it is not kept here once signed out.
+    const hint = endSession.searchParams.get('id_token_hint');
+    expect(hint).toBeTruthy();
+    const claims = JSON.parse(Buffer.from(hint!.split('.')[1]!, 'base64url').toString()) as { sub: string; aud: string; iss: string };
+    expect(claims).toMatchObject({ iss: issuer, sub: person.email, aud: 'shortbreaks' });
+    expect((await db().webSession.findUniqueOrThrow({ where: { id: again.id } })).oidcIdToken).toBeNull();
     expect((await db().webSession.findUniqueOrThrow({ where: { id: again.id } })).endedAt).not.toBeNull();
     expect((await b.request(`${app.url}/coordinator/ledger`)).location).toBe(`${app.url}/?expired=1`);
     // The provider asks to confirm, then sends the browser back to the start.
