@@ -1,15 +1,18 @@
 /**
- * The demo `npm start` loads shows a year of the product, and that year keeps
+ * The demo `npm start` loads shows a year of the product (the twelve months
+ * before today, family-based breaks with their carers included), and that year keeps
  * the rules: the whole demo (fixtures/demo.ts, as start.ts calls it) is seeded
  * into the test database and then read as the coordinator and the provider
  * would. The ledger shows delivered and missed nights for the year so far and
  * its figures add up; the reports page and its CSV agree with the booking
  * rows; the home that closed has a record listing every child's outcome; the
- * first home's day has breaks that ended today (or yesterday) waiting for
- * attendance, which the provider records at once. Underneath: every break lies
+ * first home's day has children arriving today, whatever the hour the demo was
+ * loaded, and breaks that ended today (or yesterday) waiting for attendance,
+ * which the provider records at once. Underneath: every break lies
  * in a place its rule published, no place is over-filled, no child is in two
  * places at once or anywhere that cannot meet its needs, no award is exceeded,
- * no child passes the 75-nights rule, and nothing points at the closed home
+ * no child passes the 75-nights rule, no carer takes a child their training does
+ * not cover on the date, and nothing points at the closed home
  * after its date.
  *
  * Isolation: the clock (Date only) runs DAY0 days ahead for this file, beyond
@@ -22,7 +25,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadDemo } from '../../fixtures/demo.js';
 import { DEMO_CLOSED_HOME } from '../../fixtures/demo-history.js';
 import { db } from '../../src/db.js';
-import { PLACE_REQUIRED_NEEDS } from '../../src/domain/care-needs.js';
+import { LIVE_BOOKING_STATUSES } from '../../src/domain/booking-status.js';
+import { COMPLEX_HEALTH_NEEDS, PLACE_REQUIRED_NEEDS } from '../../src/domain/care-needs.js';
 import { lookedAfterStanding, ANNUAL_STAY_LIMIT_DAYS } from '../../src/domain/eligibility.js';
 import { addDays, londonDateOf, londonWallTimeOf } from '../../src/domain/london-time.js';
 import { expandRule } from '../../src/domain/capacity/recurrence.js';
@@ -36,7 +40,7 @@ import { pageBrowser } from '../support/web-browser.js';
 const DAY0 = 1500;
 const LIVE = ['ALLOCATED', 'CONFIRMED', 'ATTENDED', 'NO_SHOW'];
 
-let demo: Awaited<ReturnType<typeof loadDemo>> & { seededBeforeFive: boolean };
+let demo: Awaited<ReturnType<typeof loadDemo>>;
 let providerIds: string[];
 let coordinatorToken: string;
 let today: string;
@@ -47,14 +51,13 @@ beforeAll(async () => {
   vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + DAY0 * 864e5, shouldAdvanceTime: true });
   const started = performance.now();
   // Its places kept for its own children (this file's earlier runs left their counties in the test database).
-  const beforeFive = londonWallTimeOf(new Date()) < '16:00';
-  demo = { ...(await loadDemo(() => {}, { code: `DEMO${uid()}`, reserved: true })), seededBeforeFive: beforeFive };
+  demo = await loadDemo(() => {}, { code: `DEMO${uid()}`, reserved: true });
   seedMs = Math.round(performance.now() - started);
   today = londonDateOf(new Date());
   const closed = await db().provider.findFirstOrThrow({ where: { name: DEMO_CLOSED_HOME, operatorAuthorityId: demo.authorityId } });
   providerIds = [...demo.providerIds, closed.id];
   coordinatorToken = await mintToken({ role: 'COORDINATOR', authorityId: demo.authorityId });
-  const e = await db().entitlement.findFirstOrThrow({ where: { child: { authorityId: demo.authorityId } } });
+  const e = await db().entitlement.findFirstOrThrow({ where: { child: { authorityId: demo.authorityId }, periodStart: { lte: today }, periodEnd: { gte: today } } });
   fy = { start: e.periodStart, end: e.periodEnd };
   console.log('demo year seeded', JSON.stringify({ seedMs, history: demo.history, requests: demo.filed }));
 }, 600_000);
@@ -89,12 +92,22 @@ describe('the demo’s year', { timeout: 300_000 }, () => {
     expect(demo.nextRoundRequests).toBeGreaterThan(20);
     expect(demo.filed).toBeGreaterThan(0);
     expect(await db().breakRequest.count({ where: { authorityId: demo.authorityId, status: 'OPEN', periodStart: { gt: today } } })).toBeGreaterThanOrEqual(demo.nextRoundRequests);
-    // Breaks spread over the year, not only at its start: every month so far has some.
+    // A year of history: the first round began twelve months ago (in whole fortnights), and past rounds follow a fortnight apart.
+    expect(past[0]!.periodStart).toBe(addDays(today, -364));
+    expect(past.length).toBe(26);
+    for (const [i, r] of past.slice(1).entries()) expect(r.periodStart).toBe(addDays(past[i]!.periodStart, 14));
+    // Breaks spread over the twelve months, not only at their start: every month has some.
     const months = await db().$queryRaw<{ m: string }[]>`
       SELECT DISTINCT to_char("startsAt" AT TIME ZONE 'Europe/London', 'YYYY-MM') AS m FROM booking WHERE "authorityId" = ${demo.authorityId} AND status = 'ATTENDED'`;
     const expected = new Set<string>();
-    for (let d = fy.start; d < addDays(today, -3); d = addDays(d, 1)) expected.add(d.slice(0, 7));
+    for (let d = addDays(today, -364); d < addDays(today, -3); d = addDays(d, 1)) expected.add(d.slice(0, 7));
     expect(months.map((m) => m.m).sort()).toEqual(expect.arrayContaining([...expected]));
+    // The breaks before this award year count against last year's award, which each child has too.
+    const lastYear = await db().entitlement.count({ where: { child: { authorityId: demo.authorityId }, periodEnd: addDays(fy.start, -1) } });
+    expect(lastYear).toBe(addDays(today, -364) < fy.start ? demo.children : 0);
+    // Foster carers' weekends are part of the history too, attended and missed as the others.
+    const familyBased = await db().booking.groupBy({ by: ['status'], where: { authorityId: demo.authorityId, endsAt: { lt: new Date() }, slot: { carerId: { not: null } } }, _count: { _all: true } });
+    expect(familyBased.find((g) => g.status === 'ATTENDED')?._count._all ?? 0).toBeGreaterThan(10);
   });
 
   it('keeps every rule: places that existed, capacity, no overlap, needs, awards and the 75-nights year', async () => {
@@ -104,7 +117,7 @@ describe('the demo’s year', { timeout: 300_000 }, () => {
     for (const b of bookings) {
       const r = b.slot.capacityRule;
       if (!published.has(r.id)) {
-        const occ = expandRule(r, new Date(`${fy.start}T00:00:00Z`), new Date(`${addDays(today, 400)}T00:00:00Z`), { maxOccurrences: 2000 });
+        const occ = expandRule(r, new Date(`${addDays(today, -364)}T00:00:00Z`), new Date(`${addDays(today, 400)}T00:00:00Z`), { maxOccurrences: 2000 });
         published.set(r.id, new Set(occ.map((o) => o.localDate)));
       }
       expect(published.get(r.id)!.has(b.slot.localDate), `${r.name} on ${b.slot.localDate}`).toBe(true);
@@ -124,6 +137,16 @@ describe('the demo’s year', { timeout: 300_000 }, () => {
         AND need::text = ANY(${[...PLACE_REQUIRED_NEEDS]}::text[])
         AND NOT (need = ANY(s.capabilities)) AND s."carerId" IS NULL`;
     expect(unsuitable).toEqual([]);
+    // With a carer, a complex health need is met only by training valid for the whole stay; any other need by the places'.
+    const untrained = await db().$queryRaw<{ id: string }[]>`
+      SELECT b.id FROM booking b JOIN child c ON c.id = b."childId" JOIN slot s ON s.id = b."slotId"
+      CROSS JOIN LATERAL unnest(c.needs) AS need
+      WHERE b."authorityId" = ${demo.authorityId} AND b.status IN ('ALLOCATED','CONFIRMED','ATTENDED','NO_SHOW') AND s."carerId" IS NOT NULL
+        AND need::text = ANY(${[...PLACE_REQUIRED_NEEDS]}::text[])
+        AND CASE WHEN need::text = ANY(${[...COMPLEX_HEALTH_NEEDS]}::text[])
+          THEN NOT EXISTS (SELECT 1 FROM training_record t WHERE t."carerId" = s."carerId" AND t.need::text = need::text AND t."completedOn" <= b."startsAt" AND t."expiresOn" >= b."endsAt")
+          ELSE NOT (need = ANY(s.capabilities)) END`;
+    expect(untrained).toEqual([]);
     // No award exceeded, nights or sessions; no child past 75 nights in any rolling year.
     const entitlements = await db().entitlement.findMany({ where: { child: { authorityId: demo.authorityId } } });
     for (const e of entitlements) {
@@ -219,7 +242,7 @@ describe('the demo’s year', { timeout: 300_000 }, () => {
     for (const o of rows.filter((x) => x.outcome === 'MOVED')) expect(body).toContain(o.newBooking!.slot.provider.name);
   });
 
-  it('gives the first home’s provider breaks that ended today or yesterday to record, and takes the answer at once', async () => {
+  it('gives the first home’s provider children arriving today, and breaks that ended today or yesterday to record, and takes the answer at once', async () => {
     const home = await db().provider.findFirstOrThrow({ where: { id: { in: demo.providerIds }, kind: 'RESIDENTIAL' }, orderBy: { name: 'asc' } });
     const now = new Date();
     const waiting = await db().booking.findMany({
@@ -235,9 +258,12 @@ describe('the demo’s year', { timeout: 300_000 }, () => {
     expect(day.status).toBe(200);
     const body = text(day.html);
     expect(body).toContain(`Leaving (${leavingToday})`);
-    // Tonight's arrivals are booked only while tonight's break is still ahead (the seed ran before 5pm).
-    if (demo.seededBeforeFive) expect(demo.arrivals).toBeGreaterThan(0);
-    expect(body).toContain(`Arriving (${demo.arrivals})`);
+    // Children arrive today whatever the hour the demo was loaded: booked ahead of tonight's start, or already arrived.
+    const arriving = await db().booking.findMany({ where: { slot: { providerId: home.id, localDate: today }, status: { in: [...LIVE_BOOKING_STATUSES] } } });
+    expect(arriving.length).toBeGreaterThan(0);
+    expect(demo.arrivals).toBe(arriving.length);
+    expect(body).toContain(`Arriving (${arriving.length})`);
+    for (const b of arriving) expect(day.html).toContain(`/provider/children/${b.childId}`);
     const m = /Attendance to record \((\d+)\)/.exec(body);
     expect(Number(m?.[1])).toBeGreaterThanOrEqual(waiting.length);
     for (const b of waiting) expect(day.html).toContain(`/provider/bookings/${b.id}/attendance`);
