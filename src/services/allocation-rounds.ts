@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { db } from '../db.js';
 import type { AllocationRound } from '../generated/prisma/client.js';
 import { allocate } from '../domain/allocation/index.js';
+import { writeUnits } from '../domain/allocation/write-units.js';
 import type { BreakRequestInfo, ScarcityCalendar } from '../domain/allocation/types.js';
 import { ENGLAND_CALENDAR } from '../domain/calendar-england.js';
 import type { CareNeed } from '../domain/care-needs.js';
@@ -199,7 +200,17 @@ export async function runRound(roundId: string): Promise<{ status: string; booki
   const started = performance.now();
   const result = allocate(input);
   logger.info('allocation computed', { roundId, ms: Math.round(performance.now() - started), bookings: result.bookings.length });
+  return writeRoundResult(round, input, result);
+}
 
+type RoundInput = Awaited<ReturnType<typeof loadRoundInput>>;
+
+/**
+ * Writes a computed round: every booking through placeChild, then the result, in one transaction.
+ * Separate from runRound so a test can book a place between the snapshot and the write.
+ */
+export async function writeRoundResult(round: Pick<AllocationRound, 'id' | 'authorityId'>, input: RoundInput, result: ReturnType<typeof allocate>) {
+  const roundId = round.id;
   return transaction(
     async (tx) => {
       // Re-read under lock: a concurrent delivery of the same job may have finished first.
@@ -208,15 +219,34 @@ export async function runRound(roundId: string): Promise<{ status: string; booki
       if (current.status !== 'RUNNING' && current.status !== 'QUEUED') return { status: current.status, bookings: 0 };
       const skipped: RoundResult['skipped'] = [];
       let written = 0;
-      for (const b of result.bookings) {
-        try {
-          await placeChild(tx, WORKER, { childId: b.childId, slotId: b.slotId, source: 'ALLOCATION', status: 'ALLOCATED', roundId, requestId: b.requestId, auditAction: 'booking.allocated' });
-          written++;
-        } catch (err) {
-          // A direct booking since the snapshot may have taken the place; the rest of the round stands.
-          if (err instanceof ApiError && err.code === 'BOOKING_REFUSED') skipped.push({ childId: b.childId, slotId: b.slotId, reason: err.detail });
-          else throw err;
+      for (const unit of writeUnits(result.bookings, input.requests, input.slots)) {
+        // A whole stay is written under a savepoint, so a night refused part-way undoes the nights before it.
+        const together = unit.length > 1;
+        if (together) await tx.$executeRawUnsafe('SAVEPOINT whole_stay');
+        let refusal: { slotId: string; detail: string } | null = null;
+        for (const b of unit) {
+          try {
+            await placeChild(tx, WORKER, { childId: b.childId, slotId: b.slotId, source: 'ALLOCATION', status: 'ALLOCATED', roundId, requestId: b.requestId, auditAction: 'booking.allocated' });
+          } catch (err) {
+            // A direct booking since the snapshot may have taken the place; the rest of the round stands.
+            if (!(err instanceof ApiError && err.code === 'BOOKING_REFUSED')) throw err;
+            refusal = { slotId: b.slotId, detail: err.detail };
+            if (together) break;
+            skipped.push({ childId: b.childId, slotId: b.slotId, reason: err.detail });
+            continue;
+          }
+          if (!together) written++;
         }
+        if (!together) continue;
+        if (refusal) {
+          await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT whole_stay');
+          const failed = refusal;
+          for (const b of unit) {
+            const reason = b.slotId === failed.slotId ? failed.detail : `Part of a ${unit.length}-night stay whose other night could no longer be booked: ${failed.detail}`;
+            skipped.push({ childId: b.childId, slotId: b.slotId, reason });
+          }
+        } else written += unit.length;
+        await tx.$executeRawUnsafe('RELEASE SAVEPOINT whole_stay');
       }
       const stored: RoundResult = { bookings: result.bookings, explanations: result.explanations, lottery: result.lottery, order: result.order, historyAfter: result.historyAfter, skipped };
       await tx.allocationRound.update({

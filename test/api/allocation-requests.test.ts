@@ -13,6 +13,10 @@ import { startWorkers, type WorkerHandle } from '../../workers/index.js';
 import { get, post } from '../support/api.js';
 import { makeAuthority, makeChild, makeFamily, makeProvider, makeSlots } from '../support/factories.js';
 import { invariantViolations } from '../support/invariants.js';
+import { allocate } from '../../src/domain/allocation/index.js';
+import { ENGLAND_CALENDAR } from '../../src/domain/calendar-england.js';
+import { loadRoundInput, writeRoundResult } from '../../src/services/allocation-rounds.js';
+import { RoundCalendarColumn, toJson } from '../../src/schemas/json-columns.js';
 import { waitFor } from '../support/workers.js';
 
 let workers: WorkerHandle;
@@ -142,6 +146,57 @@ describe('a round gives families the dates they asked for', () => {
     const violations = await invariantViolations();
     expect(violations.overfilled).toEqual([]);
     expect(violations.overlapping).toEqual([]);
+  });
+
+  it('does not keep half a weekend when a night was booked directly between the round\'s snapshot and its write', async () => {
+    const { authority, coordinatorToken } = await makeAuthority();
+    const { provider } = await makeProvider('RESIDENTIAL', { name: 'One weekend house' });
+    let friday = `${year + 1}-01-09`;
+    while (dayOfWeek(friday) !== 5) friday = addDays(friday, 1);
+    const { slots } = await makeSlots(provider.id, { startDate: friday, untilDate: addDays(friday, 1), rrule: 'FREQ=DAILY', places: 1, reservedForAuthorityId: authority.id });
+    const saturday = slots.find((slot) => slot.localDate === addDays(friday, 1))!;
+    const entitlement = { periodStart: `${year}-04-01`, periodEnd: `${year + 1}-03-31` };
+
+    const together = await makeFamily(authority.id);
+    const weekender = await makeChild(together.family.id, authority.id, { nights: 20, ...entitlement });
+    const asked = await post('/v1/requests', together.familyToken, {
+      childId: weekender.id,
+      periodStart: friday,
+      periodEnd: addDays(friday, 2),
+      preferences: [{ kind: 'DAYS', daysOfWeek: [5, 6], providerId: provider.id }],
+      nightsWanted: 2,
+      stayNights: 2,
+    });
+    expect(asked.status).toBe(201);
+    const other = await makeFamily(authority.id);
+    const otherChild = await makeChild(other.family.id, authority.id, { nights: 20, ...entitlement });
+
+    const round = await db().allocationRound.create({
+      data: { authorityId: authority.id, periodStart: friday, periodEnd: addDays(friday, 2), seed: 'half-weekend', calendar: toJson(RoundCalendarColumn, ENGLAND_CALENDAR), status: 'RUNNING' },
+    });
+    const input = await loadRoundInput(round);
+    const planned = allocate(input);
+    // The plan gives the weekend, both nights in the one house.
+    expect(planned.bookings.filter((b) => b.childId === weekender.id).map((b) => b.slotId).sort()).toEqual(slots.map((s) => s.id).sort());
+
+    // Before the round is written, the coordinator books Saturday's only place for another child.
+    const direct = await post('/v1/bookings', coordinatorToken, { childId: otherChild.id, slotId: saturday.id });
+    expect(direct.status).toBe(201);
+
+    const written = await writeRoundResult(round, input, planned);
+    expect(written.status).toBe('COMPLETED');
+    // Not Friday alone: the family asked for the two nights together.
+    const kept = await db().booking.findMany({ where: { childId: weekender.id } });
+    expect(kept).toEqual([]);
+    const stored = await db().allocationRound.findUniqueOrThrow({ where: { id: round.id } });
+    const skipped = (stored.result as { skipped: { childId: string; slotId: string; reason: string }[] }).skipped;
+    expect(skipped.filter((s) => s.childId === weekender.id).map((s) => s.slotId).sort()).toEqual(slots.map((s) => s.id).sort());
+    expect(skipped.find((s) => s.slotId !== saturday.id)?.reason).toMatch(/2-night stay/);
+    // The Friday place the stay gave back is free again for anyone else.
+    const friSlot = await db().slot.findUniqueOrThrow({ where: { id: slots.find((s) => s.localDate === friday)!.id } });
+    expect(friSlot.booked).toBe(0);
+    const violations = await invariantViolations();
+    expect(violations.overfilled).toEqual([]);
   });
 
   it('refuses a stay longer than the nights wanted', async () => {
