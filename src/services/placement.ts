@@ -141,7 +141,10 @@ function toStays(rows: StayRow[], exclude: readonly string[]): StayInfo[] {
  * reads (waitlist offers) whose result is re-checked under locks later.
  */
 export async function loadChildContext(tx: AnyTx, childId: string, options: { excludeBookingIds?: string[]; lock?: boolean } = {}): Promise<ChildContext> {
-  const ctx = await readChildContext(tx, childId, { lock: options.lock !== false, stays: true });
+  // Under READ COMMITTED a statement that waited for the child's lock reads everything else from the snapshot it
+  // started with, so it would miss the stays the transaction it waited for has just booked: lock, then read.
+  if (options.lock !== false) await readChildContext(tx, childId, { lock: true, stays: false });
+  const ctx = await readChildContext(tx, childId, { lock: false, stays: true });
   return { ...ctx, stays: toStays(ctx.stays ?? [], options.excludeBookingIds ?? []) };
 }
 

@@ -9,6 +9,9 @@ import { addDays, londonDateOf } from '../../src/domain/london-time.js';
 import { makeAuthority, makeFamily, makeProvider, makeSlots, uid } from '../support/factories.js';
 import { invariantViolations } from '../support/invariants.js';
 import { startTestServer } from '../support/server.js';
+import { waitFor } from '../support/workers.js';
+import { loadChildContext, placeChild } from '../../src/services/placement.js';
+import { transaction } from '../../src/services/tx.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
@@ -100,5 +103,36 @@ describe('booking under concurrency', () => {
     const refused = results.filter((r) => r.status !== 201);
     expect(refused.every((r) => r.status === 422 && r.body.reasons?.some((x) => x.reason === 'ENTITLEMENT_EXCEEDED'))).toBe(true);
     expect(await db().booking.count({ where: { childId, status: 'CONFIRMED' } })).toBe(1);
+  });
+});
+
+describe('a check that waits for the child', () => {
+  it('sees the stay booked by the transaction it waited for (swaps, training holds and closures check under this lock)', async () => {
+    const { authority } = await makeAuthority();
+    const { family } = await makeFamily(authority.id);
+    const { provider } = await makeProvider();
+    const { slots } = await makeSlots(provider.id, { startDate: addDays(future, 3), untilDate: addDays(future, 3), places: 1 });
+    const [childId] = await makeChildren(authority.id, family.id, 1);
+
+    let commit!: () => void;
+    const held = new Promise<void>((resolve) => (commit = resolve));
+    let booked!: () => void;
+    const placed = new Promise<void>((resolve) => (booked = resolve));
+    const booking = transaction(async (tx) => {
+      await placeChild(tx, { role: 'SYSTEM', job: 'test' }, { childId: childId!, slotId: slots[0]!.id, source: 'MANUAL' });
+      booked();
+      await held;
+    });
+    await Promise.race([placed, booking]);
+    const check = transaction((tx) => loadChildContext(tx, childId!));
+    // Commit only once the check is waiting on the child's row lock.
+    await waitFor('the check to wait for the child lock', async () => {
+      const rows = await db().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM child c%'`;
+      return (rows[0]?.n ?? 0) > 0 || null;
+    });
+    commit();
+    await booking;
+    const ctx = await check;
+    expect(ctx.stays.map((stay) => stay.slotId)).toEqual([slots[0]!.id]);
   });
 });
