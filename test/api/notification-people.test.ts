@@ -59,7 +59,8 @@ describe('each carer is told as they chose', () => {
     const alex = await makePerson(`Alex ${uid()}`);
     const bo = await makePerson(`Bo ${uid()}`);
     const cam = await makePerson(`Cam ${uid()}`);
-    const [alexToken, boToken, camToken] = await Promise.all([alex, bo, cam].map((p) => personToken(p, { role: 'CARER', familyId: family.id })));
+    const carer = { role: 'CARER', familyId: family.id } as const;
+    const [alexToken, boToken, camToken] = [await personToken(alex, carer), await personToken(bo, carer), await personToken(cam, carer)];
     const boMobile = `07700 6${String(Math.floor(Math.random() * 1e5)).padStart(5, '0')}`;
 
     // Alex: email for everything. Bo: texts for everything, on Bo's own mobile, none between 21:00 and 08:00.
