@@ -26,6 +26,7 @@ import { affectedAt, closureSettings, loadPlanInput, type AffectedItem } from '.
 import { requireConfirmation } from './start.js';
 import { closureView, getClosure, type OutcomeView } from './view.js';
 import { OutcomeDetailColumn, familyRankOf } from '../../schemas/json-columns.js';
+import { HOLDS_PLANNED_PLACE } from '../../domain/rehoming/outcome.js';
 
 /** Everything a closure re-plans, as it stands while it consults (nothing is planned yet). */
 function affectedNow(closure: Closure): Promise<AffectedItem[]> {
@@ -173,7 +174,6 @@ export async function getFamilyConsultation(principal: Principal, closureId: str
   const bookings = new Map((await db().booking.findMany({ where: { id: { in: mineOutcomes.map((o) => o.bookingId) } }, select: { id: true, startsAt: true } })).map((b) => [b.id, b.startsAt]));
   const slotById = new Map(slots.map((s) => [s.id, s]));
   const originalById = new Map(originals.map((s) => [s.id, s.localDate]));
-  const GOING = new Set(['MOVED', 'OFFERED', 'PENDING_TRAINING']);
   return {
     closureId,
     providerName: closure.provider.name,
@@ -199,7 +199,7 @@ export async function getFamilyConsultation(principal: Principal, closureId: str
           outcomes: mineOutcomes
             .filter((o) => o.childId === child.id)
             .map((o) => {
-              const slot = GOING.has(o.outcome) && o.toSlotId ? slotById.get(o.toSlotId) : undefined;
+              const slot = HOLDS_PLANNED_PLACE.has(o.outcome) && o.toSlotId ? slotById.get(o.toSlotId) : undefined;
               const detail = OutcomeDetailColumn.parse(o.detail);
               return {
                 outcome: o.outcome,
@@ -284,12 +284,11 @@ export async function consultationSummary(closure: Closure, authorityId: string 
   const children = await db().child.findMany({ where: { id: { in: childIds } }, select: { id: true, familyId: true, firstName: true, lastName: true } });
   const answers = await db().consultationResponse.findMany({ where: { closureId: closure.id, childId: { in: childIds } }, orderBy: { updatedAt: 'asc' } });
   const answered = new Set(answers.map((a) => a.childId));
-  const GOING = new Set(['MOVED', 'OFFERED', 'PENDING_TRAINING']);
   const byChild = new Map<string, OutcomeView[]>();
   for (const o of outcomes) byChild.set(o.childId, [...(byChild.get(o.childId) ?? []), o]);
   const name = new Map(children.map((c) => [c.id, `${c.firstName} ${c.lastName}`]));
   const firstChoice = [...byChild].filter(
-    ([childId, list]) => answered.has(childId) && list.every((o) => GOING.has(o.outcome) && familyRankOf(o.detail) === 1),
+    ([childId, list]) => answered.has(childId) && list.every((o) => HOLDS_PLANNED_PLACE.has(o.outcome) && familyRankOf(o.detail) === 1),
   ).length;
   const respondedChildren = [...byChild.keys()].filter((id) => answered.has(id)).length;
   return {

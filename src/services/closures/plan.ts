@@ -13,6 +13,7 @@
  *  - every other waiting-list entry or offer there, moved to other places the
  *    same day when the closure is applied (apply.ts).
  */
+import { storedKind } from '../../domain/rehoming/outcome.js';
 import { db } from '../../db.js';
 import type { Closure } from '../../generated/prisma/client.js';
 import type { CareNeed } from '../../domain/care-needs.js';
@@ -176,16 +177,6 @@ export async function loadPlanInput(providerId: string, seed: string, settings: 
   };
 }
 
-/**
- * The stored kind of a planned outcome. A move to another date is an offer the
- * family accepts or declines; so is any move of a place the family had only
- * been offered (it never agreed to the first one either).
- */
-export function storedKind(o: RehomingOutcome, item: AffectedItem): 'MOVED' | 'OFFERED' | 'PENDING_TRAINING' | 'WAITLISTED' {
-  if (o.outcome !== 'MOVED') return o.outcome;
-  return o.dayShift !== 0 || item.from?.kind === 'OFFER' ? 'OFFERED' : 'MOVED';
-}
-
 function transportRefs(o: RehomingOutcome): string[] {
   if (o.outcome === 'WAITLISTED' || !o.transport || 'unmet' in o.transport) return [];
   return [o.transport.outbound, o.transport.return];
@@ -265,7 +256,7 @@ export async function planOnce(closureId: string): Promise<void> {
           const { outcome, bookingId: _b, childId: _c, toSlotId, explanation, transport, ...facts } = o;
           return {
             ...base,
-            outcome: storedKind(o, item),
+            outcome: storedKind(o, item.from?.kind === 'OFFER'),
             toSlotId,
             reason: explanation,
             detail: toJson(OutcomeDetailColumn, { ...facts, actions: o.outcome === 'PENDING_TRAINING' ? o.actions.map(storedAction) : undefined, order, ...from }),

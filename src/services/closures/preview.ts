@@ -10,7 +10,8 @@ import { ApiError, notFound } from '../../errors.js';
 import type { StartClosureInput } from '../../schemas/closures.js';
 import { loadOperatedProvider, requireRole, type Principal } from '../access.js';
 import { iso } from '../serialize.js';
-import { affectedAt, closureSettings, consultationAnswers, planAffected, storedKind } from './plan.js';
+import { affectedAt, closureSettings, consultationAnswers, planAffected } from './plan.js';
+import { storedKind } from '../../domain/rehoming/outcome.js';
 import type { ClosureSettings } from '../../schemas/json-columns.js';
 import { effectiveInstant } from './start.js';
 
@@ -62,7 +63,7 @@ async function dryRun(
   const children = new Map<string, { childId: string; name: string; places: number; expected: Record<Expected, number>; reasons: string[] }>();
   for (const item of items) {
     const o = planned.get(item.bookingId)!;
-    const k = storedKind(o, item);
+    const k = storedKind(o, item.from?.kind === 'OFFER');
     expected[k]++;
     const month = iso(item.startsAt).slice(0, 7);
     byMonth.set(month, (byMonth.get(month) ?? 0) + 1);

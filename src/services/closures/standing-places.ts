@@ -18,6 +18,7 @@ import type { ConfirmClosureInput } from '../../schemas/closures.js';
 import type { Principal } from '../access.js';
 import { audit } from '../audit.js';
 import { generateSlotsForRule } from '../slot-generation.js';
+import { HOLDS_PLANNED_PLACE } from '../../domain/rehoming/outcome.js';
 
 const YEAR_DAYS = 365;
 
@@ -83,8 +84,7 @@ export async function generateStandingPlaces(closureId: string): Promise<void> {
 export async function standingPlacesOf(closureId: string, outcomes: { outcome: string; toSlotId: string | null; childId: string }[]) {
   const rules = await db().capacityRule.findMany({ where: { standingForClosureId: closureId }, include: { provider: { select: { name: true } } }, orderBy: { createdAt: 'asc' } });
   if (rules.length === 0) return [];
-  const going = new Set(['MOVED', 'OFFERED', 'PENDING_TRAINING']);
-  const slots = await db().slot.findMany({ where: { capacityRuleId: { in: rules.map((r) => r.id) }, id: { in: outcomes.flatMap((o) => (o.toSlotId && going.has(o.outcome) ? [o.toSlotId] : [])) } }, select: { id: true, capacityRuleId: true } });
+  const slots = await db().slot.findMany({ where: { capacityRuleId: { in: rules.map((r) => r.id) }, id: { in: outcomes.flatMap((o) => (o.toSlotId && HOLDS_PLANNED_PLACE.has(o.outcome) ? [o.toSlotId] : [])) } }, select: { id: true, capacityRuleId: true } });
   const ruleOf = new Map(slots.map((s) => [s.id, s.capacityRuleId]));
   return rules.map((r) => ({
     capacityRuleId: r.id,
@@ -94,6 +94,6 @@ export async function standingPlacesOf(closureId: string, outcomes: { outcome: s
     from: r.startDate,
     until: r.untilDate,
     // Children, not breaks: a child with several affected breaks may have more than one of them in the block.
-    childrenPlaced: new Set(outcomes.filter((o) => o.toSlotId && going.has(o.outcome) && ruleOf.get(o.toSlotId) === r.id).map((o) => o.childId)).size,
+    childrenPlaced: new Set(outcomes.filter((o) => o.toSlotId && HOLDS_PLANNED_PLACE.has(o.outcome) && ruleOf.get(o.toSlotId) === r.id).map((o) => o.childId)).size,
   }));
 }

@@ -17,26 +17,10 @@ import { requireRole, type Principal } from '../access.js';
 import { iso, isoOrNull } from '../serialize.js';
 import { consultationSummary } from './consultation.js';
 import { standingPlacesOf } from './standing-places.js';
+import { currentOutcome } from '../../domain/rehoming/outcome.js';
 import { ClosureSettingsColumn, ClosureSummaryColumn, OutcomeDetailColumn, OutcomeTrainingColumn, OutcomeTransportColumn } from '../../schemas/json-columns.js';
 
 type EntryState = { status: string; bookingId: string | null };
-
-/** The live state of an outcome: an OFFERED move resolves when the family answers the offer. */
-function currentOutcome(o: OutcomeRow, entries: Map<string, EntryState>) {
-  if (o.outcome !== 'OFFERED' || !o.waitlistEntryId) return { outcome: o.outcome, newBookingId: o.newBookingId, reason: o.reason };
-  const entry = entries.get(o.waitlistEntryId);
-  switch (entry?.status) {
-    case 'ACCEPTED':
-      return { outcome: 'MOVED' as const, newBookingId: entry.bookingId, reason: `${o.reason} The family accepted the offer.` };
-    case 'DECLINED':
-    case 'WITHDRAWN':
-      return { outcome: 'CANCELLED_BY_FAMILY' as const, newBookingId: null, reason: `The family declined the place offered on another date. (Offered: ${o.reason})` };
-    case 'EXPIRED':
-      return { outcome: 'WAITLISTED' as const, newBookingId: null, reason: `The offer of another date was not answered in time and the place passed on. (Offered: ${o.reason})` };
-    default:
-      return { outcome: 'OFFERED' as const, newBookingId: null, reason: o.reason };
-  }
-}
 
 export async function getClosure(principal: Principal, closureId: string) {
   requireRole(principal, 'COORDINATOR', 'PROVIDER');
