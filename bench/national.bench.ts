@@ -14,7 +14,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { BENCH_DATABASE_URL, freshDatabase, median, table } from './support.js';
+import { BENCH_DATABASE_URL, freshDatabase, median, saveResult, table } from './support.js';
 
 const SCALE = Number(process.env.NATIONAL_SCALE ?? 1);
 const AUTHORITIES = 150;
@@ -31,64 +31,42 @@ process.env.QUEUE_PREFIX = `sbnational${randomUUID().slice(0, 6)}`;
 
 const seconds = (t0: number) => Number(((performance.now() - t0) / 1000).toFixed(1));
 
+/** The national database as a previous run left it, when it holds exactly this scale's authorities and children. */
+async function reusableDatabase(children: number): Promise<boolean> {
+  const sql = new pg.Client({ connectionString: NATIONAL_DATABASE_URL });
+  try {
+    await sql.connect();
+    const { rows } = await sql.query<{ authorities: number; children: number }>('SELECT (SELECT count(*) FROM authority)::int AS authorities, (SELECT count(*) FROM child)::int AS children');
+    return rows[0]!.authorities === AUTHORITIES && rows[0]!.children === children;
+  } catch {
+    return false;
+  } finally {
+    await sql.end().catch(() => undefined);
+  }
+}
+
 export async function runNationalBench() {
   const timings: Record<string, string | number>[] = [];
   const t0 = performance.now();
-  await freshDatabase(NATIONAL_DATABASE_URL);
+  const perAuthorityChildren = Math.ceil(CHILDREN / AUTHORITIES);
+  // NATIONAL_REUSE=1 keeps the data a previous run generated at the same scale (it takes long and hurts a shared
+  // machine): only what the earlier rounds added is taken away, so every run starts from the same history.
+  const reuse = process.env.NATIONAL_REUSE === '1' && (await reusableDatabase(AUTHORITIES * perAuthorityChildren));
+  if (!reuse) await freshDatabase(NATIONAL_DATABASE_URL);
+  else {
+    const { applyMigrations } = await import('../src/db/migrations.js');
+    await applyMigrations(NATIONAL_DATABASE_URL);
+  }
   const sql = new pg.Client({ connectionString: NATIONAL_DATABASE_URL });
   await sql.connect();
-  const step = async (what: string, text: string, values: unknown[] = []) => {
-    const t = performance.now();
-    const res = await sql.query(text, values);
-    timings.push({ step: what, rows: res.rowCount ?? 0, seconds: seconds(t) });
-  };
-  const perAuthority = Math.ceil(CHILDREN / AUTHORITIES);
-  const providers = AUTHORITIES * PROVIDERS_PER_AUTHORITY;
-  // Bookings a provider-night gets on average, with room for the uneven spread.
-  const capacity = Math.ceil(((perAuthority * 20) / 365 / PROVIDERS_PER_AUTHORITY) * 4) + 6;
-
-  // Slot ids are read back as uuids (a request's preferences are parsed on every read), so the readable ids the
-  // generator builds are turned into uuids the same way everywhere: md5, with the version and variant digits set.
-  await sql.query(`CREATE FUNCTION bench_uuid(t text) RETURNS text IMMUTABLE LANGUAGE sql AS
-    $$ SELECT (substr(md5(t), 1, 12) || '4' || substr(md5(t), 14, 3) || '8' || substr(md5(t), 18, 15))::uuid::text $$`);
-  await step('authorities', `INSERT INTO authority (id, name, code) SELECT 'a' || lpad(a::text, 4, '0'), 'Authority ' || a, 'NAT' || a FROM generate_series(0, $1 - 1) a`, [AUTHORITIES]);
-  await step('families (one per two children)', `
-    INSERT INTO family (id, "authorityId", name)
-    SELECT 'f' || a || '-' || f, 'a' || lpad(a::text, 4, '0'), 'Family ' || f
-    FROM generate_series(0, $1 - 1) a, generate_series(0, ($2 + 1) / 2 - 1) f`, [AUTHORITIES, perAuthority]);
-  await step('children', `
-    INSERT INTO child (id, "familyId", "authorityId", "firstName", "lastName", "dateOfBirth", "updatedAt")
-    SELECT 'c' || a || '-' || k, 'f' || a || '-' || (k / 2), 'a' || lpad(a::text, 4, '0'), 'Child', 'N' || k, date '2012-01-01' + (k % 3000), now()
-    FROM generate_series(0, $1 - 1) a, generate_series(0, $2 - 1) k`, [AUTHORITIES, perAuthority]);
-  await step('entitlements (36 nights a year)', `
-    INSERT INTO entitlement (id, "childId", "periodStart", "periodEnd", nights, "daySessions")
-    SELECT gen_random_uuid()::text, id, to_char(current_date - 365, 'YYYY-MM-DD'), to_char(current_date + 365, 'YYYY-MM-DD'), 36, 20 FROM child`);
-  await step('providers', `
-    INSERT INTO provider (id, name, kind, "addressLine", postcode, lat, lng, "updatedAt")
-    SELECT 'p' || a || '-' || i, 'Home ' || a || '-' || i, 'RESIDENTIAL', 'x', 'BN11 1AA', 50 + (a % 40) * 0.1, -3 + i * 0.01, now()
-    FROM generate_series(0, $1 - 1) a, generate_series(0, $2 - 1) i`, [AUTHORITIES, PROVIDERS_PER_AUTHORITY]);
-  await step('capacity rules (one nightly rule each)', `
-    INSERT INTO capacity_rule (id, "providerId", rrule, "startDate", "startTime", "durationMinutes", places, capabilities, exdates, "generatedVersion", "updatedAt")
-    SELECT 'r' || substr(id, 2), id, 'FREQ=DAILY', to_char(current_date - 365, 'YYYY-MM-DD'), '17:00', 1020, $1, '{}', '{}', 1, now() FROM provider`, [capacity]);
-  await step('slots (a year past, six weeks ahead)', `
-    INSERT INTO slot (id, "providerId", "capacityRuleId", "localDate", "startsAt", "endsAt", capacity, capabilities, "updatedAt")
-    SELECT bench_uuid('s' || substr(r."providerId", 2) || '-' || d), r."providerId", r.id, to_char(current_date + d, 'YYYY-MM-DD'),
-           ((current_date + d) + time '17:00') AT TIME ZONE 'Europe/London', ((current_date + d + 1) + time '10:00') AT TIME ZONE 'Europe/London', r.places, '{}', now()
-    FROM capacity_rule r, generate_series(-365, 42) d`);
-  // Twenty breaks a child over the past year, on distinct days (no overlap), at its authority's homes;
-  // every fifth at the neighbouring authority's first home, which both authorities book.
-  await step('booking history (20 a child)', `
-    INSERT INTO booking (id, "childId", "slotId", "authorityId", status, source, "startsAt", "endsAt", nights, "updatedAt", "cancelledByRole")
-    SELECT gen_random_uuid()::text, c.id, s.id, c."authorityId",
-           (CASE WHEN (c.k + m) % 10 < 8 THEN 'ATTENDED' WHEN (c.k + m) % 10 = 8 THEN 'NO_SHOW' ELSE 'CANCELLED' END)::"BookingStatus",
-           'MANUAL', s."startsAt", s."endsAt", 1, now(), CASE WHEN (c.k + m) % 10 = 9 THEN 'FAMILY'::"Role" END
-    FROM (SELECT id, "authorityId", substr("authorityId", 2)::int AS a, split_part(id, '-', 2)::int AS k FROM child) c,
-         generate_series(0, 19) m,
-         LATERAL (SELECT id, "startsAt", "endsAt" FROM slot
-                  WHERE id = bench_uuid('s' || (CASE WHEN m % 5 = 0 THEN ((c.a + $1 - 1) % $1) || '-0' ELSE c.a || '-' || ((c.k + m) % $2) END)
-                             || '-' || (-365 + (c.k * 13 + m * 18) % 365))) s`, [AUTHORITIES, PROVIDERS_PER_AUTHORITY]);
-  await step('analyze', 'ANALYZE');
+  if (reuse) {
+    await sql.query(`DELETE FROM booking WHERE "roundId" IS NOT NULL; DELETE FROM waitlist_entry; DELETE FROM break_request; DELETE FROM allocation_round; DELETE FROM api_token`);
+    timings.push({ step: 'reused the data of an earlier run (NATIONAL_REUSE=1)', rows: 0, seconds: seconds(t0) });
+  }
+  else await generate(sql, timings);
   const generated = seconds(t0);
+  const perAuthority = perAuthorityChildren;
+  const providers = AUTHORITIES * PROVIDERS_PER_AUTHORITY;
 
   const { db, disconnectDb } = await import('../src/db.js');
   const { mintToken } = await import('../src/services/tokens.js');
@@ -198,10 +176,64 @@ export async function runNationalBench() {
   console.log(`\nReports for one authority over a year (median of 3; target < 1 s each)\n${table(reports)}`);
   console.log(`\nQuery plans of the hottest queries (EXPLAIN ANALYZE)\n${table(planRows)}`);
   console.log(`\nDatabase size ${size}\n${table(tables)}`);
-  return { timings, rounds, reports, plans: planRows, size };
+  return { scale: SCALE, children: AUTHORITIES * perAuthority, timings, rounds, reports, plans: planRows, size };
+}
+
+/** 150 authorities' children, providers, a year of slots and of booking history, set-based inside PostgreSQL. */
+async function generate(sql: pg.Client, timings: Record<string, string | number>[]): Promise<void> {
+  const step = async (what: string, text: string, values: unknown[] = []) => {
+    const t = performance.now();
+    const res = await sql.query(text, values);
+    timings.push({ step: what, rows: res.rowCount ?? 0, seconds: seconds(t) });
+  };
+  const perAuthority = Math.ceil(CHILDREN / AUTHORITIES);
+  // Bookings a provider-night gets on average, with room for the uneven spread.
+  const capacity = Math.ceil(((perAuthority * 20) / 365 / PROVIDERS_PER_AUTHORITY) * 4) + 6;
+
+  // Slot ids are read back as uuids (a request's preferences are parsed on every read), so the readable ids the
+  // generator builds are turned into uuids the same way everywhere: md5, with the version and variant digits set.
+  await sql.query(`CREATE FUNCTION bench_uuid(t text) RETURNS text IMMUTABLE LANGUAGE sql AS
+    $$ SELECT (substr(md5(t), 1, 12) || '4' || substr(md5(t), 14, 3) || '8' || substr(md5(t), 18, 15))::uuid::text $$`);
+  await step('authorities', `INSERT INTO authority (id, name, code) SELECT 'a' || lpad(a::text, 4, '0'), 'Authority ' || a, 'NAT' || a FROM generate_series(0, $1 - 1) a`, [AUTHORITIES]);
+  await step('families (one per two children)', `
+    INSERT INTO family (id, "authorityId", name)
+    SELECT 'f' || a || '-' || f, 'a' || lpad(a::text, 4, '0'), 'Family ' || f
+    FROM generate_series(0, $1 - 1) a, generate_series(0, ($2 + 1) / 2 - 1) f`, [AUTHORITIES, perAuthority]);
+  await step('children', `
+    INSERT INTO child (id, "familyId", "authorityId", "firstName", "lastName", "dateOfBirth", "updatedAt")
+    SELECT 'c' || a || '-' || k, 'f' || a || '-' || (k / 2), 'a' || lpad(a::text, 4, '0'), 'Child', 'N' || k, date '2012-01-01' + (k % 3000), now()
+    FROM generate_series(0, $1 - 1) a, generate_series(0, $2 - 1) k`, [AUTHORITIES, perAuthority]);
+  await step('entitlements (36 nights a year)', `
+    INSERT INTO entitlement (id, "childId", "periodStart", "periodEnd", nights, "daySessions")
+    SELECT gen_random_uuid()::text, id, to_char(current_date - 365, 'YYYY-MM-DD'), to_char(current_date + 365, 'YYYY-MM-DD'), 36, 20 FROM child`);
+  await step('providers', `
+    INSERT INTO provider (id, name, kind, "addressLine", postcode, lat, lng, "updatedAt")
+    SELECT 'p' || a || '-' || i, 'Home ' || a || '-' || i, 'RESIDENTIAL', 'x', 'BN11 1AA', 50 + (a % 40) * 0.1, -3 + i * 0.01, now()
+    FROM generate_series(0, $1 - 1) a, generate_series(0, $2 - 1) i`, [AUTHORITIES, PROVIDERS_PER_AUTHORITY]);
+  await step('capacity rules (one nightly rule each)', `
+    INSERT INTO capacity_rule (id, "providerId", rrule, "startDate", "startTime", "durationMinutes", places, capabilities, exdates, "generatedVersion", "updatedAt")
+    SELECT 'r' || substr(id, 2), id, 'FREQ=DAILY', to_char(current_date - 365, 'YYYY-MM-DD'), '17:00', 1020, $1, '{}', '{}', 1, now() FROM provider`, [capacity]);
+  await step('slots (a year past, six weeks ahead)', `
+    INSERT INTO slot (id, "providerId", "capacityRuleId", "localDate", "startsAt", "endsAt", capacity, capabilities, "updatedAt")
+    SELECT bench_uuid('s' || substr(r."providerId", 2) || '-' || d), r."providerId", r.id, to_char(current_date + d, 'YYYY-MM-DD'),
+           ((current_date + d) + time '17:00') AT TIME ZONE 'Europe/London', ((current_date + d + 1) + time '10:00') AT TIME ZONE 'Europe/London', r.places, '{}', now()
+    FROM capacity_rule r, generate_series(-365, 42) d`);
+  // Twenty breaks a child over the past year, on distinct days (no overlap), at its authority's homes;
+  // every fifth at the neighbouring authority's first home, which both authorities book.
+  await step('booking history (20 a child)', `
+    INSERT INTO booking (id, "childId", "slotId", "authorityId", status, source, "startsAt", "endsAt", nights, "updatedAt", "cancelledByRole")
+    SELECT gen_random_uuid()::text, c.id, s.id, c."authorityId",
+           (CASE WHEN (c.k + m) % 10 < 8 THEN 'ATTENDED' WHEN (c.k + m) % 10 = 8 THEN 'NO_SHOW' ELSE 'CANCELLED' END)::"BookingStatus",
+           'MANUAL', s."startsAt", s."endsAt", 1, now(), CASE WHEN (c.k + m) % 10 = 9 THEN 'FAMILY'::"Role" END
+    FROM (SELECT id, "authorityId", substr("authorityId", 2)::int AS a, split_part(id, '-', 2)::int AS k FROM child) c,
+         generate_series(0, 19) m,
+         LATERAL (SELECT id, "startsAt", "endsAt" FROM slot
+                  WHERE id = bench_uuid('s' || (CASE WHEN m % 5 = 0 THEN ((c.a + $1 - 1) % $1) || '-0' ELSE c.a || '-' || ((c.k + m) % $2) END)
+                             || '-' || (-365 + (c.k * 13 + m * 18) % 365))) s`, [AUTHORITIES, PROVIDERS_PER_AUTHORITY]);
+  await step('analyze', 'ANALYZE');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await runNationalBench();
+  saveResult('national', await runNationalBench());
   process.exit(0);
 }

@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { BENCH_DATABASE_URL, prepareBenchDatabase, table } from './support.js';
+import { BENCH_DATABASE_URL, prepareBenchDatabase, saveResult, table } from './support.js';
 import { stablePort } from '../test/support/ports.js';
 
 const REDIS_PORT = await stablePort();
@@ -141,6 +141,6 @@ export async function runRecoveryBench() {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await runRecoveryBench();
+  saveResult('recovery', await runRecoveryBench());
   process.exit(0);
 }

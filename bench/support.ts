@@ -4,7 +4,7 @@
  * the configuration.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import pg from 'pg';
 
@@ -41,6 +41,24 @@ export async function freshDatabase(databaseUrl: string): Promise<void> {
   await admin.end();
   const { applyMigrations } = await import('../src/db/migrations.js');
   await applyMigrations(databaseUrl);
+}
+
+/**
+ * A stage run in a process of its own hands its figures to `npm run bench`'s closing summary through a file
+ * (BENCH_RESULTS_DIR, which bench/index.ts sets); run alone, it only prints them.
+ */
+export function saveResult(stage: string, value: unknown): void {
+  const dir = process.env.BENCH_RESULTS_DIR;
+  if (dir) writeFileSync(`${dir}/${stage}.json`, JSON.stringify(value));
+}
+
+export function readResult<T>(stage: string): T | undefined {
+  const dir = process.env.BENCH_RESULTS_DIR;
+  try {
+    return dir ? (JSON.parse(readFileSync(`${dir}/${stage}.json`, 'utf8')) as T) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function percentile(sorted: number[], p: number): number {
