@@ -272,18 +272,20 @@ export async function capacityReport(principal: Principal, q: { from: string; to
       SELECT bs."providerId" FROM booking b JOIN slot bs ON bs.id = b."slotId"
       WHERE b."authorityId" = ${principal.authorityId} AND b."startsAt" >= ${periodStart} AND b."startsAt" < ${periodEnd}
     ),
-    s AS (
+    s AS MATERIALIZED (
       -- As in eligibility (invariant 3): at a family-based place a complex health need is met by the
       -- carer's training alone, never by the rule's capabilities, so those are dropped here.
       -- The providers as an array (= ANY of an InitPlan): joined to the CTE, the planner misjudged its size
       -- and scanned every slot in the country. The start-instant bounds (a day wider than the local dates)
       -- let the (providerId, startsAt) index find them; the local dates still decide.
-      -- Bookings are counted per slot by correlated lookups on booking's slotId index, for the same reason.
+      -- Live bookings are the slot's own count (slot.booked, kept by the booking_slot_count trigger); attended
+      -- ones, always live, by a correlated lookup on booking's slotId index, only where something is booked.
+      -- Materialised, so each slot's lookup runs once and not again for every capability row unnested below.
       SELECT s.id, s."providerId", s.capacity, s."carerId", s."startsAt", s."endsAt",
              CASE WHEN p.kind = 'FAMILY_BASED' THEN ARRAY(SELECT cap FROM unnest(s.capabilities::text[]) AS cap WHERE cap <> ALL (${COMPLEX}))
                ELSE s.capabilities::text[] END AS caps,
-             (SELECT COUNT(*) FROM booking b WHERE b."slotId" = s.id AND b.status IN ${LIVE})::int AS booked,
-             (SELECT COUNT(*) FROM booking b WHERE b."slotId" = s.id AND b.status = 'ATTENDED')::int AS attended
+             s.booked,
+             CASE WHEN s.booked > 0 THEN (SELECT COUNT(*) FROM booking b WHERE b."slotId" = s.id AND b.status = 'ATTENDED')::int ELSE 0 END AS attended
       FROM slot s JOIN provider p ON p.id = s."providerId"
       WHERE s."providerId" = ANY (ARRAY(SELECT "providerId" FROM mine))
         AND s."startsAt" >= ${new Date(periodStart.getTime() - 864e5)} AND s."startsAt" < ${new Date(periodEnd.getTime() + 864e5)}
