@@ -8,10 +8,11 @@ export interface Bar {
 
 /**
  * A vertical bar chart; `title` names it for assistive technology, and the bars are also listed as text.
- * With `max` the axis stops there (values are shown as they are but drawn no taller).
+ * With `max` the axis stops there, unless a value is larger: the axis always reaches the largest value, so no
+ * bar or figure stands above it.
  */
 export const BarChart: FC<{ id: string; title: string; bars: Bar[]; unit: string; max?: number }> = ({ id, title, bars, unit, max }) => {
-  const top = max ?? Math.max(1, ...bars.map((b) => b.value));
+  const top = Math.max(max ?? 1, ...bars.map((b) => b.value));
   const left = 40;
   const step = 60;
   const width = left + bars.length * step + 10;
@@ -24,20 +25,20 @@ export const BarChart: FC<{ id: string; title: string; bars: Bar[]; unit: string
       <svg class="app-chart" role="img" aria-labelledby={`${id}-title`} viewBox={`0 0 ${width} ${height}`} width={width} style={`max-width:100%;width:${Math.min(width * 1.3, 900)}px`}>
         <title id={`${id}-title`}>{`${title}: ${bars.map((b) => `${b.label} ${b.value} ${unit}`).join('; ')}`}</title>
         <line x1={left} y1={base} x2={width} y2={base} stroke="#0b0c0c" />
-        <line x1={left} y1={headroom} x2={left} y2={base} stroke="#b1b4b6" />
-        <text x={left - 6} y={headroom + 4} font-size="12" text-anchor="end" fill="#0b0c0c">
+        <line class="app-chart__axis" x1={left} y1={headroom} x2={left} y2={base} stroke="#b1b4b6" />
+        <text class="app-chart__max" x={left - 6} y={headroom + 4} font-size="12" text-anchor="end" fill="#0b0c0c">
           {String(top)}
         </text>
         <text x={left - 6} y={base + 4} font-size="12" text-anchor="end" fill="#0b0c0c">
           0
         </text>
         {bars.map((b, i) => {
-          const h = Math.round((Math.min(b.value, top) / top) * plot);
+          const h = Math.round((b.value / top) * plot);
           const x = left + 8 + i * step;
           return (
             <g>
               <rect x={x} y={base - h} width="44" height={h} fill="#1d70b8" />
-              <text x={x + 22} y={Math.max(14, base - h - 6)} font-size="12" text-anchor="middle" fill="#0b0c0c">
+              <text class="app-chart__value" x={x + 22} y={Math.max(14, base - h - 6)} font-size="12" text-anchor="middle" fill="#0b0c0c">
                 {String(b.value)}
               </text>
               <text x={x + 22} y={base + 18} font-size="11" text-anchor="middle" fill="#0b0c0c">

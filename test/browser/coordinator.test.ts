@@ -19,7 +19,7 @@ import { createRequest } from '../../src/services/requests.js';
 import { resolveToken } from '../../src/services/tokens.js';
 import { forCoordinator } from '../../src/web/shared/child.js';
 import { insertStay } from '../support/booking-helpers.js';
-import { go, PHONE, see, shot, startBrowserSession } from '../support/browser.js';
+import { chartProblems, go, PHONE, see, shot, startBrowserSession, textOf } from '../support/browser.js';
 import { daysFromToday, nextWeekday } from '../support/dates.js';
 import { makeAuthority, makeChild, makeFamily, makeProvider, makeSlots } from '../support/factories.js';
 import { closeConnections } from '../support/lifecycle.js';
@@ -80,6 +80,8 @@ describe('a coordinator in the pages', { timeout: 120_000 }, () => {
       await go(page.getByRole('link', { name: 'Reports' }).first());
       await see(page.locator('svg[role=img] title').first(), 'Sam Ahmed');
       await see(page.getByRole('region', { name: 'Free places by need heat map' }), 'Any need');
+      // Every chart's labels read whole: none clipped by its picture, struck through by a line, or on top of another.
+      expect(await chartProblems(page)).toEqual([]);
       await session.expectAccessible(page, `coordinator-reports-${label}`);
       await shot(page, `coordinator-reports-${label}`);
       // The download link works with the browser's session cookie alone (no bearer token).
@@ -95,6 +97,29 @@ describe('a coordinator in the pages', { timeout: 120_000 }, () => {
       await page.context().close();
     });
   }
+
+  it('names what a provider’s places meet once in its row of the week calendar, not in every cell', async () => {
+    const t = await tenant();
+    const monday = nextWeekday(daysFromToday(720), 1);
+    // Every night two kinds of bed: ordinary beds, and nursing-cover beds for complex health needs.
+    const week = { startDate: monday, untilDate: addDays(monday, 6), rrule: 'FREQ=DAILY', reservedForAuthorityId: t.authority.id };
+    await makeSlots(t.provider.id, { ...week, places: 4, capabilities: ['WHEELCHAIR', 'AUTISM', 'CHALLENGING_BEHAVIOUR'] });
+    await makeSlots(t.provider.id, { ...week, places: 2, capabilities: ['GASTROSTOMY', 'OXYGEN', 'WHEELCHAIR', 'HOIST'] });
+    const page = await session.signIn(t.coordinatorToken);
+    await page.goto(`${session.server.url}/coordinator?view=week&week=${monday}&providerId=${t.provider.id}`);
+    const row = page.getByRole('row', { name: new RegExp(t.provider.name) });
+    await see(row, '4 of 4 free');
+    const line = await textOf(row);
+    // Each kind's needs once, in the row's heading; each of the fourteen breaks says only which kind it is.
+    expect(line.match(/Gastrostomy/g), line).toHaveLength(1);
+    expect(line.match(/Challenging behaviour/g), line).toHaveLength(1);
+    expect(line.match(/places [AB]:/g), line).toHaveLength(14);
+    await shot(page, 'coordinator-week-kinds');
+    // So the row stays a few lines tall (repeating the needs in every cell made the week a 3,478 px page).
+    expect((await row.boundingBox())!.height).toBeLessThan(400);
+    await session.expectAccessible(page, 'coordinator-week-kinds');
+    await page.context().close();
+  });
 
   it('a round page explains each child to the coordinator without "you"', async () => {
     const t = await tenant();
@@ -114,7 +139,14 @@ describe('a coordinator in the pages', { timeout: 120_000 }, () => {
     await see(table, 'Sam was');
     expect(await textOfAll(table)).not.toMatch(/\byou(r)?\b/i);
     await see(page.getByRole('heading', { level: 1 }), `Allocation round, ${'Friday'}`);
+    // The chart of shares met: its top label and axis labels inside the picture, none struck through.
+    await page.locator('svg[aria-labelledby="met-share-title"]').waitFor();
+    expect(await chartProblems(page)).toEqual([]);
     await session.expectAccessible(page, 'coordinator-round-words');
+    // The rounds page's trend of scarce nights: no bar or figure above its axis.
+    await page.goto(`${session.server.url}/coordinator/rounds`);
+    await page.locator('svg[aria-labelledby="scarce-title"]').waitFor();
+    expect(await chartProblems(page)).toEqual([]);
     await page.context().close();
   });
 });

@@ -43,6 +43,43 @@ export async function fillDate(scope: Page | Locator, legend: string | RegExp, i
   await group.getByLabel('Month').fill(String(Number(m)));
   await group.getByLabel('Year').fill(y);
 }
+/**
+ * What is wrong with the page's inline-SVG charts as drawn, [] when nothing: a label that lies outside its picture
+ * (the viewBox clips it), a label a line runs through (struck through), two labels on top of each other, a bar
+ * reaching above the top of its axis, or a value larger than the axis's top figure.
+ */
+export async function chartProblems(page: Page): Promise<string[]> {
+  return (await page.evaluate(`(() => {
+    const problems = [];
+    const meet = (a, b) => a.x + 0.5 < b.x + b.width && b.x + 0.5 < a.x + a.width && a.y + 0.5 < b.y + b.height && b.y + 0.5 < a.y + a.height;
+    for (const svg of document.querySelectorAll('svg.app-chart')) {
+      const name = svg.getAttribute('aria-labelledby');
+      const vb = svg.viewBox.baseVal;
+      const texts = [...svg.querySelectorAll('text')].map((t) => ({ el: t, text: t.textContent, box: t.getBBox() }));
+      for (const { text, box } of texts) {
+        if (box.x < vb.x - 0.5 || box.y < vb.y - 0.5 || box.x + box.width > vb.x + vb.width + 0.5 || box.y + box.height > vb.y + vb.height + 0.5) problems.push(name + ': "' + text + '" lies outside the picture');
+      }
+      for (const line of svg.querySelectorAll('line')) {
+        const [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map((k) => line[k].baseVal.value);
+        const span = { x: Math.min(x1, x2), y: Math.min(y1, y2), width: Math.abs(x2 - x1) || 1, height: Math.abs(y2 - y1) || 1 };
+        for (const { text, box } of texts) if (meet(span, box)) problems.push(name + ': a line runs through "' + text + '"');
+      }
+      for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) {
+        if (meet(texts[i].box, texts[j].box)) problems.push(name + ': "' + texts[i].text + '" and "' + texts[j].text + '" overlap');
+      }
+      const axis = svg.querySelector('line.app-chart__axis');
+      if (axis) {
+        const top = axis.y1.baseVal.value;
+        for (const bar of svg.querySelectorAll('rect')) if (bar.y.baseVal.value < top - 0.5) problems.push(name + ': a bar reaches above the axis');
+      }
+      const max = svg.querySelector('text.app-chart__max');
+      if (max) {
+        for (const v of svg.querySelectorAll('text.app-chart__value')) if (Number(v.textContent) > Number(max.textContent)) problems.push(name + ': ' + v.textContent + ' is above the axis, which stops at ' + max.textContent);
+      }
+    }
+    return problems;
+  })()`)) as string[];
+}
 export const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
 
 type AxeViolation = { id: string; impact: string | null; help: string; nodes: number };

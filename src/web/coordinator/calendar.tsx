@@ -49,15 +49,24 @@ const calendarLink = (q: CalendarQuery, changes: Partial<CalendarQuery>) => {
   return `/coordinator?${params}`;
 };
 
-/** What a provider's breaks this week meet, said once in its row; a break that differs says so in its cell. */
-function capabilitiesOf(own: { capabilities: string[] }[]): string[] {
-  const first = own[0]?.capabilities.join() ?? '';
-  // The most common set, so one odd break does not repeat the list in every other cell.
-  const counts = new Map<string, number>();
-  for (const s of own) counts.set(s.capabilities.join(), (counts.get(s.capabilities.join()) ?? 0) + 1);
-  const common = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? first;
-  return common ? common.split(',') : [];
+/**
+ * The kinds of place a provider's breaks this week are (what they meet), commonest first, each said once in its
+ * row: with one kind the row says what it meets; with more each kind has a letter its breaks carry in their cells.
+ */
+function kindsOf(own: { capabilities: string[] }[]): { key: string; capabilities: string[]; letter: string }[] {
+  const counts = new Map<string, { capabilities: string[]; n: number }>();
+  for (const s of own) {
+    const key = s.capabilities.join();
+    const kind = counts.get(key);
+    if (kind) kind.n++;
+    else counts.set(key, { capabilities: s.capabilities, n: 1 });
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1].n - a[1].n || a[0].localeCompare(b[0]))
+    .map(([key, k], i) => ({ key, capabilities: k.capabilities, letter: String.fromCharCode(65 + (i % 26)) }));
 }
+
+const meets = (capabilities: string[]) => (capabilities.length ? capabilities.map(human).join(', ') : 'no listed needs');
 
 const byNameThenId = (a: { id: string; name: string }, b: { id: string; name: string }) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -85,17 +94,22 @@ function weekView(q: CalendarQuery, { slots, truncated }: WeekSlots) {
   const providers = [...new Map(slots.map((s) => [s.providerId, s.providerName])).entries()].sort((a, b) => a[1].localeCompare(b[1]));
   // Each provider's breaks by day, and what they commonly meet, worked out once: per cell it was a scan
   // of the whole week's breaks, and per break again, which grew with the square of the breaks shown.
-  const byProvider = new Map<string, { common: string[]; commonKey: string; days: Map<string, typeof slots> }>();
+  const byProvider = new Map<string, { kinds: ReturnType<typeof kindsOf>; letters: Map<string, string>; days: Map<string, typeof slots> }>();
   for (const s of slots) {
     let entry = byProvider.get(s.providerId);
-    if (!entry) byProvider.set(s.providerId, (entry = { common: [], commonKey: '', days: new Map() }));
+    if (!entry) byProvider.set(s.providerId, (entry = { kinds: [], letters: new Map(), days: new Map() }));
     const day = entry.days.get(s.localDate);
     if (day) day.push(s);
     else entry.days.set(s.localDate, [s]);
   }
   for (const entry of byProvider.values()) {
-    entry.common = capabilitiesOf([...entry.days.values()].flat());
-    entry.commonKey = entry.common.join();
+    entry.kinds = kindsOf([...entry.days.values()].flat());
+    if (entry.kinds.length > 1) {
+      entry.letters = new Map(entry.kinds.map((k) => [k.key, k.letter]));
+      // Breaks at the same time in a day's cell in the order of their letters, so A is always above B.
+      const letter = (s: (typeof slots)[number]) => entry.letters.get(s.capabilities.join()) ?? '';
+      for (const day of entry.days.values()) day.sort((a, b) => a.startsAt.localeCompare(b.startsAt) || letter(a).localeCompare(letter(b)));
+    }
   }
   return (
     <>
@@ -126,7 +140,14 @@ function weekView(q: CalendarQuery, { slots, truncated }: WeekSlots) {
                 <tr>
                   <th scope="row">
                     {name}
-                    {own.common.length ? <p class="govuk-body-s govuk-!-margin-0 hint">Meets {own.common.map(human).join(', ')}</p> : null}
+                    {own.kinds.length === 1 && own.kinds[0]!.capabilities.length ? <p class="govuk-body-s govuk-!-margin-0 hint">Meets {meets(own.kinds[0]!.capabilities)}</p> : null}
+                    {own.kinds.length > 1
+                      ? own.kinds.map((k) => (
+                          <p class="govuk-body-s govuk-!-margin-0 hint">
+                            Places {k.letter} meet {meets(k.capabilities)}
+                          </p>
+                        ))
+                      : null}
                     <a class="hint" href={`/coordinator/closures?providerId=${id}`}>
                       Plan a closure<span class="vh"> of {name}</span>
                     </a>
@@ -136,8 +157,8 @@ function weekView(q: CalendarQuery, { slots, truncated }: WeekSlots) {
                       <ul>
                         {(own.days.get(d) ?? []).map((s) => (
                             <li>
-                              {time(s.startsAt)}: <span class={s.free > 0 ? 'free' : 'full'}>{s.free > 0 ? `${s.free} of ${s.capacity} free` : 'full'}</span>
-                              {s.capabilities.join() !== own.commonKey ? <span class="hint"> · meets {s.capabilities.length ? s.capabilities.map(human).join(', ') : 'no listed needs'}</span> : null}
+                              {time(s.startsAt)}
+                              {own.letters.size ? <span class="hint"> places {own.letters.get(s.capabilities.join())}</span> : null}: <span class={s.free > 0 ? 'free' : 'full'}>{s.free > 0 ? `${s.free} of ${s.capacity} free` : 'full'}</span>
                             </li>
                           ))}
                       </ul>

@@ -31,7 +31,8 @@ async function loadRounds(p: Coordinator) {
   const withMetrics = items.flatMap((r) => (r.metrics ? [{ periodStart: r.periodStart, metrics: r.metrics }] : [])).reverse();
   const bars = withMetrics.map((r) => {
     const by = r.metrics.scarceShare.byChild;
-    return { label: r.periodStart.slice(5), value: by.length ? Math.round((by.reduce((s, x) => s + x.share, 0) / by.length) * 100) : 0 };
+    // A child given more scarce nights than it asked for got all it asked for: 100%, not more (the axis stops there).
+    return { label: r.periodStart.slice(5), value: by.length ? Math.round((by.reduce((s, x) => s + Math.min(1, x.share), 0) / by.length) * 100) : 0 };
   });
   return { rounds: items, bars };
 }
