@@ -110,9 +110,11 @@ export async function getRound(principal: Principal, roundId: string) {
 
 export async function listRounds(principal: Principal, q: { limit: number; cursor?: string }) {
   requireRole(principal, 'COORDINATOR');
+  // Newest first by when each was started: ids are random, so ordering by id alone listed rounds in no order at all.
   const rows = await db().allocationRound.findMany({
-    where: { authorityId: principal.authorityId, ...(q.cursor ? { id: { lt: q.cursor } } : {}) },
-    orderBy: { id: 'desc' },
+    where: { authorityId: principal.authorityId },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    ...(q.cursor ? { cursor: { id: q.cursor }, skip: 1 } : {}),
     take: q.limit + 1,
   });
   // The list is a summary: explanations and the lottery are on GET /v1/allocation-rounds/:id.
