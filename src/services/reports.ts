@@ -214,6 +214,24 @@ export async function entitlementLedger(principal: Principal, q: { from: string;
   return rows.map((r) => ledgerRow(r, today)).sort((a, b) => behindness(b) - behindness(a) || a.childName.localeCompare(b.childName));
 }
 
+/**
+ * What a coordinator can narrow the ledger by: each provider the authority's children had breaks with in the
+ * period (and which children), and each child's needs.
+ */
+export async function ledgerFacets(principal: Principal, q: { from: string; to: string }) {
+  requireRole(principal, 'COORDINATOR');
+  const [providers, children] = await Promise.all([
+    db().$queryRaw<{ id: string; name: string; childIds: string[] }[]>`
+      SELECT p.id, p.name, array_agg(DISTINCT b."childId") AS "childIds"
+      FROM booking b JOIN slot s ON s.id = b."slotId" JOIN provider p ON p.id = s."providerId"
+      WHERE b."authorityId" = ${principal.authorityId} AND b.status IN ${LIVE}
+        AND (b."startsAt" AT TIME ZONE 'Europe/London')::date BETWEEN ${q.from}::date AND ${q.to}::date
+      GROUP BY p.id, p.name ORDER BY p.name, p.id`,
+    db().child.findMany({ where: { authorityId: principal.authorityId }, select: { id: true, needs: true } }),
+  ]);
+  return { providers, needs: new Map(children.map((c) => [c.id, c.needs as string[]])) };
+}
+
 /** The ledger of one child (shown on GET /v1/children/:id). */
 export async function childLedger(principal: Principal, childId: string, now = new Date()): Promise<LedgerRow[]> {
   const child = await db().child.findFirst({ where: { AND: [{ id: childId }, childScope(principal)] }, select: { authorityId: true } });

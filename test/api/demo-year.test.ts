@@ -186,13 +186,27 @@ describe('the demo’s year', { timeout: 300_000 }, () => {
 
     const web = pageBrowser();
     await web.signIn(coordinatorToken);
-    // The ledger page: a child who missed a break shows it beside what was delivered.
-    const ledger = await web.request(`/coordinator/ledger?from=${fy.start}&to=${fy.end}`);
+    // The ledger page: the awards in force today, a page of them at a time, furthest behind first, saying how many.
+    const first = await web.request('/coordinator/ledger');
+    expect(first.status).toBe(200);
+    const bodyRows = (html: string) => html.split('<tbody')[1]?.split('</tbody>')[0]?.split('<tr').length ?? 1;
+    expect(bodyRows(first.html) - 1).toBe(25);
+    expect(text(first.html)).toContain(`${rows.length} awards;`);
+    expect(first.html).toContain('aria-label="Pages of the ledger"');
+    expect(first.html).toContain(`/coordinator/reports/entitlements.csv?from=${today}&amp;to=${today}`);
+    // Only those behind: every row shown is behind by a night or more.
+    const behindOnly = await web.request(`/coordinator/ledger?behind=yes`);
+    const behindCells = behindOnly.html.split('<tbody')[1]!.split('<tr').slice(1).map((r) => Number(/<td>(\d+)<\/td>\s*<td>\d+ \/ \d+/.exec(r.replace(/<!-- -->/g, ''))?.[1]));
+    expect(behindCells.length).toBeGreaterThan(0);
+    expect(behindCells.every((b) => b > 0), behindCells.join()).toBe(true);
+    // A child found by reference: one who missed a break shows it beside what was delivered.
+    const misser = rows.find((r) => n(r, 'missedNights') > 0)!;
+    const ledger = await web.request(`/coordinator/ledger?from=${fy.start}&to=${fy.end}&name=${misser.childId.slice(0, 8)}`);
     expect(ledger.status).toBe(200);
     expect(ledger.html).toContain('Missed (no-show)');
-    const misser = rows.find((r) => n(r, 'missedNights') > 0)!;
     const line = text(rowOf(ledger.html, misser.childId));
-    expect(line).toContain(`${n(misser, 'missedNights')} night(s)`);
+    const missed = n(misser, 'missedNights');
+    expect(line).toContain(`${missed} night${missed === 1 ? '' : 's'}`);
     expect(line).toMatch(new RegExp(`\\b${n(misser, 'deliveredNights')}\\b`));
 
     // The reports page's bars: each child's delivered, booked-ahead and awarded nights are the ledger's.
