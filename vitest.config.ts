@@ -6,14 +6,16 @@ const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? base.replace(/\/([^/?]+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Tests share one PostgreSQL database and one Redis; they isolate by seeding
-    // fresh tenants with unique ids rather than truncating, so files run in parallel.
+    // Each file has its own PostgreSQL database (test/database-per-file.ts) and they share one Redis
+    // (queue prefixes keep their jobs apart), so files run in parallel.
     pool: 'forks',
     maxWorkers: 2,
     // Generous: a timeout only detects a hang, and CI machines are busy (tests wait for conditions, never for time).
     testTimeout: 120_000,
     hookTimeout: 120_000,
     globalSetup: ['test/global-setup.ts'],
+    // A database of its own for every test file (copied from the migrated one), so files never see each other's rows.
+    setupFiles: ['test/database-per-file.ts'],
     env: {
       DATABASE_URL: testDatabaseUrl,
       // Several checkouts can test side by side on one Redis when each sets its own prefix.
