@@ -54,7 +54,7 @@ const CSS = `
 .tag{display:inline-block;padding:2px 8px 3px;margin:0 .25em .25em 0;background:#d2e2f1;color:#0c2d4a;font-size:1rem}
 .scroll{overflow-x:auto;max-width:100%;margin-bottom:1.5em}.scroll:focus{outline:3px solid #fd0}
 .scroll table{margin-bottom:0}
-.cal td{min-width:7rem}.cal ul{list-style:none;margin:0;padding:0}.cal li{margin:.15rem 0}
+.cal td{min-width:7rem}.cal th[scope=row]{min-width:13rem}.cal ul{list-style:none;margin:0;padding:0}.cal li{margin:.15rem 0}
 .month{table-layout:fixed}.month td,.month th{padding:6px 4px;font-size:1rem}.month td{height:4.5rem}.month td.blank{background:#f3f2f1}.month abbr{text-decoration:none}
 .app-heat-0{background:#f3f2f1}.app-heat-1{background:#e0f0e6}.app-heat-2{background:#b7dcc4}.app-heat-3{background:#7fc29b}.app-heat-4{background:#005a30;color:#fff}.app-heat-4 a{color:#fff}
 dl.passport{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0 0 1em}dl.passport dt{font-weight:700}dl.passport dd{margin:0}
@@ -66,7 +66,7 @@ dl.passport{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;ma
 .app-wide-select{width:100%;max-width:40em;min-width:0}
 .app-break{margin-bottom:2em}
 @media (max-width:40em){
-  .cal td{min-width:6rem}
+  .cal td{min-width:6rem}.cal th[scope=row]{min-width:8rem}
   .month td,.month th{font-size:.875rem;padding:4px 2px;overflow-wrap:anywhere}.month .detail{display:none}
   dl.passport{grid-template-columns:1fr}dl.passport dd{margin-bottom:.4rem}
   :where(main) :where(th,td){padding-right:10px}
