@@ -8,7 +8,7 @@
  * a break cancelled (a notice the authority must give) still reaches Cam.
  * Each person gets one delivery per channel however often the sweeper runs,
  * and the family's own shared address, which its carers have replaced, gets
- * nothing.
+ * nothing. A provider's manager and staff choose apart in the same way.
  */
 import { vi } from 'vitest';
 
@@ -162,5 +162,32 @@ describe('each carer is told as they chose', () => {
     expect(page.html).toContain(`These are your own choices, ${bo.name}`);
     expect(page.html).toContain('Other parents and carers of your family choose their own.');
     expect(page.html).toContain(`value="${boMobile}"`);
+  });
+
+  it('a provider’s manager and staff each choose: the manager by email, a staff member by text on their own mobile; the unit’s shared inbox gets nothing once it has people', async () => {
+    const { authority, coordinatorToken } = await makeAuthority();
+    const { provider } = await makeProvider('RESIDENTIAL', { name: `Birch ${uid()}`, operatorAuthorityId: authority.id });
+    const unit = `unit-${uid()}@example.org`;
+    await db().provider.update({ where: { id: provider.id }, data: { email: unit } });
+    const manager = await makePerson(`Manager ${uid()}`);
+    const staff = await makePerson(`Staff ${uid()}`);
+    await personToken(manager, { role: 'PROVIDER_MANAGER', providerId: provider.id });
+    const staffToken = await personToken(staff, { role: 'PROVIDER_STAFF', providerId: provider.id });
+    const staffMobile = `07700 5${String(Math.floor(Math.random() * 1e5)).padStart(5, '0')}`;
+    expect((await patch('/v1/notification-preferences', staffToken, { channels: { PROVIDER_BOOKING_CANCELLED: 'SMS' }, mobile: staffMobile })).status).toBe(200);
+
+    const { family } = await makeFamily(authority.id);
+    const child = await makeChild(family.id, authority.id);
+    const booking = await book(coordinatorToken, child.id, (await makeSlot(provider.id, daysFromToday(20))).id);
+    expect((await post(`/v1/bookings/${booking.id}/cancel`, coordinatorToken, { reason: 'Unit closed for repairs' })).status).toBe(200);
+    await deliverAll(londonWallTimeToInstant(londonToday(), '12:00'));
+
+    expect(mailOf(manager.email, 'PROVIDER_BOOKING_CANCELLED').map((m) => m.mail.text)).toEqual([expect.stringContaining('cancelled by the coordinator')]);
+    expect(textsTo(staffMobile).map((t) => t.body)).toEqual([expect.stringContaining(child.firstName)]);
+    expect(mailOf(staff.email, 'PROVIDER_BOOKING_CANCELLED')).toHaveLength(0);
+    expect(mailOf(unit, 'PROVIDER_BOOKING_CANCELLED')).toHaveLength(0);
+    const page = pageBrowser();
+    await page.signIn(staffToken);
+    expect((await page.request('/preferences')).html).toContain('Your colleagues choose their own.');
   });
 });
