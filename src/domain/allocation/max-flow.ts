@@ -199,7 +199,15 @@ export interface BoundChild {
   candidates: ArrayLike<number>;
 }
 
-/** Max-flow upper bound on break units allocatable; see the file comment for the relaxations. */
+/**
+ * Max-flow upper bound on break units allocatable; see the file comment for the relaxations.
+ *
+ * Children wanting the same units from the same set of places are one node
+ * with their capacities added up: splitting any flow of the joint node evenly
+ * between them gives each a flow within its own capacities, so the bound is
+ * the same, while a county's many flexible children with the same needs and
+ * dates stop multiplying the network's arcs.
+ */
 export function allocationUpperBound(children: readonly BoundChild[], slots: readonly BoundSlot[]): number {
   const network = new FlowNetwork();
   const source = network.addNode();
@@ -209,28 +217,87 @@ export function allocationUpperBound(children: readonly BoundChild[], slots: rea
     network.addEdge(node, sink, slot.free * slot.units);
     return node;
   });
-  for (const child of children) {
-    if (child.unitsWanted <= 0) continue;
+  const dayNumbers = new Map<string, number>();
+  const dayOf = slots.map((slot) => {
+    let day = dayNumbers.get(slot.localDate);
+    if (day === undefined) {
+      day = dayNumbers.size;
+      dayNumbers.set(slot.localDate, day);
+    }
+    return day;
+  });
+  // Per London date of the child being added: its night group node and the group's capacity.
+  const groupNode = new Int32Array(dayNumbers.size);
+  const groupCap = new Float64Array(dayNumbers.size);
+  const groupStamp = new Int32Array(dayNumbers.size);
+  const groupDays: number[] = [];
+  let stamp = 0;
+  for (const { copies, child } of alike(children, slots)) {
     const childNode = network.addNode();
-    network.addEdge(source, childNode, child.unitsWanted);
-    const nights = new Map<string, { node: number; cap: number }>();
+    network.addEdge(source, childNode, child.unitsWanted * copies);
+    stamp += 1;
+    groupDays.length = 0;
     for (let i = 0; i < child.candidates.length; i++) {
       const index = child.candidates[i] as number;
       const slot = slots[index] as BoundSlot;
       if (slot.free <= 0) continue;
       let from = childNode;
       if (slot.overnight) {
-        let group = nights.get(slot.localDate);
-        if (!group) {
-          group = { node: network.addNode(), cap: 0 };
-          nights.set(slot.localDate, group);
+        const day = dayOf[index] as number;
+        if (groupStamp[day] !== stamp) {
+          groupStamp[day] = stamp;
+          groupNode[day] = network.addNode();
+          groupCap[day] = 0;
+          groupDays.push(day);
         }
-        group.cap = Math.max(group.cap, slot.units);
-        from = group.node;
+        groupCap[day] = Math.max(groupCap[day] as number, slot.units);
+        from = groupNode[day] as number;
       }
-      network.addEdge(from, slotNodes[index] as number, slot.units);
+      network.addEdge(from, slotNodes[index] as number, slot.units * copies);
     }
-    for (const group of nights.values()) network.addEdge(childNode, group.node, group.cap);
+    for (const day of groupDays) network.addEdge(childNode, groupNode[day] as number, (groupCap[day] as number) * copies);
   }
   return network.maxFlow(source, sink);
+}
+
+/** Children with a want, those alike (same want, same set of places with room) given once with their number. */
+function alike(children: readonly BoundChild[], slots: readonly BoundSlot[]): { copies: number; child: BoundChild }[] {
+  const groups: { copies: number; child: BoundChild; size: number }[] = [];
+  const byKey = new Map<string, number[]>();
+  const marked = new Int32Array(slots.length);
+  let mark = 0;
+  for (const child of children) {
+    if (child.unitsWanted <= 0) continue;
+    // An order-independent fingerprint of the places with room; equal fingerprints are compared in full.
+    let size = 0;
+    let sum = 0;
+    let mixed = 0;
+    for (let i = 0; i < child.candidates.length; i++) {
+      const index = child.candidates[i] as number;
+      if ((slots[index] as BoundSlot).free <= 0) continue;
+      size += 1;
+      sum = (sum + index) | 0;
+      mixed = (mixed + Math.imul(index + 1, 0x9e3779b1)) | 0;
+    }
+    const key = `${child.unitsWanted}|${size}|${sum}|${mixed}`;
+    const seen = byKey.get(key);
+    const same = seen?.find((at) => {
+      const group = groups[at] as (typeof groups)[number];
+      mark += 1;
+      for (let i = 0; i < group.child.candidates.length; i++) marked[group.child.candidates[i] as number] = mark;
+      for (let i = 0; i < child.candidates.length; i++) {
+        const index = child.candidates[i] as number;
+        if ((slots[index] as BoundSlot).free > 0 && marked[index] !== mark) return false;
+      }
+      return true;
+    });
+    if (same !== undefined) {
+      (groups[same] as (typeof groups)[number]).copies += 1;
+      continue;
+    }
+    groups.push({ copies: 1, child, size });
+    if (seen) seen.push(groups.length - 1);
+    else byKey.set(key, [groups.length - 1]);
+  }
+  return groups;
 }

@@ -11,7 +11,7 @@
  * what checkPlacement would refuse too; acceptance always comes from it.
  */
 import { PLACE_REQUIRED_NEEDS, type CareNeed } from '../care-needs.js';
-import { checkPlacement, overlaps, unmetNeeds, type RefusalReason } from '../eligibility.js';
+import { checkPlacement, unmetNeeds, type RefusalReason } from '../eligibility.js';
 import { dayOfWeek, daysBetween } from '../london-time.js';
 import type { ChildInfo, EntitlementInfo, SlotInfo, StayInfo } from '../model.js';
 import { ScarcityPricer } from './scarcity.js';
@@ -199,6 +199,10 @@ export class RoundState {
   private readonly neederCache = new Map<number, { version: number; blocked: boolean }>();
   /** Slots by weekday of their start, in (date, start, id) order, for DAYS preferences. */
   private readonly slotsByWeekday: number[][] = [[], [], [], [], [], [], []];
+  /** The same, per provider: "Fridays at this provider" need not look at every Friday of the round. */
+  private readonly slotsByProviderWeekday = new Map<string, number[][]>();
+  /** A preference's matching slots in (date, start, id) order, for any child: shared by every kind of child. */
+  private readonly matchingCache = new Map<string, number[]>();
   /** Every slot, ordinary and plain first: the order a flexible request is offered the rest. */
   private readonly flexibleOrder: number[];
 
@@ -238,7 +242,7 @@ export class RoundState {
    * every placement is still accepted by checkPlacement itself (RefusalMemo).
    */
   blocking(child: ChildEntry, slot: number, ignoreFull = false): RefusalReason | null {
-    return this.blockingWith(child, this.slot(slot), child.stays, child.refused, ignoreFull);
+    return this.blockingWith(child, this.slot(slot), child.stays, child.busy, child.refused, ignoreFull);
   }
 
   /**
@@ -247,9 +251,15 @@ export class RoundState {
    */
   blockingIfMovedFrom(child: ChildEntry, from: number, ignoreFull = false): (to: number) => RefusalReason | null {
     const leaving = this.slot(from).stay;
-    const stays = child.stays.filter((stay) => stay !== leaving);
+    const stays: StayInfo[] = [];
+    const busy: number[] = [];
+    child.stays.forEach((stay, i) => {
+      if (stay === leaving) return;
+      stays.push(stay);
+      busy.push(child.busy[2 * i] as number, child.busy[2 * i + 1] as number);
+    });
     const memo: RefusalMemo = new Map();
-    return (to) => this.blockingWith(child, this.slot(to), stays, memo, ignoreFull);
+    return (to) => this.blockingWith(child, this.slot(to), stays, busy, memo, ignoreFull);
   }
 
   /**
@@ -281,12 +291,13 @@ export class RoundState {
     child: ChildEntry,
     entry: SlotEntry,
     stays: StayInfo[],
+    busy: readonly number[],
     memo: RefusalMemo,
     ignoreFull: boolean,
   ): RefusalReason | null {
     const info = ignoreFull ? entry.emptyView : entry.info;
     if (info.booked >= info.capacity) return 'SLOT_FULL';
-    const cheap = cheapRefusal(child, entry, stays, memo);
+    const cheap = cheapRefusal(child, entry, busy, memo);
     if (cheap !== null) return cheap;
     const { refusals } = checkPlacement({ child: child.child, slot: info, stays, entitlements: child.entitlements });
     if (refusals.length === 0) return null;
@@ -317,7 +328,9 @@ export class RoundState {
   private fitsFor(child: ChildInfo): { key: string; fits: (StaticFit | undefined)[] } {
     let key = this.fitKeys.get(child);
     if (key === undefined) {
-      key = `${child.authorityId}|${[...new Set(child.needs)].sort().join(',')}`;
+      // Only the needs a place must meet decide the fit (and the order a preference's slots are offered in):
+      // children differing in other needs share one memo, expansion and flexible tail.
+      key = `${child.authorityId}|${[...new Set(child.needs)].filter((need) => PLACE_REQUIRED_NEEDS.includes(need)).sort().join(',')}`;
       this.fitKeys.set(child, key);
     }
     let fits = this.fitCache.get(key);
@@ -498,7 +511,7 @@ export class RoundState {
    * the draft, asking checkPlacement) offers it again.
    */
   private neederBlocked(needer: ChildEntry, slot: number): boolean {
-    if (this.draftPass !== null) return cheapRefusal(needer, this.slot(slot), needer.stays, needer.refused) !== null;
+    if (this.draftPass !== null) return cheapRefusal(needer, this.slot(slot), needer.busy, needer.refused) !== null;
     const key = needer.index * this.slots.length + slot;
     const cached = this.neederCache.get(key);
     if (cached?.version === needer.staysVersion) return cached.blocked;
@@ -549,6 +562,12 @@ export class RoundState {
       if (byHomeDay) byHomeDay.push(index);
       else this.slotsByHomeDay.set(homeDayKey(entry.home, entry.dayNumber), [index]);
       this.slotsByWeekday[entry.weekday]?.push(index);
+      let byWeekday = this.slotsByProviderWeekday.get(info.providerId);
+      if (!byWeekday) {
+        byWeekday = [[], [], [], [], [], [], []];
+        this.slotsByProviderWeekday.set(info.providerId, byWeekday);
+      }
+      byWeekday[entry.weekday]?.push(index);
     }
   }
 
@@ -607,7 +626,7 @@ export class RoundState {
     }
     const scarce = this.scarceNeeds();
     for (const slot of this.slots) slot.protects = slot.needsMet.filter((need) => scarce.has(need));
-    for (const child of this.children) this.registerNeeders(child);
+    for (const child of this.children) this.registerNeeders(child, scarce);
   }
 
   /**
@@ -636,7 +655,7 @@ export class RoundState {
   private newChildEntry(child: ChildInfo, request: BreakRequestInfo, entitlements: EntitlementInfo[]): ChildEntry {
     const period = this.requestPeriod(request);
     const preferences = request.preferences.map((preference, i) => this.expand(child, preference, i + 1, period));
-    const { slots, ranks } = this.candidates(child, preferences, request.flexible, period);
+    const { slots, ranks, rankedCount } = this.candidates(child, preferences, request.flexible, period);
     const stayNights = Math.max(1, request.stayNights ?? 1);
     return {
       index: this.children.length,
@@ -648,11 +667,11 @@ export class RoundState {
       staysVersion: 0,
       refused: new Map(),
       preferences,
-      candSlot: Int32Array.from(slots),
-      candRank: Int32Array.from(ranks),
+      candSlot: slots,
+      candRank: ranks,
       candState: new Uint8Array(slots.length),
       acceptedAt: new Int32Array(slots.length).fill(-1),
-      rankedCount: ranks.filter((rank) => rank !== FLEXIBLE_RANK).length,
+      rankedCount,
       stayNights,
       bundles: stayNights > 1 ? this.stayBundles(slots, ranks, stayNights) : [],
       head: 0,
@@ -692,26 +711,33 @@ export class RoundState {
   private expandUncached(child: ChildInfo, preference: Preference, period: DayRange): Omit<ExpandedPreference, 'rank' | 'preference'> {
     const slots: number[] = [];
     const unsuitable: number[] = [];
-    for (const slot of this.matching(preference, period)) {
-      if (this.staticFit(child, slot) === 'OK') slots.push(slot);
-      else unsuitable.push(slot);
+    const matchKey = `${period.key}|${JSON.stringify(preference)}`;
+    let matches = this.matchingCache.get(matchKey);
+    if (!matches) {
+      matches = this.matching(preference, period).sort((a, b) => {
+        const x = this.slot(a);
+        const y = this.slot(b);
+        return compareIds(x.localDate, y.localDate) || x.startMs - y.startMs || compareIds(x.info.id, y.info.id);
+      });
+      this.matchingCache.set(matchKey, matches);
     }
-    const unknownSlot = preference.kind === 'SLOT' && slots.length + unsuitable.length === 0;
     // Same rank: earliest date first, and on one date a place without capabilities the
     // child does not need before one with them (keeps scarce places for those who need them).
-    const excess = new Map(
-      slots.map((slot) => [slot, this.slot(slot).needsMet.filter((need) => !child.needs.includes(need)).length]),
-    );
-    slots.sort((a, b) => {
-      const x = this.slot(a);
-      const y = this.slot(b);
-      return (
-        compareIds(x.localDate, y.localDate) ||
-        (excess.get(a) as number) - (excess.get(b) as number) ||
-        x.info.start.getTime() - y.info.start.getTime() ||
-        compareIds(x.info.id, y.info.id)
-      );
-    });
+    const excess = new Map<number, number>();
+    for (const slot of matches) {
+      if (this.staticFit(child, slot) !== 'OK') {
+        unsuitable.push(slot);
+        continue;
+      }
+      slots.push(slot);
+      const extra = this.slot(slot).needsMet.filter((need) => !child.needs.includes(need)).length;
+      if (extra > 0) excess.set(slot, extra);
+    }
+    const unknownSlot = preference.kind === 'SLOT' && slots.length + unsuitable.length === 0;
+    // From (date, start, id) order, a stable sort by (date, excess) gives (date, excess, start, id).
+    if (excess.size > 0) {
+      slots.sort((a, b) => compareIds(this.slot(a).localDate, this.slot(b).localDate) || (excess.get(a) ?? 0) - (excess.get(b) ?? 0));
+    }
     return { slots, unsuitable, unknownSlot };
   }
 
@@ -721,8 +747,10 @@ export class RoundState {
       return slot === undefined || !withinDays(this.slot(slot), period) ? [] : [slot];
     }
     const matches: number[] = [];
+    const byWeekday =
+      preference.providerId === undefined ? this.slotsByWeekday : (this.slotsByProviderWeekday.get(preference.providerId) ?? []);
     for (const day of new Set(preference.daysOfWeek)) {
-      for (const slot of this.slotsByWeekday[day] ?? []) {
+      for (const slot of byWeekday[day] ?? []) {
         const entry = this.slot(slot);
         if (preference.providerId !== undefined && entry.info.providerId !== preference.providerId) continue;
         if (preference.from !== undefined && entry.localDate < preference.from) continue;
@@ -734,26 +762,35 @@ export class RoundState {
     return matches;
   }
 
+  /** Which slots the child being indexed already has as candidates: seenAt[slot] === seenStamp. */
+  private seenAt = new Int32Array(0);
+  private seenStamp = 0;
+
   private candidates(child: ChildInfo, preferences: ExpandedPreference[], flexible: boolean, period: DayRange) {
-    const slots: number[] = [];
-    const ranks: number[] = [];
-    const seen = new Set<number>();
+    const tail = flexible ? this.flexibleTail(child, period) : [];
+    let most = tail.length;
+    for (const preference of preferences) most += preference.slots.length;
+    const slots = new Int32Array(most);
+    const ranks = new Int32Array(most);
+    if (this.seenAt.length < this.slots.length) this.seenAt = new Int32Array(this.slots.length);
+    const seen = this.seenAt;
+    const stamp = ++this.seenStamp;
+    let count = 0;
     for (const preference of preferences) {
       for (const slot of preference.slots) {
-        if (seen.has(slot)) continue; // keeps its best rank
-        seen.add(slot);
-        slots.push(slot);
-        ranks.push(preference.rank);
+        if (seen[slot] === stamp) continue; // keeps its best rank
+        seen[slot] = stamp;
+        slots[count] = slot;
+        ranks[count++] = preference.rank;
       }
     }
-    if (flexible) {
-      for (const slot of this.flexibleTail(child, period)) {
-        if (seen.has(slot)) continue;
-        slots.push(slot);
-        ranks.push(FLEXIBLE_RANK);
-      }
+    const rankedCount = count;
+    for (const slot of tail) {
+      if (seen[slot] === stamp) continue;
+      slots[count] = slot;
+      ranks[count++] = FLEXIBLE_RANK;
     }
-    return { slots, ranks };
+    return { slots: slots.subarray(0, count), ranks: ranks.subarray(0, count), rankedCount };
   }
 
   /** Every slot in the request's period that suits the child, in flexibleOrder; shared by children alike in needs, authority and dates. */
@@ -772,7 +809,7 @@ export class RoundState {
    * overnight candidates: each as candidate indices in date order, the stay's
    * rank being its worst night's. Best rank first, then earliest.
    */
-  private stayBundles(slots: number[], ranks: number[], nights: number): number[][] {
+  private stayBundles(slots: Int32Array, ranks: Int32Array, nights: number): number[][] {
     const byHomeDay = new Map<number, number[]>();
     slots.forEach((slot, candidate) => {
       const entry = this.slot(slot);
@@ -807,8 +844,8 @@ export class RoundState {
     return bundles.map((bundle) => bundle.candidates);
   }
 
-  private registerNeeders(child: ChildEntry): void {
-    if (child.unitsWanted === 0) return;
+  private registerNeeders(child: ChildEntry, scarce: ReadonlySet<CareNeed>): void {
+    if (child.unitsWanted === 0 || !child.child.needs.some((need) => scarce.has(need))) return;
     child.candSlot.forEach((slot, candidate) => {
       const entry = this.slot(slot);
       if (child.child.needs.some((need) => entry.protects.includes(need))) entry.needers.push([child.index, candidate]);
@@ -822,14 +859,15 @@ export class RoundState {
    */
   private entitlementUnits(child: ChildEntry): number {
     const { start, end } = this.input.period;
-    const kinds = new Set(Array.from(child.candSlot, (slot) => this.slot(slot).overnight));
+    let nights = false;
+    let days = false;
+    for (let i = 0; i < child.candSlot.length && !(nights && days); i++) {
+      if (this.slot(child.candSlot[i] as number).overnight) nights = true;
+      else days = true;
+    }
     return child.entitlements
       .filter((entitlement) => entitlement.periodStart < end && entitlement.periodEnd > start)
-      .reduce(
-        (sum, entitlement) =>
-          sum + (kinds.has(true) ? entitlement.nights : 0) + (kinds.has(false) ? entitlement.daySessions : 0),
-        0,
-      );
+      .reduce((sum, entitlement) => sum + (nights ? entitlement.nights : 0) + (days ? entitlement.daySessions : 0), 0);
   }
 
   /**
@@ -844,10 +882,12 @@ export class RoundState {
   private computeWant(child: ChildEntry): void {
     const target = Math.min(child.request.nightsWanted ?? Number.POSITIVE_INFINITY, this.entitlementUnits(child));
     const stays = [...child.stays];
+    const busy = [...child.busy];
     const memo: RefusalMemo = new Map();
     const want = (entries: SlotEntry[]) => {
       for (const entry of entries) {
         stays.push(entry.stay);
+        busy.push(entry.startMs, entry.endMs);
         child.unitsWanted += entry.units;
         child.valueWanted += entry.cost;
         if (entry.scarce) child.scarceUnitsWanted += entry.units;
@@ -860,11 +900,15 @@ export class RoundState {
         const entries = bundle.map((candidate) => this.slot(child.candSlot[candidate] as number));
         const before = stays.length;
         const fits = entries.every((entry) => {
-          const ok = this.blockingWith(child, entry, stays, new Map(), true) === null;
-          if (ok) stays.push(entry.stay);
+          const ok = this.blockingWith(child, entry, stays, busy, new Map(), true) === null;
+          if (ok) {
+            stays.push(entry.stay);
+            busy.push(entry.startMs, entry.endMs);
+          }
           return ok;
         });
         stays.length = before;
+        busy.length = 2 * before;
         if (fits) want(entries);
       }
       return;
@@ -872,7 +916,10 @@ export class RoundState {
     for (let i = 0; i < child.candSlot.length && child.unitsWanted < target; i++) {
       const entry = this.slot(child.candSlot[i] as number);
       if (child.unitsWanted + entry.units > target) continue;
-      if (this.blockingWith(child, entry, stays, memo, true) !== null) continue;
+      // A remembered refusal first: once the award is used up, the rest of a long candidate list is refused
+      // without looking at the stays (the reason does not matter here).
+      if (memo.size > 0 && (refusedBefore(memo, entitlementKeyOf(child, entry), entry) || (entry.overnight && refusedBefore(memo, annualKeyOf(entry), entry)))) continue;
+      if (this.blockingWith(child, entry, stays, busy, memo, true) !== null) continue;
       want([entry]);
     }
   }
@@ -896,8 +943,11 @@ function homeDayKey(home: number, dayNumber: number): number {
 }
 
 /** Refusals seen without asking checkPlacement: overlap with a stay, or one remembered in the memo. */
-function cheapRefusal(child: ChildEntry, entry: SlotEntry, stays: StayInfo[], memo: RefusalMemo): RefusalReason | null {
-  for (const stay of stays) if (overlaps(stay, entry.info)) return 'OVERLAPPING_BOOKING';
+function cheapRefusal(child: ChildEntry, entry: SlotEntry, busy: readonly number[], memo: RefusalMemo): RefusalReason | null {
+  const { startMs, endMs } = entry;
+  for (let i = 0; i < busy.length; i += 2) {
+    if ((busy[i] as number) < endMs && startMs < (busy[i + 1] as number)) return 'OVERLAPPING_BOOKING';
+  }
   // Day sessions never count towards the 75-day limit.
   if (entry.overnight && refusedBefore(memo, annualKeyOf(entry), entry)) return 'ANNUAL_STAY_LIMIT';
   if (refusedBefore(memo, entitlementKeyOf(child, entry), entry)) return 'ENTITLEMENT_EXCEEDED';
