@@ -75,13 +75,16 @@ function runUpgrades(state: RoundState, order: ChildEntry[]): void {
 function upgrade(state: RoundState, child: ChildEntry, placement: Placement): void {
   const limit = effectiveRank(placement.rank);
   const units = state.slot(placement.slot).units;
-  const held = new Set(child.placements.map((p) => p.slot));
-  const blockingAfterMove = state.blockingIfMovedFrom(child, placement.slot);
+  let held: Set<number> | undefined;
+  let blockingAfterMove: ((to: number) => unknown) | undefined;
   // Candidates are in rank order (flexible last), so stop at the first rank that is no better.
   for (let candidate = 0; candidate < child.candSlot.length; candidate++) {
     if (effectiveRank(child.candRank[candidate] as number) >= limit) return;
     const other = child.candSlot[candidate] as number;
-    if (held.has(other) || state.free(other) <= 0 || state.slot(other).units !== units) continue;
+    if (state.free(other) <= 0 || state.slot(other).units !== units) continue;
+    held ??= new Set(child.placements.map((p) => p.slot));
+    if (held.has(other)) continue;
+    blockingAfterMove ??= state.blockingIfMovedFrom(child, placement.slot);
     if (blockingAfterMove(other) !== null) continue;
     state.unplace(child, placement.slot);
     state.take(child, candidate);

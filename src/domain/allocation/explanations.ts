@@ -25,7 +25,8 @@ interface Context {
 export function explainChild(state: RoundState, child: ChildEntry, orderName: OrderName, of: number): ChildExplanation {
   const worstRankGot = Math.max(0, ...child.placements.map((placement) => effectiveRank(placement.rank)));
   const context: Context = { state, child, orderName, of, unit: unitWord(state, child), worstRankGot };
-  const preferences = child.preferences.map((preference) => preferenceOutcome(context, preference));
+  const have = new Set(child.placements.map((placement) => placement.slot));
+  const preferences = child.preferences.map((preference) => preferenceOutcome(context, preference, have));
   const split = splitExplanations(state, child);
   return {
     childId: child.child.id,
@@ -69,9 +70,8 @@ function splitExplanations(state: RoundState, child: ChildEntry): NonNullable<Ch
   });
 }
 
-function preferenceOutcome(context: Context, preference: ExpandedPreference): PreferenceOutcome {
+function preferenceOutcome(context: Context, preference: ExpandedPreference, have: ReadonlySet<number>): PreferenceOutcome {
   const { state, child } = context;
-  const have = new Set(child.placements.map((placement) => placement.slot));
   const groups = new Map<UnmetReason, UnmetGroup>();
   if (preference.unknownSlot) note(groups, context, 'NOT_AVAILABLE', null);
   for (const slot of preference.unsuitable) {

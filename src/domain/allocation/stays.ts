@@ -8,7 +8,7 @@
  * swapping places with a child whose own stays do not mind the exchange.
  */
 import { compareIds, effectiveRank, type ChildEntry, type RoundState } from './round-state.js';
-import { neighbouringNights } from './water-filling.js';
+import { neighbouringNightsOf } from './water-filling.js';
 
 /** A child's overnight placements that follow on from each other without a night at home, in date order. */
 export function stayRuns(state: RoundState, child: ChildEntry): number[][] {
@@ -100,8 +100,7 @@ function moveInto(state: RoundState, child: ChildEntry, slot: number, home: numb
 
 /** Whether moving the child out of `slot` would take a night out of one of its stays in that home. */
 function wouldSplit(state: RoundState, child: ChildEntry, slot: number): boolean {
-  const entry = state.slot(slot);
-  const neighbours = new Set(neighbouringNights(state, entry.home, entry.dayNumber, entry.endDayNumber));
+  const neighbours = new Set(neighbouringNightsOf(state, slot));
   return child.placements.some((placement) => neighbours.has(placement.slot));
 }
 

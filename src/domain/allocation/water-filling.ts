@@ -122,7 +122,7 @@ function neighbouringCandidate(state: RoundState, child: ChildEntry, rank: numbe
   for (const placement of child.placements) {
     const at = state.slot(placement.slot);
     if (at.overnight) {
-      for (const slot of neighbouringNights(state, at.home, at.dayNumber, at.endDayNumber)) {
+      for (const slot of neighbouringNightsOf(state, placement.slot)) {
         const candidate = state.candidateIndex(child, slot);
         if (candidate === undefined || child.candState[candidate] !== ALIVE) continue;
         if (effectiveRank(child.candRank[candidate] as number) > rank) continue;
@@ -132,6 +132,24 @@ function neighbouringCandidate(state: RoundState, child: ChildEntry, rank: numbe
     }
   }
   return undefined;
+}
+
+/** neighbouringNights of a slot's own home and dates, worked out once per slot (the filling asks at every turn). */
+const neighboursBySlot = new WeakMap<RoundState, (readonly number[] | undefined)[]>();
+
+export function neighbouringNightsOf(state: RoundState, slot: number): readonly number[] {
+  let cache = neighboursBySlot.get(state);
+  if (!cache) {
+    cache = new Array<readonly number[] | undefined>(state.slots.length);
+    neighboursBySlot.set(state, cache);
+  }
+  let neighbours = cache[slot];
+  if (!neighbours) {
+    const entry = state.slot(slot);
+    neighbours = neighbouringNights(state, entry.home, entry.dayNumber, entry.endDayNumber);
+    cache[slot] = neighbours;
+  }
+  return neighbours;
 }
 
 /** Overnight slots of one home that end the day a stay starts or start the day it ends. */
