@@ -254,7 +254,13 @@ class ChainSearch {
   /** Children who gave a place up: the filling offers them a turn again. */
   readonly victims: ChildEntry[] = [];
 
+  /** Each child's unitsWanted and stayNights by index (fixed once the round is set up), for giveBack. */
+  private readonly wanted: Int32Array;
+  private readonly stayNights: Int32Array;
+
   constructor(private readonly state: RoundState) {
+    this.wanted = Int32Array.from(state.children, (child) => child.unitsWanted);
+    this.stayNights = Int32Array.from(state.children, (child) => child.stayNights);
     const n = state.slots.length;
     this.seen = new Int32Array(n);
     this.parent = new Int32Array(n);
@@ -333,24 +339,32 @@ class ChainSearch {
     const remaining = state.remainingWant(child);
     let best: { victim: ChildEntry; at: number } | undefined;
     let takers = 0;
+    const got = state.unitsGotByChild;
+    const { wanted, stayNights } = this;
+    const childGot = child.unitsGot;
+    const childWanted = child.unitsWanted;
     for (let candidate = 0; candidate < child.candSlot.length && takers < GIVING_BUDGET; candidate++) {
       if (child.candState[candidate] !== DEAD_FULL) continue;
       const slot = child.candSlot[candidate] as number;
       const entry = state.slot(slot);
-      if (entry.units > remaining) continue;
+      const { units } = entry;
+      if (units > remaining) continue;
       let here: ChildEntry | undefined;
-      for (const taker of entry.takers) {
+      const list = entry.takers;
+      for (let at = 0; at < list.length; at++) {
+        const taker = list[at] as number;
         takers += 1;
-        const other = state.childAt(taker);
+        const otherGot = got[taker] as number;
+        const otherWanted = wanted[taker] as number;
         // Both end above the child's share now — (other.got - units) / other.want > child.got / child.want,
         // cross-multiplied — so the lower of the two rises: better in max-min's (leximin) order, and since each
         // such exchange is, they cannot go round in circles.
-        const after = (other.unitsGot - entry.units) * child.unitsWanted - child.unitsGot * other.unitsWanted;
-        if (after <= 0 || other === child || other.stayNights > 1) continue;
+        const after = (otherGot - units) * childWanted - childGot * otherWanted;
+        if (after <= 0 || taker === child.index || (stayNights[taker] as number) > 1) continue;
         const rival = here ?? best?.victim;
-        if (rival && other.unitsGot * rival.unitsWanted <= rival.unitsGot * other.unitsWanted) continue;
+        if (rival && otherGot * rival.unitsWanted <= rival.unitsGot * otherWanted) continue;
         if (this.banned.has(this.key(taker, slot, -1))) continue;
-        here = other;
+        here = state.childAt(taker);
       }
       if (here && this.fits(child, candidate, slot, remaining)) best = { victim: here, at: slot };
     }
