@@ -4,8 +4,7 @@
  * finish (BullMQ returns unfinished ones to the queue on close), then quits
  * Redis and disconnects Prisma.
  */
-import { UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
-import { ZodError } from 'zod';
+import { Worker, type Processor } from 'bullmq';
 import { config } from '../src/config.js';
 import { disconnectDb } from '../src/db.js';
 import { flushOutbox, pruneOutbox } from '../src/jobs/outbox.js';
@@ -38,18 +37,6 @@ export const PROCESSORS: Record<QueueName, { processor: Processor; concurrency: 
   notifications: { processor: processNotifications, concurrency: 1 },
 };
 
-/** A malformed payload will not get better on retry. */
-function guard(processor: Processor): Processor {
-  return async (job: Job, token?: string) => {
-    try {
-      return await processor(job, token);
-    } catch (err) {
-      if (err instanceof ZodError) throw new UnrecoverableError(`invalid payload: ${err.message}`);
-      throw err;
-    }
-  };
-}
-
 /**
  * Reminders, arrival lists and award alerts run from BullMQ job schedulers:
  * one job at a time across all workers, kept in Redis, so a worker restart
@@ -70,7 +57,7 @@ export interface WorkerHandle {
 export async function startWorkers(options: { sweepMs?: number; processors?: QueueProcessors } = {}): Promise<WorkerHandle> {
   const processors = options.processors ?? PROCESSORS;
   const workers = Object.entries(processors).map(([name, { processor, concurrency }]) => {
-    const worker = new Worker(name, guard(processor), {
+    const worker = new Worker(name, processor, {
       connection: workerConnection(),
       prefix: config().QUEUE_PREFIX,
       concurrency,
