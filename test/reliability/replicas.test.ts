@@ -19,6 +19,7 @@ import { closeConnections } from '../support/lifecycle.js';
 import { killHard, SHORT_RECOVERY, spawnWorker, waitFor } from '../support/workers.js';
 import { freePort } from '../support/ports.js';
 import { makePerson, personToken } from '../support/people.js';
+import { fetchBrowser } from '../support/web-browser.js';
 
 const LIMIT = 6;
 // Its own queue prefix (and so its own rate-limit keys): only the processes this file starts serve it.
@@ -55,29 +56,6 @@ afterAll(async () => {
   await closeConnections();
 });
 
-/** A browser with its own cookie jar that can talk to any replica. */
-function browser() {
-  const jar = new Map<string, string>();
-  async function request(base: string, path: string, form?: Record<string, string>) {
-    const res = await fetch(base + path, {
-      method: form ? 'POST' : 'GET',
-      headers: { Cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), ...(form ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}) },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-      redirect: 'manual',
-    });
-    for (const cookie of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = cookie.split(';');
-      const name = pair!.slice(0, pair!.indexOf('='));
-      const value = pair!.slice(pair!.indexOf('=') + 1);
-      if (attrs.some((a) => /max-age=0/i.test(a.trim())) || value === '') jar.delete(name);
-      else jar.set(name, value);
-    }
-    const html = await res.text();
-    return { status: res.status, location: res.headers.get('location'), html, csrf: /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '' };
-  }
-  return { jar, request };
-}
-
 const api = (base: string, path: string, token: string, init: { method?: string; body?: unknown; forwardedFor?: string } = {}) =>
   fetch(base + path, {
     method: init.method ?? 'GET',
@@ -93,7 +71,7 @@ describe('two API processes and two workers on one database and Redis', () => {
   it('a session started on one API is honoured by the other, and signing out on the other ends it on both', async () => {
     const [a, b] = apis as [string, string];
     const { coordinatorToken } = await makeAuthority();
-    const browse = browser();
+    const browse = fetchBrowser();
     // The form comes from one replica and is posted to the other: the CSRF secret is shared too.
     const form = await browse.request(a, '/');
     expect(await browse.request(b, '/sign-in', { _csrf: form.csrf, token: coordinatorToken })).toMatchObject({ status: 303, location: '/coordinator' });
@@ -114,7 +92,7 @@ describe('two API processes and two workers on one database and Redis', () => {
     const { authority, coordinatorToken } = await makeAuthority();
     const { family } = await makeFamilyWithChild(authority.id);
     const carerToken = await personToken(await makePerson('Rowan Carer'), { role: 'CARER', familyId: family.id });
-    const browse = browser();
+    const browse = fetchBrowser();
     const form = await browse.request(a, '/');
     expect(await browse.request(a, '/sign-in', { _csrf: form.csrf, token: carerToken })).toMatchObject({ status: 303, location: '/family' });
     expect((await browse.request(b, '/family')).status).toBe(200);

@@ -29,6 +29,7 @@ import { closeConnections } from '../support/lifecycle.js';
 import { startMailServer, type MailServer } from '../support/mail-server.js';
 import { addTestMembership, makePerson, personToken } from '../support/people.js';
 import { startTestServer } from '../support/server.js';
+import { fetchBrowser } from '../support/web-browser.js';
 
 // Its own deployment: its own outbox and its own rate-limit keys in Redis.
 process.env.QUEUE_PREFIX = `sblimits${randomUUID().slice(0, 8)}`;
@@ -48,24 +49,8 @@ afterAll(async () => {
 
 /** A browser at one client address (as the proxy reports it). */
 function browserAt(address: string) {
-  const jar = new Map<string, string>();
-  async function request(path: string, form?: Record<string, string>) {
-    const res = await fetch(app.url + path, {
-      method: form ? 'POST' : 'GET',
-      headers: { Cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), 'X-Forwarded-For': address, ...(form ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}) },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-      redirect: 'manual',
-    });
-    for (const cookie of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = cookie.split(';');
-      const name = pair!.slice(0, pair!.indexOf('='));
-      const value = pair!.slice(pair!.indexOf('=') + 1);
-      if (attrs.some((a) => /max-age=0/i.test(a.trim())) || value === '') jar.delete(name);
-      else jar.set(name, value);
-    }
-    const html = await res.text();
-    return { status: res.status, location: res.headers.get('location'), html, csrf: /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '' };
-  }
+  const browser = fetchBrowser({ forwardedFor: address });
+  const request = (path: string, form?: Record<string, string>) => browser.request(app.url, path, form);
   async function askForLink(email: string) {
     const form = await request('/sign-in/email');
     return request('/sign-in/email', { _csrf: form.csrf, email });
