@@ -164,3 +164,34 @@ export const SignInEventSchema = z
     tokenId: Uuid.nullable(),
   })
   .openapi('SignInEvent');
+
+const ServiceAccountMembershipInput = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('COORDINATOR'), authorityId: Uuid }).strict(),
+  z.object({ role: z.enum(['PROVIDER_MANAGER', 'PROVIDER_STAFF']), providerId: Uuid }).strict(),
+]);
+
+export const CreateServiceAccountBody = z
+  .object({
+    name: Name.openapi({ example: 'Case management system' }),
+    memberships: z.array(ServiceAccountMembershipInput).min(1).max(20).optional().openapi({
+      description: 'What it may act as. A coordinator: coordinator of their authority (the default), or manager or staff of a home their authority runs. An administrator: any, and must say.',
+    }),
+  })
+  .strict();
+
+export const ServiceAccountSchema = z
+  .object({
+    id: Uuid,
+    name: z.string(),
+    authorityId: Uuid.nullable().openapi({ description: 'The authority whose coordinator made it (null: a platform administrator did)' }),
+    createdAt: Instant,
+    disabledAt: Instant.nullable(),
+    memberships: z.array(z.object({ id: Uuid, role: MembershipRoleSchema, authorityId: Uuid.nullable(), providerId: Uuid.nullable() })),
+    tokens: z.array(OwnTokenSchema),
+  })
+  .openapi('ServiceAccount');
+
+export const ServiceAccountTokenParams = z.object({
+  id: Uuid.openapi({ param: { name: 'id', in: 'path' } }),
+  tokenId: Uuid.openapi({ param: { name: 'tokenId', in: 'path' } }),
+});

@@ -155,6 +155,39 @@ export async function me(p: Principal) {
 }
 
 /**
+ * Make a token owned by `ownerPersonId`, acting through `wanted` (its live memberships; the first is the
+ * default), expiring in `expiresInDays`; audited as made by `p`. For a person's own tokens and for the
+ * tokens of a service account made by whoever manages it.
+ */
+export async function mintOwnedToken(
+  tx: Tx,
+  p: Principal,
+  ownerPersonId: string,
+  wanted: string[],
+  input: { label: string; expiresInDays: number },
+  now: Date,
+  options: { audited?: Record<string, unknown>; /** Further checks, once the memberships are known to be the owner's. */ authorize?: () => Promise<void> } = {},
+) {
+  const live = await tx.membership.findMany({ where: { id: { in: wanted }, personId: ownerPersonId, revokedAt: null } });
+  if (live.length !== wanted.length) throw notFound('Membership');
+  await options.authorize?.();
+  const expiresAt = new Date(now.getTime() + input.expiresInDays * 86_400_000);
+  const first = live.find((m) => m.id === wanted[0])!;
+  const { id, token } = await mintMembershipToken(tx, first.id, { label: input.label, expiresAt, alsoActsThrough: wanted.slice(1) });
+  await audit(tx, p, { action: 'token.created', entityType: 'ApiToken', entityId: id, authorityId: first.authorityId, after: { ...options.audited, label: input.label, membershipIds: wanted, expiresAt: expiresAt.toISOString() } });
+  return { id, token, membershipId: first.id, membershipIds: wanted, expiresAt: expiresAt.toISOString() };
+}
+
+/** Refused for a service account acting through its own token: its tokens are made and ended by whoever manages it. */
+export async function assertNotServiceAccount(p: Principal, what: string): Promise<void> {
+  // The platform's own administration account (npm run token -- admin) is the one service account that
+  // acts as an administrator: service accounts made through the API never have that membership.
+  if (!p.personId || p.role === 'ADMIN') return;
+  const person = await db().person.findUnique({ where: { id: p.personId }, select: { serviceAccount: true } });
+  if (person?.serviceAccount) throw forbidden(`A service account may not ${what}; whoever manages it does (/v1/service-accounts)`);
+}
+
+/**
  * An API token for an integration: acting through a subset of the caller's own live memberships
  * (the first is the default; a request chooses another with the Acting-As header), with an expiry.
  * A caller acting through a token may give the new one only memberships its own token has, so a
@@ -162,28 +195,24 @@ export async function me(p: Principal) {
  */
 export async function createOwnToken(p: Principal, input: { label: string; membershipId?: string; membershipIds?: string[]; expiresInDays: number }, now = new Date()) {
   if (!p.personId) throw forbidden('Only a person signed in, or a person’s own token, may create tokens; access keys without an owner may not');
+  await assertNotServiceAccount(p, 'make tokens for itself');
   const wanted = [...new Set(input.membershipIds ?? [input.membershipId ?? p.membershipId].filter((id): id is string => Boolean(id)))];
   if (!wanted.length) throw forbidden('Choose which memberships the token acts through');
-  return transaction(async (tx) => {
-    const live = await tx.membership.findMany({ where: { id: { in: wanted }, personId: p.personId!, revokedAt: null } });
-    if (live.length !== wanted.length) throw notFound('Membership');
-    if (p.apiTokenId) {
-      const reach = await tx.apiTokenMembership.findMany({ where: { tokenId: p.apiTokenId }, select: { membershipId: true } });
-      const mine = new Set([...reach.map((r) => r.membershipId), ...(p.membershipId ? [p.membershipId] : [])]);
-      if (wanted.some((id) => !mine.has(id))) throw forbidden('A token may make tokens only for the memberships it acts through itself; sign in to choose others');
-    }
-    const expiresAt = new Date(now.getTime() + input.expiresInDays * 86_400_000);
-    const first = live.find((m) => m.id === wanted[0])!;
-    const { id, token } = await mintMembershipToken(tx, first.id, { label: input.label, expiresAt, alsoActsThrough: wanted.slice(1) });
-    await audit(tx, p, { action: 'token.created', entityType: 'ApiToken', entityId: id, authorityId: first.authorityId, after: { label: input.label, membershipIds: wanted, expiresAt: expiresAt.toISOString() } });
-    return { id, token, membershipId: first.id, membershipIds: wanted, expiresAt: expiresAt.toISOString() };
-  });
+  return transaction(async (tx) =>
+    mintOwnedToken(tx, p, p.personId!, wanted, input, now, {
+      authorize: async () => {
+        if (!p.apiTokenId) return;
+        const reach = await tx.apiTokenMembership.findMany({ where: { tokenId: p.apiTokenId }, select: { membershipId: true } });
+        const mine = new Set([...reach.map((r) => r.membershipId), ...(p.membershipId ? [p.membershipId] : [])]);
+        if (wanted.some((id) => !mine.has(id))) throw forbidden('A token may make tokens only for the memberships it acts through itself; sign in to choose others');
+      },
+    }),
+  );
 }
 
-/** The caller's own API tokens, newest first (never the tokens themselves: only their hashes are kept). */
-export async function listOwnTokens(p: Principal) {
-  if (!p.personId) throw forbidden('Access keys without an owner have no tokens of their own');
-  const rows = await db().apiToken.findMany({ where: { personId: p.personId }, include: { scope: { select: { membershipId: true } } }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], take: 200 });
+/** The tokens a person or service account owns, newest first (never the tokens themselves: only their hashes are kept). */
+export async function tokensOwnedBy(personId: string) {
+  const rows = await db().apiToken.findMany({ where: { personId }, include: { scope: { select: { membershipId: true } } }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], take: 200 });
   return rows.map((t) => ({
     id: t.id,
     label: t.label,
@@ -195,11 +224,16 @@ export async function listOwnTokens(p: Principal) {
   }));
 }
 
-/** Revoke one of the caller's own tokens, and every web session signed in with it. */
-export async function revokeOwnToken(p: Principal, tokenId: string, now = new Date()) {
+/** The caller's own API tokens. */
+export async function listOwnTokens(p: Principal) {
   if (!p.personId) throw forbidden('Access keys without an owner have no tokens of their own');
+  return tokensOwnedBy(p.personId);
+}
+
+/** Revoke a token `ownerPersonId` owns, and every web session signed in with it; audited as done by `p`. */
+export async function revokeOwnedToken(p: Principal, ownerPersonId: string, tokenId: string, now = new Date()) {
   return transaction(async (tx) => {
-    const t = await tx.apiToken.findFirst({ where: { id: tokenId, personId: p.personId! } });
+    const t = await tx.apiToken.findFirst({ where: { id: tokenId, personId: ownerPersonId } });
     if (!t) throw notFound('Token');
     if (!t.revokedAt) {
       await tx.apiToken.update({ where: { id: t.id }, data: { revokedAt: now } });
@@ -208,6 +242,12 @@ export async function revokeOwnToken(p: Principal, tokenId: string, now = new Da
     }
     return { id: t.id, revokedAt: (t.revokedAt ?? now).toISOString() };
   });
+}
+
+/** Revoke one of the caller's own tokens, and every web session signed in with it. */
+export async function revokeOwnToken(p: Principal, tokenId: string, now = new Date()) {
+  if (!p.personId) throw forbidden('Access keys without an owner have no tokens of their own');
+  return revokeOwnedToken(p, p.personId, tokenId, now);
 }
 
 /** The platform administrator service account's token, for the demo and tests (`npm run --silent token -- admin`). */

@@ -90,6 +90,9 @@ interface World {
   spareCarerF: string;
   /** An invitation to family F not yet accepted, for the withdrawal row. */
   invitationF: string;
+  /** Service accounts A's coordinator made: one for the token row, one for the disabling row. */
+  serviceAccountA: string;
+  spareServiceAccountA: string;
   /** Run by A; the operator row sets it to A again (changing P's operator would change the other rows). */
   providerOperated: string;
 }
@@ -166,6 +169,8 @@ beforeAll(async () => {
     providerClosing: closing.provider.id,
     consultingA: consulting.id,
     spareCarerF: (await addTestMembership(await makePerson('Spare Carer'), { role: 'CARER', familyId: f.family.id })).membershipId,
+    serviceAccountA: (await call('POST', '/v1/service-accounts', { token: a.coordinatorToken, body: { name: 'Case system' } })).body.id,
+    spareServiceAccountA: (await call('POST', '/v1/service-accounts', { token: a.coordinatorToken, body: { name: 'Old integration' } })).body.id,
     invitationF: (await call('POST', '/v1/invitations', { token: a.coordinatorToken, body: { email: `invited-${uid()}@example.org`, name: 'Invited Carer', familyId: f.family.id } })).body.id,
   };
 });
@@ -381,6 +386,12 @@ Object.assign(ENDPOINTS, {
   // Ending F's spare carer: A's coordinator does (then ending it again is 200 and changes nothing), B and providers find no such membership.
   // The first to withdraw it (A) and the administrator after get 200: withdrawing again changes nothing.
   'DELETE /v1/invitations/:id': { method: 'DELETE', path: (w) => `/v1/invitations/${w.invitationF}`, expect: { coordinatorA: 200, coordinatorB: 404, providerP: 404, providerQ: 404, familyF: 403, familyG: 403, carerF: 403, managerP: 404, staffP: 403, admin: 200 } },
+  // Coordinators make service accounts for their own authority (B may not give one A's); an administrator for any.
+  'POST /v1/service-accounts': { method: 'POST', path: () => '/v1/service-accounts', body: (w) => ({ name: `Integration ${uid()}`, memberships: [{ role: 'COORDINATOR', authorityId: w.authorityA }] }), expect: noneOf({ coordinatorA: 201, coordinatorB: 403, admin: 201 }) },
+  'GET /v1/service-accounts': { method: 'GET', path: () => '/v1/service-accounts', expect: noneOf({ coordinatorA: 200, coordinatorB: 200, admin: 200 }) },
+  'POST /v1/service-accounts/:id/tokens': { method: 'POST', path: (w) => `/v1/service-accounts/${w.serviceAccountA}/tokens`, body: () => ({ label: 'Sync', expiresInDays: 30 }), expect: noneOf({ coordinatorA: 201, coordinatorB: 404, admin: 201 }) },
+  'DELETE /v1/service-accounts/:id/tokens/:tokenId': { method: 'DELETE', path: (w) => `/v1/service-accounts/${w.serviceAccountA}/tokens/00000000-0000-4000-8000-000000000000`, expect: noneOf({ coordinatorA: 404, coordinatorB: 404, admin: 404 }) },
+  'POST /v1/service-accounts/:id/disable': { method: 'POST', path: (w) => `/v1/service-accounts/${w.spareServiceAccountA}/disable`, expect: noneOf({ coordinatorA: 200, coordinatorB: 404, admin: 200 }) },
   'DELETE /v1/memberships/:id': { method: 'DELETE', path: (w) => `/v1/memberships/${w.spareCarerF}`, expect: { coordinatorA: 200, coordinatorB: 404, providerP: 404, providerQ: 404, familyF: 403, familyG: 403, carerF: 403, managerP: 404, staffP: 403, admin: 200 } },
 } satisfies Record<string, Endpoint>);
 

@@ -15,6 +15,9 @@ import {
   MeSchema,
   OperatorSchema,
   SetOperatorBody,
+  CreateServiceAccountBody,
+  ServiceAccountSchema,
+  ServiceAccountTokenParams,
   SignInEventSchema,
   SignInEventsQuery,
 } from '../../schemas/people.js';
@@ -100,4 +103,38 @@ export const listSignInEventsRoute = createRoute({
   summary: 'The latest sign-ins and failed attempts (bad bearer tokens among them), newest first (platform administrator). Failures are recorded per client address up to a bound a minute, and once more (TOO_MANY_FAILURES) when it passes it.',
   request: { query: SignInEventsQuery },
   responses: { 200: jsonContent(z.object({ items: z.array(SignInEventSchema) }), 'Sign-in events'), ...errorResponses },
+});
+
+export const createServiceAccountRoute = createRoute({
+  method: 'post', path: '/v1/service-accounts', tags: ['People'], security,
+  summary: 'Create a named service account for an integration (a coordinator, for their authority; a platform administrator, for any)',
+  request: { headers: IdempotencyHeader, body: jsonBody(CreateServiceAccountBody) },
+  responses: { 201: jsonContent(ServiceAccountSchema, 'Created'), ...errorResponses },
+});
+
+export const listServiceAccountsRoute = createRoute({
+  method: 'get', path: '/v1/service-accounts', tags: ['People'], security,
+  summary: 'The service accounts the caller manages (a coordinator: those made for their authority; an administrator: all), with their memberships and tokens',
+  responses: { 200: jsonContent(z.object({ items: z.array(ServiceAccountSchema) }), 'Service accounts'), ...errorResponses },
+});
+
+export const createServiceAccountTokenRoute = createRoute({
+  method: 'post', path: '/v1/service-accounts/{id}/tokens', tags: ['People'], security,
+  summary: 'Create a token owned by the service account, acting through a subset of its memberships (default: its first), with an expiry; audit events it causes name the service account',
+  request: { headers: IdempotencyHeader, params: IdParam, body: jsonBody(CreateTokenBody) },
+  responses: { 201: jsonContent(CreatedTokenSchema, 'Created; the token is shown only now'), ...errorResponses },
+});
+
+export const revokeServiceAccountTokenRoute = createRoute({
+  method: 'delete', path: '/v1/service-accounts/{id}/tokens/{tokenId}', tags: ['People'], security,
+  summary: 'Revoke one of a service account’s tokens, and every web session signed in with it',
+  request: { params: ServiceAccountTokenParams },
+  responses: { 200: jsonContent(RevokedTokenSchema, 'Revoked (revoking it again changes nothing)'), ...errorResponses },
+});
+
+export const disableServiceAccountRoute = createRoute({
+  method: 'post', path: '/v1/service-accounts/{id}/disable', tags: ['People'], security,
+  summary: 'Disable a service account: every token it has stops at once, and no new one can be made',
+  request: { params: IdParam },
+  responses: { 200: jsonContent(ServiceAccountSchema, 'Disabled (disabling it again changes nothing)'), ...errorResponses },
 });
