@@ -10,6 +10,7 @@ import type { Context } from 'hono';
 import { createRouter } from '../../http/app.js';
 import { errorResponses } from '../../http/openapi.js';
 import * as feed from '../../services/openreferral.js';
+import { HsdsService, HsdsServicePage } from '../../schemas/openreferral.js';
 
 const tags = ['Open Referral'];
 /** Directories poll; five minutes keeps free places fresh enough while sparing the database. */
@@ -24,21 +25,20 @@ const ListQuery = AuthorityQuery.extend({
   per_page: z.coerce.number().int().min(1).max(200).default(50).openapi({ description: 'Services per page (at most 200)' }),
   full: z.enum(['true', 'false']).optional().openapi({ description: 'true: fully nested services (schedules, locations, capacities, cost options)' }),
 });
-const HsdsDocument = z.object({}).passthrough();
-const hsdsContent = (description: string) => ({ description, content: { 'application/json': { schema: HsdsDocument } } });
+const hsdsContent = (description: string, schema: typeof HsdsService | typeof HsdsServicePage) => ({ description, content: { 'application/json': { schema } } });
 const notModified = { 304: { description: 'Not modified since the ETag sent in If-None-Match' } };
 
 export const listServicesRoute = createRoute({
   method: 'get', path: '/openreferral/services', tags,
   summary: 'HSDS 3.1 paged list of short-break services (Open Referral UK); no token needed',
   request: { query: ListQuery },
-  responses: { 200: hsdsContent('An HSDS Page whose contents are services'), ...notModified, 400: errorResponses[400], 404: errorResponses[404] },
+  responses: { 200: hsdsContent('An HSDS Page whose contents are services', HsdsServicePage), ...notModified, 400: errorResponses[400], 404: errorResponses[404] },
 });
 export const getServiceRoute = createRoute({
   method: 'get', path: '/openreferral/services/{id}', tags,
   summary: 'One fully nested HSDS 3.1 service: organisation, location, schedules, capacity, eligibility by need, cost options',
   request: { params: z.object({ id: z.string().uuid().openapi({ param: { name: 'id', in: 'path' } }) }), query: AuthorityQuery },
-  responses: { 200: hsdsContent('An HSDS service'), ...notModified, 400: errorResponses[400], 404: errorResponses[404] },
+  responses: { 200: hsdsContent('An HSDS service', HsdsService), ...notModified, 400: errorResponses[400], 404: errorResponses[404] },
 });
 
 /** Serve a document with a strong ETag; a client that already holds it gets 304 and no body. */
