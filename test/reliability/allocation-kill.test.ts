@@ -47,8 +47,6 @@ describe('allocation worker killed mid-round', () => {
     await blocker.query('BEGIN');
     await blocker.query('SELECT id FROM slot WHERE id = $1 FOR UPDATE', [fallback[0]!.id]);
 
-    const blockerPid = (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-
     const round = await post('/v1/allocation-rounds', coordinatorToken, { periodStart: day, periodEnd: day, seed: 'kill' });
     expect(round.status).toBe(202);
     // Named connections, to tell this worker's database sessions from those of test files running beside this one.
@@ -56,14 +54,20 @@ describe('allocation worker killed mid-round', () => {
     const url = process.env.DATABASE_URL!;
     const first = spawnWorker({ ...env, DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}application_name=${appName}` });
     started.push(first);
+    const stderr: string[] = [];
+    first.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
     await waitFor('the round to be writing', async () => {
-      const status = (await db().allocationRound.findUniqueOrThrow({ where: { id: round.body.id } })).status;
-      if (status !== 'RUNNING') return false;
-      // The round's write transaction is waiting on the held slot lock (lockSlot's query, known by its start:
-      // pg_stat_activity keeps only the first 1 kB of the text, and the FOR UPDATE lies past it).
-      const waiting = await db().$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE application_name = ${appName} AND ${blockerPid}::int = ANY(pg_blocking_pids(pid)) AND query LIKE '%SELECT s.id, s."providerId", s."localDate", s."startsAt", s."endsAt", s.capacity, s.booked, s.held%'`;
+      const current = await db().allocationRound.findUniqueOrThrow({ where: { id: round.body.id } });
+      if (current.status === 'FAILED') throw new Error(`the round failed before it was killed: ${current.error}`);
+      if (first.exitCode !== null) throw new Error(`the worker exited (${first.exitCode}) before it was killed: ${stderr.join('')}`);
+      if (current.status !== 'RUNNING') return false;
+      // The round's write transaction is waiting on a row lock in lockSlot's query (known by its start:
+      // pg_stat_activity keeps only the first 1 kB of the text, and the FOR UPDATE lies past it). Waiting on
+      // the held slot directly, or behind another of this worker's transactions that waits on it: in this
+      // file's own database nothing else holds a lock.
+      const waiting = await db().$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE application_name = ${appName} AND wait_event_type = 'Lock' AND cardinality(pg_blocking_pids(pid)) > 0 AND query LIKE '%SELECT s.id, s."providerId", s."localDate", s."startsAt", s."endsAt", s.capacity, s.booked, s.held%'`;
       return waiting.length > 0;
-    }, 120_000);
+    }, 600_000);
     await killHard(first);
     await blocker.query('ROLLBACK');
     await blocker.end();
@@ -80,7 +84,7 @@ describe('allocation worker killed mid-round', () => {
     const done = await waitFor('the retried round', async () => {
       const r = await db().allocationRound.findUniqueOrThrow({ where: { id: round.body.id } });
       return r.status === 'COMPLETED' || r.status === 'FAILED' ? r : null;
-    }, 120_000, 250);
+    }, 600_000, 250);
     expect(done.status).toBe('COMPLETED');
 
     const result = done.result as { bookings: { childId: string; slotId: string }[]; skipped: unknown[] };
@@ -93,5 +97,5 @@ describe('allocation worker killed mid-round', () => {
     const violations = await invariantViolations();
     expect(violations.overfilled).toEqual([]);
     expect(violations.overlapping).toEqual([]);
-  }, 300_000);
+  }, 1_200_000);
 });
