@@ -62,9 +62,9 @@ describe('allocation worker killed mid-round', () => {
       if (first.exitCode !== null) throw new Error(`the worker exited (${first.exitCode}) before it was killed: ${stderr.join('')}`);
       if (current.status !== 'RUNNING') return false;
       // The round's write transaction is waiting on a row lock in lockSlot's query (known by its start:
-      // pg_stat_activity keeps only the first 1 kB of the text, and the FOR UPDATE lies past it). Waiting on
-      // the held slot directly, or behind another of this worker's transactions that waits on it: in this
-      // file's own database nothing else holds a lock.
+      // pg_stat_activity keeps only the first 1 kB of the text, and the FOR UPDATE lies past it): directly on
+      // the held slot, or queued behind the worker's own slot generation waiting on it (seen in the closure twin
+      // of this test: lockSlot on a tuple lock held by generation's SELECT … FOR UPDATE, which waited on the blocker).
       const waiting = await db().$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE application_name = ${appName} AND wait_event_type = 'Lock' AND cardinality(pg_blocking_pids(pid)) > 0 AND query LIKE '%SELECT s.id, s."providerId", s."localDate", s."startsAt", s."endsAt", s.capacity, s.booked, s.held%'`;
       return waiting.length > 0;
     }, 600_000);

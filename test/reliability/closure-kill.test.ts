@@ -18,6 +18,8 @@ import { makeAuthority, makeChild, makeFamily, makeProvider, makeSlots, uid } fr
 import { invariantViolations } from '../support/invariants.js';
 import { closeConnections } from '../support/lifecycle.js';
 import { killHard, SHORT_RECOVERY, spawnWorker, waitFor } from '../support/workers.js';
+import { queue } from '../../src/jobs/queues.js';
+import { jobIdOf } from '../../src/jobs/registry.js';
 
 // Its own queue prefix, so only the workers this test starts can take its jobs.
 const env = { QUEUE_PREFIX: `sbckill${uid()}`, ...SHORT_RECOVERY, LOG_LEVEL: 'silent' };
@@ -122,18 +124,23 @@ describe('re-homing worker killed mid-apply', () => {
       return { day, first: ids.map((id) => k.children.find((ch) => k.childRole.get(ch.id) === k.roles.get(id)!.split('@')[0])!.id).sort()[0]! };
     });
     const blockedDay = firstChildOn.sort((x, y) => (x.first < y.first ? 1 : -1))[0]!.day;
-    const blocker = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await blocker.connect();
-    await blocker.query('BEGIN');
-    await blocker.query('SELECT id FROM slot WHERE id = $1 FOR UPDATE', [k.nearSlots.get(blockedDay)]);
-
-    const kStarted = await close(k);
     // Named connections, to tell this worker's database sessions from those of other test processes.
     const appName = `closure-kill-${uid()}`;
     const url = process.env.DATABASE_URL!;
     const first = spawnWorker({ ...env, DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}application_name=${appName}` });
     started.push(first);
+    // A worker starts by extending every rule's horizon, which locks each rule's slots. Let that finish before
+    // holding a slot: otherwise generation queues on the held slot, re-homing queues behind generation (seen in
+    // CI), and the worker never waits on the held slot itself.
+    const horizonJob = jobIdOf('extendHorizon', { day: new Date().toISOString().slice(0, 10) });
+    await waitFor('the worker to finish its start-up slot generation', async () => ['completed', 'failed'].includes(await queue('slot-generation').getJobState(horizonJob)), 600_000);
+
+    const blocker = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT id FROM slot WHERE id = $1 FOR UPDATE', [k.nearSlots.get(blockedDay)]);
     const blockerPid = (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const kStarted = await close(k);
     await waitFor('the worker to block on the receiving slot', async () => {
       // The re-homing job's lockSlot (slot generation in the same worker may queue on the lock too), told by the
       // start of its text: pg_stat_activity keeps only the first 1 kB of a query, and lockSlot's FOR UPDATE is past it.
