@@ -8,8 +8,8 @@
  * ends the whole class. Child processes a test starts (API, workers) inherit
  * the copied database, and a queue prefix of its own, through the environment.
  */
-import pg from 'pg';
 import { inject } from 'vitest';
+import { withAdminDatabase } from './support/admin-database.js';
 
 const current = new URL(process.env.DATABASE_URL!);
 const runTag = inject('databaseRunTag');
@@ -18,11 +18,7 @@ const own = `${template}_${runTag}_${process.pid}`;
 
 // A worker process that runs several files keeps the copy it made for the first.
 if (current.pathname.slice(1) !== own) {
-  const admin = new URL(current);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
+  await withAdminDatabase(current.toString(), async (client) => {
     await client.query(`DROP DATABASE IF EXISTS "${own}" WITH (FORCE)`);
     for (let attempt = 1; ; attempt++) {
       try {
@@ -34,9 +30,7 @@ if (current.pathname.slice(1) !== own) {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
-  } finally {
-    await client.end();
-  }
+  });
   current.pathname = `/${own}`;
   process.env.DATABASE_URL = current.toString();
   // Jobs stay with the database they belong to: another file's workers, on one Redis, would run them against theirs.

@@ -1,8 +1,8 @@
 /** Bring the test database to the current migrations once per run; it is the template each file's own database copies. */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { applyMigrations } from '../src/db/migrations.js';
+import { withAdminDatabase } from './support/admin-database.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,21 +11,9 @@ declare module 'vitest' {
   }
 }
 
-async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** The per-file copies of this template (test/database-per-file.ts), of this run or, with `run` unset, of any. */
 async function dropCopies(url: string, template: string, run: string | null, force: boolean) {
-  await withAdmin(url, async (client) => {
+  await withAdminDatabase(url, async (client) => {
     const pattern = `${template.replace(/_/g, '\\_')}\\_${run ?? '%'}\\_%`;
     const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [pattern]);
     for (const { datname } of rows) {
