@@ -7,7 +7,6 @@
  * does nothing. Each booking still goes through placeChild, so the allocator's
  * plan is re-checked under the same locks as any direct booking.
  */
-import { randomBytes } from 'node:crypto';
 import { db } from '../db.js';
 import type { AllocationRound } from '../generated/prisma/client.js';
 import { allocate } from '../domain/allocation/index.js';
@@ -25,6 +24,7 @@ import type { StartRoundInput } from '../schemas/rounds.js';
 import { requireRole, type Principal } from './access.js';
 import { audit, type Actor } from './audit.js';
 import { releaseBooking } from './bookings.js';
+import { seededPeriod } from './seeded-run.js';
 import { notify } from './notifications.js';
 import { placeChild, slotWithProvider, toEntitlementInfo, toSlotInfo } from './placement.js';
 import { iso, isoOrNull } from './serialize.js';
@@ -77,9 +77,7 @@ export async function startRound(principal: Principal, input: StartRoundInput) {
     const created = await tx.allocationRound.create({
       data: {
         authorityId: principal.authorityId,
-        periodStart: input.periodStart,
-        periodEnd: input.periodEnd,
-        seed: input.seed ?? randomBytes(8).toString('hex'),
+        ...seededPeriod(input),
         calendar: toJson(RoundCalendarColumn, calendar),
       },
     });

@@ -6,7 +6,6 @@
  * the allocator on both (src/domain/scenarios.ts). The only row it writes is the
  * scenario's own: no booking, slot, rule or price is touched.
  */
-import { randomBytes } from 'node:crypto';
 import { db } from '../db.js';
 import { ENGLAND_CALENDAR } from '../domain/calendar-england.js';
 import type { PriceInfo } from '../domain/costs.js';
@@ -20,6 +19,7 @@ import type { CreateScenarioInput } from '../schemas/scenarios.js';
 import { loadRoundInput } from './allocation-rounds.js';
 import { requireRole, type Principal } from './access.js';
 import { audit } from './audit.js';
+import { seededPeriod } from './seeded-run.js';
 import { iso, isoOrNull } from './serialize.js';
 import { transaction } from './tx.js';
 import { paginate } from '../schemas/paging.js';
@@ -63,9 +63,7 @@ export async function createScenario(principal: Principal, input: CreateScenario
       data: {
         authorityId: principal.authorityId,
         name: input.name,
-        periodStart: input.periodStart,
-        periodEnd: input.periodEnd,
-        seed: input.seed ?? randomBytes(8).toString('hex'),
+        ...seededPeriod(input),
         changes: toJson(ScenarioChangesColumn, changes),
       },
     });

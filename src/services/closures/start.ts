@@ -2,7 +2,6 @@
  * Recording a closure (the provider stops taking bookings from its date and the
  * plan job is queued). Retrying a failed one, and marking one failed, is retry.ts.
  */
-import { randomBytes } from 'node:crypto';
 import { addDays, londonDateOf, londonWallTimeToInstant } from '../../domain/london-time.js';
 import { DEFAULT_REHOMING_PREFERENCES } from '../../domain/rehoming/index.js';
 import { ApiError, notFound } from '../../errors.js';
@@ -10,6 +9,7 @@ import { flushOutboxSoon, recordJob } from '../../jobs/outbox.js';
 import type { ConfirmClosureInput } from '../../schemas/closures.js';
 import { loadOperatedProvider, requireRole, type Principal } from '../access.js';
 import { audit } from '../audit.js';
+import { runSeed } from '../seeded-run.js';
 import type { Tx } from '../../db.js';
 import { transaction } from '../tx.js';
 import { ClosureSettingsColumn, toJson, type ClosureSettings } from '../../schemas/json-columns.js';
@@ -62,7 +62,7 @@ async function recordClosure(tx: Tx, principal: Principal, input: ConfirmClosure
     data: {
       ...data,
       reason: input.reason,
-      seed: input.seed ?? randomBytes(8).toString('hex'),
+      seed: runSeed(input.seed),
       preferences: toJson(ClosureSettingsColumn, settings),
       ...(deadline ? { status: 'CONSULTING' as const, consultationDeadline: deadline } : {}),
     },
