@@ -121,6 +121,38 @@ describe('a coordinator in the pages', { timeout: 120_000 }, () => {
     await page.context().close();
   });
 
+  it('a round page counts every child who asked in its figures, its chart and its table alike', async () => {
+    const { authority, coordinatorToken } = await makeAuthority();
+    const { provider } = await makeProvider('RESIDENTIAL');
+    const { family } = await makeFamily(authority.id);
+    const friday = nextWeekday(daysFromToday(690), 5);
+    const { slots } = await makeSlots(provider.id, { startDate: friday, untilDate: friday, rrule: 'FREQ=DAILY', places: 1, reservedForAuthorityId: authority.id });
+    const award = { periodStart: friday, periodEnd: addDays(friday, 30) };
+    // Two children want the one place; the third has no nights left in its award, so it can be given nothing at all.
+    const children = [await makeChild(family.id, authority.id, { ...award, nights: 4 }), await makeChild(family.id, authority.id, { ...award, nights: 4 }), await makeChild(family.id, authority.id, { ...award, nights: 0 })];
+    const coordinator = (await resolveToken(coordinatorToken))!;
+    for (const child of children) {
+      await createRequest(coordinator, { childId: child.id, periodStart: friday, periodEnd: addDays(friday, 1), preferences: [{ kind: 'SLOT', slotId: slots[0]!.id }], flexible: false, transportNeeded: false });
+    }
+    const round = await startRound(coordinator, { periodStart: friday, periodEnd: addDays(friday, 1), seed: 'every-child-counted' });
+    await runRound(round.id);
+    const page = await session.signIn(coordinatorToken);
+    await page.goto(`${session.server.url}/coordinator/rounds/${round.id}`);
+    const figure = async (term: string) => (await page.locator('dt', { hasText: term }).locator('xpath=following-sibling::dd[1]').innerText()).trim();
+    const rows = page.getByRole('region', { name: 'Per-child results table' }).locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(3);
+    const gotNothing = (await rows.allInnerTexts()).filter((row) => /\b0 \/ \d+/.test(row)).length;
+    expect(gotNothing).toBe(2);
+    expect(await figure('Children asking')).toBe('3');
+    expect(await figure('Children given nothing')).toMatch(/^2 \(1 of them could be given nothing/);
+    // The chart's bars, read from its text alternative, count the same three children: two at 0 %, one at 100 %.
+    const title = await page.locator('#met-share-title').textContent();
+    const bars = [...title!.matchAll(/(\S+%) (\d+) children/g)].map((m) => [m[1], Number(m[2])] as const);
+    expect(bars.reduce((sum, [, n]) => sum + n, 0)).toBe(3);
+    expect(Object.fromEntries(bars)).toMatchObject({ '0%': 2, '100%': 1 });
+    await page.context().close();
+  });
+
   it('a round page explains each child to the coordinator without "you"', async () => {
     const t = await tenant();
     const friday = nextWeekday(daysFromToday(680), 5);

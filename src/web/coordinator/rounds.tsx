@@ -5,6 +5,7 @@ import { discardRound, getRound, listRounds, publishRound, startRound } from '..
 import { entitlementLedger } from '../../services/reports.js';
 import { childLabels } from '../../services/child-labels.js';
 import type { Principal } from '../../services/access.js';
+import type { FairnessMetrics } from '../../domain/allocation/types.js';
 import { StartRoundBody } from '../../schemas/rounds.js';
 import { BarChart, shareHistogram } from '../charts.js';
 import { Csrf, DataTable, DateInput, ErrorBox, Layout, Notice, human, when, type PageError } from '../layout.js';
@@ -127,13 +128,18 @@ async function roundPage(c: Context<WebEnv>, error?: PageError) {
           <h2>Fairness</h2>
           <dl class="passport">
             <dt>Children asking</dt>
-            <dd>{metrics.children}</dd>
+            <dd>{metrics.requests}</dd>
             <dt>Nights or sessions wanted / given</dt>
             <dd>
               {metrics.unitsWanted} / {metrics.unitsAllocated} (of at most {metrics.upperBound} possible, {pct(metrics.boundRatio)})
             </dd>
             <dt>Children given nothing</dt>
-            <dd>{metrics.childrenWithNothing}</dd>
+            <dd>
+              {metrics.childrenWithNothing}
+              {metrics.childrenWithNothingToGive
+                ? ` (${metrics.childrenWithNothingToGive} of them could be given nothing: no nights left in the award, or the limits on time away reached)`
+                : ''}
+            </dd>
             <dt>Worst-served child's share</dt>
             <dd>{pct(metrics.maxMin.share)}</dd>
             <dt>Gini / Jain index</dt>
@@ -141,7 +147,7 @@ async function roundPage(c: Context<WebEnv>, error?: PageError) {
               {metrics.gini.toFixed(2)} / {metrics.jain.toFixed(2)}
             </dd>
           </dl>
-          <BarChart id="met-share" title="Number of children by share of their request met" bars={shareHistogram(metrics.shares.map((s) => s.share))} unit="children" />
+          <BarChart id="met-share" title="Number of children by share of their request met" bars={shareHistogram(everyChildsShare(metrics))} unit="children" />
         </>
       ) : null}
       {round.status === 'COMPLETED' ? (
@@ -192,6 +198,15 @@ async function roundPage(c: Context<WebEnv>, error?: PageError) {
     </Layout>,
     error ? 409 : 200,
   );
+}
+
+/**
+ * Every child who asked, so the chart counts the same children as the table
+ * below it: one who could be given nothing (no nights left in the award) got
+ * 0 % of what was asked, though the fairness figures leave it out.
+ */
+function everyChildsShare(metrics: FairnessMetrics): number[] {
+  return [...metrics.shares.map((s) => s.share), ...Array<number>(metrics.childrenWithNothingToGive).fill(0)];
 }
 
 roundPages.get('/coordinator/rounds/:id', (c) => roundPage(c));
