@@ -17,7 +17,7 @@ import { scenarioPages } from './coordinator/scenarios.js';
 import { familyHomePages } from './family/home.js';
 import { familyRequestPages } from './family/requests.js';
 import { Csrf, ErrorBox, Layout, errorMessage } from './layout.js';
-import { providerPages } from './provider.js';
+import { providerDayPages } from './provider/day.js';
 import { capacityPages } from './provider/capacity.js';
 import { providerChildPages } from './provider/arrivals.js';
 import { providerStaffPages } from './provider/staff.js';
@@ -49,6 +49,7 @@ for (const path of PAGE_PATHS) {
 // Each role's pages, whichever file serves them ('/x/*' matches /x itself too).
 webRouter.use('/coordinator/*', requirePage('COORDINATOR'));
 webRouter.use('/family/*', requirePage('FAMILY'));
+webRouter.use('/provider/*', requirePage('PROVIDER'));
 
 function signInPage(c: Context<WebEnv>, error?: ReturnType<typeof errorMessage>, status: ContentfulStatusCode = 200) {
   const expired = c.req.query('expired') === '1';
@@ -114,7 +115,7 @@ webRouter.route('/', closurePages);
 webRouter.route('/', reportPages);
 webRouter.route('/', fundingReviewPages);
 webRouter.route('/', scenarioPages);
-webRouter.route('/', providerPages);
+webRouter.route('/', providerDayPages);
 webRouter.route('/', capacityPages);
 webRouter.route('/', familyHomePages);
 webRouter.route('/', familyRequestPages);

@@ -1,27 +1,25 @@
 /**
- * Provider pages: the day (arrivals and departures with transport pick-ups and
- * the family's contact), attendance to record, and the next two weeks. Each
- * child's passport is on the child's own page (provider/arrivals.tsx), where
- * the read is logged. Capacity is in provider/capacity.tsx.
+ * A provider's day: arrivals and departures (with transport pick-ups and the
+ * family's contact), attendance to record, and the next two weeks. Each child's
+ * passport is on the child's own page (provider/arrivals.tsx), where the read is
+ * logged; capacity is in provider/capacity.tsx.
  */
 import { Hono, type Context } from 'hono';
-import { addDays, londonWallTimeToInstant } from '../domain/london-time.js';
-import { recordAttendance } from '../services/bookings.js';
-import { attendanceToRecord, bookingsBetween, providerDay, type DayBooking } from '../services/provider-day.js';
-import { invalid } from '../errors.js';
-import { NO_SHOW_REASONS, RecordAttendanceBody } from '../schemas/bookings.js';
-import { Button, Csrf, DataTable, ErrorBox, Layout, Notice, StatusTag, Tag, errorMessage, human } from './layout.js';
-import { clockTime, longDate, shortDate, span } from './format.js';
-import { isDate, optional, parseWith, readForm, text, today } from './forms.js';
-import { principalOf, requirePage, type WebEnv } from './session.js';
-import { SupportFlagLine } from './shared/passport.js';
-import { refusal } from './shared/form-action.js';
+import { addDays, londonWallTimeToInstant } from '../../domain/london-time.js';
+import { recordAttendance } from '../../services/bookings.js';
+import { attendanceToRecord, bookingsBetween, providerDay, type DayBooking } from '../../services/provider-day.js';
+import { invalid } from '../../errors.js';
+import { NO_SHOW_REASONS, RecordAttendanceBody } from '../../schemas/bookings.js';
+import { Button, Csrf, DataTable, ErrorBox, Layout, Notice, StatusTag, Tag, human, type PageError } from '../layout.js';
+import { clockTime, longDate, shortDate, span } from '../format.js';
+import { isDate, optional, parseWith, readForm, text, today } from '../forms.js';
+import { principalOf, type WebEnv } from '../session.js';
+import { SupportFlagLine } from '../shared/passport.js';
+import { formAction } from '../shared/form-action.js';
 
-export const providerPages = new Hono<WebEnv>();
-// '/provider/*' matches /provider itself too.
-providerPages.use('/provider/*', requirePage('PROVIDER'));
+export const providerDayPages = new Hono<WebEnv>();
 
-type Err = ReturnType<typeof errorMessage> | undefined;
+type ProviderPrincipal = ReturnType<typeof principalOf<'PROVIDER'>>;
 const DONE: Record<string, string> = {
   attendance: 'Attendance recorded.',
   pickup: 'Early pick-up recorded: the break counts as attended, ending when the child was collected.',
@@ -132,15 +130,21 @@ const PickUpForm = ({ b, csrf }: { b: DayBooking; csrf: string }) => (
   </form>
 );
 
-async function dayPage(c: Context<WebEnv>, error?: Err) {
-  const p = principalOf(c, 'PROVIDER');
-  const asked = c.req.query('date');
-  const date = isDate(asked) ? asked : today();
+/** The day's arrivals and departures, the breaks whose attendance is due, and what is booked for the next two weeks. */
+async function loadDay(p: ProviderPrincipal, date: string) {
   const [{ arrivals, departures }, due, upcoming] = await Promise.all([
     providerDay(p, date),
     attendanceToRecord(p),
     bookingsBetween(p, addDays(today(), 1), addDays(today(), 14)),
   ]);
+  return { arrivals, departures, due, upcoming };
+}
+
+async function dayPage(c: Context<WebEnv>, error?: PageError) {
+  const p = principalOf(c, 'PROVIDER');
+  const asked = c.req.query('date');
+  const date = isDate(asked) ? asked : today();
+  const { arrivals, departures, due, upcoming } = await loadDay(p, date);
   const csrf = c.get('csrfToken');
   return c.html(
     <Layout title={date === today() ? `Today, ${longDate(date)}` : longDate(date)} session={p} csrf={csrf} current="/provider">
@@ -261,30 +265,32 @@ async function dayPage(c: Context<WebEnv>, error?: Err) {
   );
 }
 
-providerPages.get('/provider', (c) => dayPage(c));
+providerDayPages.get('/provider', (c) => dayPage(c));
 
-providerPages.post('/provider/bookings/:id/attendance', async (c) => {
+const refusedHere = (c: Context<WebEnv>) => (error: PageError) => dayPage(c, error);
+
+providerDayPages.post('/provider/bookings/:id/attendance', async (c) => {
   const form = await readForm(c);
-  try {
-    if (!text(form, 'status')) throw invalid([{ path: 'status', message: 'choose whether the break happened' }], 'Say whether the break happened');
-    const input = parseWith(RecordAttendanceBody, { status: text(form, 'status'), reason: optional(form, 'reason'), note: optional(form, 'note') });
-    await recordAttendance(principalOf(c, 'PROVIDER'), c.req.param('id'), input);
-  } catch (err) {
-    return dayPage(c, refusal(err));
-  }
-  return c.redirect('/provider?done=attendance', 303);
+  return formAction(
+    () => {
+      if (!text(form, 'status')) throw invalid([{ path: 'status', message: 'choose whether the break happened' }], 'Say whether the break happened');
+      const input = parseWith(RecordAttendanceBody, { status: text(form, 'status'), reason: optional(form, 'reason'), note: optional(form, 'note') });
+      return recordAttendance(principalOf(c, 'PROVIDER'), c.req.param('id'), input);
+    },
+    { done: () => c.redirect('/provider?done=attendance', 303), refused: refusedHere(c) },
+  );
 });
 
-providerPages.post('/provider/bookings/:id/pick-up', async (c) => {
+providerDayPages.post('/provider/bookings/:id/pick-up', async (c) => {
   const form = await readForm(c);
-  try {
-    const time = text(form, 'time').replace('.', ':');
-    const hhmm = /^(\d{1,2}):(\d{2})$/.exec(time);
-    const pickedUpAt = hhmm && Number(hhmm[1]) < 24 && Number(hhmm[2]) < 60 ? londonWallTimeToInstant(today(), `${hhmm[1]!.padStart(2, '0')}:${hhmm[2]}`).toISOString() : 'not-a-time';
-    const input = parseWith(RecordAttendanceBody, { status: 'ATTENDED', pickedUpAt, note: optional(form, 'note') });
-    await recordAttendance(principalOf(c, 'PROVIDER'), c.req.param('id'), input);
-  } catch (err) {
-    return dayPage(c, refusal(err));
-  }
-  return c.redirect('/provider?done=pickup', 303);
+  return formAction(
+    () => {
+      const time = text(form, 'time').replace('.', ':');
+      const hhmm = /^(\d{1,2}):(\d{2})$/.exec(time);
+      const pickedUpAt = hhmm && Number(hhmm[1]) < 24 && Number(hhmm[2]) < 60 ? londonWallTimeToInstant(today(), `${hhmm[1]!.padStart(2, '0')}:${hhmm[2]}`).toISOString() : 'not-a-time';
+      const input = parseWith(RecordAttendanceBody, { status: 'ATTENDED', pickedUpAt, note: optional(form, 'note') });
+      return recordAttendance(principalOf(c, 'PROVIDER'), c.req.param('id'), input);
+    },
+    { done: () => c.redirect('/provider?done=pickup', 303), refused: refusedHere(c) },
+  );
 });
