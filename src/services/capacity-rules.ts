@@ -17,18 +17,17 @@ import { isoOrNull } from './serialize.js';
 import { transaction } from './tx.js';
 import { GenerationConflictsColumn } from '../schemas/json-columns.js';
 
+/** What a rule offers, as stored: its name, when its places recur and how many there are (the API's view and the Open Referral feed both show it). */
+export function publishedRule(r: Pick<CapacityRule, 'name' | 'rrule' | 'startDate' | 'untilDate' | 'startTime' | 'durationMinutes' | 'places'>) {
+  return { name: r.name, rrule: r.rrule, startDate: r.startDate, untilDate: r.untilDate, startTime: r.startTime, durationMinutes: r.durationMinutes, places: r.places };
+}
+
 export function capacityRuleView(r: CapacityRule) {
   return {
     id: r.id,
     providerId: r.providerId,
     carerId: r.carerId,
-    name: r.name,
-    rrule: r.rrule,
-    startDate: r.startDate,
-    untilDate: r.untilDate,
-    startTime: r.startTime,
-    durationMinutes: r.durationMinutes,
-    places: r.places,
+    ...publishedRule(r),
     capabilities: r.capabilities,
     exdates: r.exdates,
     reservedForAuthorityId: r.reservedForAuthorityId,

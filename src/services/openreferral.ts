@@ -10,6 +10,8 @@ import { addDays, londonDateOf } from '../domain/london-time.js';
 import { hsdsPage, serviceDocument, serviceSummary, type FeedContext, type FeedProvider } from '../domain/openreferral.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { ApiError } from '../errors.js';
+import { publishedRule } from './capacity-rules.js';
+import { providerContact } from './providers.js';
 
 /** Free places are published for the next four weeks: what a family or a directory can act on. */
 export const CAPACITY_WINDOW_DAYS = 28;
@@ -89,22 +91,11 @@ function toFeedProvider(p: ProviderRow, capacity: CapacityRow[], now: Date): Fee
     kind: p.kind,
     status: p.status,
     closingFrom: p.closingFrom,
-    addressLine: p.addressLine,
-    postcode: p.postcode,
-    lat: p.lat,
-    lng: p.lng,
-    phone: p.phone,
-    email: p.email,
+    ...providerContact(p),
     updatedAt: p.updatedAt,
     rules: p.capacityRules.map((r) => ({
       id: r.id,
-      name: r.name,
-      rrule: r.rrule,
-      startDate: r.startDate,
-      untilDate: r.untilDate,
-      startTime: r.startTime,
-      durationMinutes: r.durationMinutes,
-      places: r.places,
+      ...publishedRule(r),
       capabilities: capabilitiesOf(p, r, now),
       exdates: r.exdates,
       updatedAt: r.updatedAt,

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { executeSql, queryRows, type AnyTx } from '../db.js';
 import { Prisma } from '../generated/prisma/client.js';
-import type { Booking, BookingSource, BookingStatus } from '../generated/prisma/client.js';
+import type { Booking, BookingSource, BookingStatus, Slot } from '../generated/prisma/client.js';
 import type { CareNeed } from '../domain/care-needs.js';
 import { chargeFor, type FundingShareInfo, type PriceInfo } from '../domain/costs.js';
 import { checkPlacement, nightsOf, upgradesRelied, type EligibilityResult, type LimitWarning, type Refusal } from '../domain/eligibility.js';
@@ -31,19 +31,9 @@ export const slotWithProvider = {
 
 
 /** What placement needs of a slot; both a Prisma row with `slotWithProvider` and lockSlot's raw row fit it. */
-export interface SlotForPlacement {
-  id: string;
-  providerId: string;
-  localDate: string;
-  startsAt: Date;
-  endsAt: Date;
-  capacity: number;
-  booked: number;
-  held: number;
+export interface SlotForPlacement
+  extends Pick<Slot, 'id' | 'providerId' | 'localDate' | 'startsAt' | 'endsAt' | 'capacity' | 'booked' | 'held' | 'reservedForAuthorityId' | 'carerId' | 'status'> {
   capabilities: string[];
-  reservedForAuthorityId: string | null;
-  carerId: string | null;
-  status: 'ACTIVE' | 'WITHDRAWN';
   provider: { id: string; kind: 'RESIDENTIAL' | 'COMMUNITY' | 'FAMILY_BASED'; status: 'ACTIVE' | 'CLOSING' | 'CLOSED'; closingFrom: Date | null; name: string; closures: { suspendedAuthorityId: string | null; effectiveFrom: Date }[] };
   carer: { training: { need: string; completedOn: Date; expiresOn: Date }[] } | null;
   /** Prices of the slot's rule in force on its date (lockSlot loads them; a booking's cost is fixed from them). */

@@ -7,18 +7,18 @@ import { audit } from './audit.js';
 import { iso, isoOrNull } from './serialize.js';
 import { transaction } from './tx.js';
 
+/** Where a provider is and how to reach it (the API's view and the Open Referral feed both show it). */
+export function providerContact(p: Pick<Provider, 'addressLine' | 'postcode' | 'lat' | 'lng' | 'phone' | 'email'>) {
+  return { addressLine: p.addressLine, postcode: p.postcode, lat: p.lat, lng: p.lng, phone: p.phone, email: p.email };
+}
+
 export function providerView(p: Provider) {
   return {
     id: p.id,
     name: p.name,
     kind: p.kind,
     status: p.status,
-    addressLine: p.addressLine,
-    postcode: p.postcode,
-    lat: p.lat,
-    lng: p.lng,
-    phone: p.phone,
-    email: p.email,
+    ...providerContact(p),
     closingFrom: isoOrNull(p.closingFrom),
     operatorAuthorityId: p.operatorAuthorityId,
     createdAt: iso(p.createdAt),

@@ -60,34 +60,24 @@ export interface LedgerRow {
   cancelledPence: number;
 }
 
-interface LedgerSqlRow {
-  childId: string;
+/** The ledger query's row: the columns the ledger shows as they come, and those it renames or derives from. */
+interface LedgerSqlRow
+  extends Pick<
+    LedgerRow,
+    | 'childId' | 'familyId' | 'entitlementId' | 'periodStart' | 'periodEnd'
+    | 'requestedNights' | 'allocatedNights' | 'allocatedSessions' | 'deliveredNights' | 'deliveredSessions' | 'upcomingNights' | 'upcomingSessions'
+    | 'missedNights' | 'missedSessions' | 'committedPence' | 'deliveredPence' | 'cancelledPence'
+  > {
   firstName: string;
   lastName: string;
-  familyId: string;
-  entitlementId: string;
-  periodStart: string;
-  periodEnd: string;
   nights: number;
   daySessions: number;
-  requestedNights: number;
-  allocatedNights: number;
-  allocatedSessions: number;
-  deliveredNights: number;
-  deliveredSessions: number;
-  upcomingNights: number;
-  upcomingSessions: number;
   awaitingNights: number;
   awaitingSessions: number;
   familyCancelledNights: number;
   familyCancelledSessions: number;
   providerCancelledNights: number;
   providerCancelledSessions: number;
-  missedNights: number;
-  missedSessions: number;
-  committedPence: number;
-  deliveredPence: number;
-  cancelledPence: number;
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;

@@ -1,5 +1,5 @@
 /** Reading materialised slots with their free places. */
-import { Prisma } from '../generated/prisma/client.js';
+import { Prisma, type ProviderKind, type Slot } from '../generated/prisma/client.js';
 import { pool } from '../db.js';
 import { nightsOf } from '../domain/eligibility.js';
 import { addDays, londonWallTimeToInstant } from '../domain/london-time.js';
@@ -18,21 +18,11 @@ export interface SlotQueryInput {
   cursor?: string;
 }
 
-interface SlotRow {
-  id: string;
-  providerId: string;
+/** A slot's columns as the slot query returns them, with its provider's name and kind. */
+interface SlotRow
+  extends Pick<Slot, 'id' | 'providerId' | 'capacityRuleId' | 'carerId' | 'localDate' | 'startsAt' | 'endsAt' | 'capacity' | 'booked' | 'held' | 'capabilities' | 'reservedForAuthorityId'> {
   providerName: string;
-  providerKind: 'RESIDENTIAL' | 'COMMUNITY' | 'FAMILY_BASED';
-  capacityRuleId: string;
-  carerId: string | null;
-  localDate: string;
-  startsAt: Date;
-  endsAt: Date;
-  capacity: number;
-  booked: number;
-  held: number;
-  capabilities: CareNeed[];
-  reservedForAuthorityId: string | null;
+  providerKind: ProviderKind;
 }
 
 export function slotView(s: SlotRow) {
