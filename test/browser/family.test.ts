@@ -107,4 +107,30 @@ describe('a family in the pages', { timeout: 120_000 }, () => {
       await page.context().close();
     });
   }
+
+  it('keeps the award in force and the requests still to come in view, and folds a finished year away', async () => {
+    const { authority } = await makeAuthority();
+    const { family, familyToken } = await makeFamily(authority.id);
+    // Last year's award first (as the ledger stores it), then this year's.
+    const child = await makeChild(family.id, authority.id, { periodStart: daysFromToday(-400), periodEnd: daysFromToday(-36), nights: 7 });
+    await db().entitlement.create({ data: { childId: child.id, periodStart: daysFromToday(-35), periodEnd: daysFromToday(329), nights: 19, daySessions: 0 } });
+    const request = { childId: child.id, authorityId: authority.id, preferences: [], createdByRole: 'FAMILY' as const };
+    const finished = await db().breakRequest.create({ data: { ...request, periodStart: daysFromToday(-60), periodEnd: daysFromToday(-50), status: 'ALLOCATED' } });
+    const ahead = await db().breakRequest.create({ data: { ...request, periodStart: daysFromToday(20), periodEnd: daysFromToday(30) } });
+    const page = await session.signIn(familyToken);
+    const entitlement = page.getByRole('region', { name: `${child.firstName} ${child.lastName}` });
+    // The first award a family reads is the one in force: 19 nights, not last year's 7.
+    await see(entitlement.locator('dl').first(), '19 awarded');
+    const earlierAwards = entitlement.locator('details', { hasText: 'Earlier award periods (1)' });
+    expect(await earlierAwards.getAttribute('open')).toBeNull();
+    expect(await earlierAwards.getByText('7 awarded').isVisible()).toBe(false);
+    expect(await page.locator(`#rq-${ahead.id}`).isVisible()).toBe(true);
+    const earlierRequests = page.locator('details', { hasText: 'Earlier requests (1)' });
+    expect(await page.locator(`#rq-${finished.id}`).isVisible()).toBe(false);
+    // Still one click away.
+    await earlierRequests.locator('summary').click();
+    await expect.poll(() => page.locator(`#rq-${finished.id}`).isVisible()).toBe(true);
+    await session.expectAccessible(page, 'family-home-earlier');
+    await page.context().close();
+  });
 });

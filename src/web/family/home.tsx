@@ -54,6 +54,43 @@ function nothingThisRound(outcome: Outcome, waitingFor: number): { because: stri
   return { because, next };
 }
 
+type Award = { periodStart: string; periodEnd: string; awardedNights: number; allocatedNights: number; deliveredNights: number; awardedSessions: number; allocatedSessions: number; deliveredSessions: number };
+
+/** The award in force first, then any that start later; a family reads this year's figures, not last year's. */
+const awardsNowAndAhead = <T extends Award>(awards: readonly T[], day: string) => awards.filter((a) => a.periodEnd >= day).sort((a, b) => a.periodStart.localeCompare(b.periodStart));
+const awardsEnded = <T extends Award>(awards: readonly T[], day: string) => awards.filter((a) => a.periodEnd < day).sort((a, b) => b.periodStart.localeCompare(a.periodStart));
+
+/**
+ * Requests still to be decided or whose dates have not all passed stay in view; a year of fortnightly
+ * rounds would otherwise bury them under two dozen finished ones.
+ */
+const isCurrent = (r: { status: string; periodEnd: string }, day: string) => r.status === 'OPEN' || r.periodEnd >= day;
+const currentRequests = <T extends { status: string; periodEnd: string }>(requests: readonly T[], day: string) => requests.filter((r) => isCurrent(r, day));
+const earlierRequests = <T extends { status: string; periodEnd: string }>(requests: readonly T[], day: string) => requests.filter((r) => !isCurrent(r, day));
+
+const AwardSummary = ({ award: l }: { award: Award }) => (
+  <SummaryList
+    rows={[
+      { key: 'Award period', value: period(l.periodStart, l.periodEnd) },
+      { key: 'Nights', value: `${l.awardedNights} awarded, ${l.allocatedNights} booked, ${l.deliveredNights} delivered` },
+      { key: 'Day sessions', value: `${l.awardedSessions} awarded, ${l.allocatedSessions} booked, ${l.deliveredSessions} delivered` },
+    ]}
+  />
+);
+
+/** What is over, folded away under a count, still one click from the page. */
+const Earlier = ({ summary, count, children }: { summary: string; count: number; children?: unknown }) =>
+  count ? (
+    <details class="govuk-details">
+      <summary class="govuk-details__summary">
+        <span class="govuk-details__summary-text">
+          {summary} ({count})
+        </span>
+      </summary>
+      <div class="govuk-details__text">{children}</div>
+    </details>
+  ) : null;
+
 /**
  * Everything the home page shows, in a fixed number of reads whatever the family's size:
  * the lists first, then the places, transport and round outcomes they refer to, each in one batch.
@@ -111,6 +148,48 @@ async function familyHome(c: Context<WebEnv>, extra: { calendarUrl?: string; err
   const nowIso = new Date().toISOString();
   const csrf = c.get('csrfToken');
   const childName = (id: string) => names.get(id) ?? 'your child';
+  const day = today();
+  const requestSection = (r: (typeof requests)[number]) => {
+          const outcome = outcomes.get(r.id);
+          const got = bookings.filter((b) => b.requestId === r.id).length;
+          const waitingFor = waitlist.filter((w) => w.requestId === r.id).length;
+          const nothing = r.status === 'ALLOCATED' && outcome && outcome.unitsGot === 0 ? nothingThisRound(outcome, waitingFor) : null;
+          return (
+            <section aria-labelledby={`rq-${r.id}`}>
+              <h3 class="govuk-heading-s" id={`rq-${r.id}`}>
+                {childName(r.childId)}: {period(r.periodStart, r.periodEnd)} <Tag colour={REQUEST_TAGS[r.status]?.[1]}>{REQUEST_TAGS[r.status]?.[0] ?? human(r.status)}</Tag>
+              </h3>
+              <SummaryList
+                rows={[
+                  {
+                    key: 'Outcome',
+                    value:
+                      r.status === 'OPEN'
+                        ? 'Waiting for the next allocation round.'
+                        : r.status === 'WITHDRAWN'
+                          ? 'You withdrew this request.'
+                          : nothing
+                            ? (
+                                <>
+                                  <strong>Nothing this round.</strong> Because {nothing.because.charAt(0).toLowerCase() + nothing.because.slice(1)} <br />
+                                  <strong>Next step:</strong> {nothing.next}
+                                </>
+                              )
+                            : outcome
+                              ? `${outcome.summary}${got ? ` ${plural(got, 'break')} still to come, listed above.` : ''}`
+                              : 'Allocated.',
+                  },
+                  { key: 'Transport', value: r.transportNeeded ? 'Asked for: the team arranges it once a break is booked.' : 'Not asked for' },
+                ]}
+              />
+              <p class="govuk-body">
+                <a class="govuk-link" href={`/family/requests/${r.id}`}>
+                  See this request<span class="govuk-visually-hidden"> for {childName(r.childId)}, {period(r.periodStart, r.periodEnd)}</span>
+                </a>
+              </p>
+            </section>
+          );
+        };
   return c.html(
     <Layout title={`${family.name}: our short breaks`} session={p} csrf={csrf} current="/family">
       <Notice text={DONE[c.req.query('done') ?? '']} />
@@ -161,15 +240,16 @@ async function familyHome(c: Context<WebEnv>, extra: { calendarUrl?: string; err
             <a href={`/family/children/${ch.id}/passport`}>{ch.firstName}'s medical passport, who can see it and who has seen it</a>
           </p>
           {(ch.ledger ?? []).length ? (
-            (ch.ledger ?? []).map((l) => (
-              <SummaryList
-                rows={[
-                  { key: 'Award period', value: period(l.periodStart, l.periodEnd) },
-                  { key: 'Nights', value: `${l.awardedNights} awarded, ${l.allocatedNights} booked, ${l.deliveredNights} delivered` },
-                  { key: 'Day sessions', value: `${l.awardedSessions} awarded, ${l.allocatedSessions} booked, ${l.deliveredSessions} delivered` },
-                ]}
-              />
-            ))
+            <>
+              {awardsNowAndAhead(ch.ledger ?? [], day).map((l) => (
+                <AwardSummary award={l} />
+              ))}
+              <Earlier summary="Earlier award periods" count={awardsEnded(ch.ledger ?? [], day).length}>
+                {awardsEnded(ch.ledger ?? [], day).map((l) => (
+                  <AwardSummary award={l} />
+                ))}
+              </Earlier>
+            </>
           ) : (
             <p class="govuk-body">No award recorded yet; your coordinator sets it.</p>
           )}
@@ -272,47 +352,12 @@ async function familyHome(c: Context<WebEnv>, extra: { calendarUrl?: string; err
 
       <h2 class="govuk-heading-m">Requests</h2>
       {requests.length ? (
-        requests.map((r) => {
-          const outcome = outcomes.get(r.id);
-          const got = bookings.filter((b) => b.requestId === r.id).length;
-          const waitingFor = waitlist.filter((w) => w.requestId === r.id).length;
-          const nothing = r.status === 'ALLOCATED' && outcome && outcome.unitsGot === 0 ? nothingThisRound(outcome, waitingFor) : null;
-          return (
-            <section aria-labelledby={`rq-${r.id}`}>
-              <h3 class="govuk-heading-s" id={`rq-${r.id}`}>
-                {childName(r.childId)}: {period(r.periodStart, r.periodEnd)} <Tag colour={REQUEST_TAGS[r.status]?.[1]}>{REQUEST_TAGS[r.status]?.[0] ?? human(r.status)}</Tag>
-              </h3>
-              <SummaryList
-                rows={[
-                  {
-                    key: 'Outcome',
-                    value:
-                      r.status === 'OPEN'
-                        ? 'Waiting for the next allocation round.'
-                        : r.status === 'WITHDRAWN'
-                          ? 'You withdrew this request.'
-                          : nothing
-                            ? (
-                                <>
-                                  <strong>Nothing this round.</strong> Because {nothing.because.charAt(0).toLowerCase() + nothing.because.slice(1)} <br />
-                                  <strong>Next step:</strong> {nothing.next}
-                                </>
-                              )
-                            : outcome
-                              ? `${outcome.summary}${got ? ` ${plural(got, 'break')} still to come, listed above.` : ''}`
-                              : 'Allocated.',
-                  },
-                  { key: 'Transport', value: r.transportNeeded ? 'Asked for: the team arranges it once a break is booked.' : 'Not asked for' },
-                ]}
-              />
-              <p class="govuk-body">
-                <a class="govuk-link" href={`/family/requests/${r.id}`}>
-                  See this request<span class="govuk-visually-hidden"> for {childName(r.childId)}, {period(r.periodStart, r.periodEnd)}</span>
-                </a>
-              </p>
-            </section>
-          );
-        })
+        <>
+          {currentRequests(requests, day).map(requestSection)}
+          <Earlier summary="Earlier requests" count={earlierRequests(requests, day).length}>
+            {earlierRequests(requests, day).map(requestSection)}
+          </Earlier>
+        </>
       ) : (
         <p class="govuk-body">No requests yet.</p>
       )}
