@@ -28,3 +28,12 @@ export const ENGLAND_CALENDAR: ScarcityCalendar = {
   bankHolidays: ENGLAND_BANK_HOLIDAYS,
   schoolHolidays: TYPICAL_SCHOOL_HOLIDAYS,
 };
+
+/**
+ * The English financial year (April to March) containing a date: councils award
+ * short breaks, and set funders' budgets, a financial year at a time.
+ */
+export function financialYearOf(date: string): { from: string; to: string } {
+  const year = Number(date.slice(0, 4)) - (date.slice(5) < '04-01' ? 1 : 0);
+  return { from: `${year}-04-01`, to: `${year + 1}-03-31` };
+}

@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '../../src/db.js';
-import { financialYearOf } from '../../src/web/coordinator/funding-review.js';
+import { financialYearOf } from '../../src/domain/calendar-england.js';
 import { startWorkers, type WorkerHandle } from '../../workers/index.js';
 import { call, post } from '../support/api.js';
 import { makeFamilyWithChild } from '../support/booking-helpers.js';

@@ -13,6 +13,7 @@ vi.hoisted(() => {
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '../../src/db.js';
+import { financialYearOf } from '../../src/domain/calendar-england.js';
 import { addDays } from '../../src/domain/london-time.js';
 import { publishRound, runRound, startRound } from '../../src/services/allocation-rounds.js';
 import { createRequest } from '../../src/services/requests.js';
@@ -86,6 +87,9 @@ describe('a coordinator in the pages', { timeout: 120_000 }, () => {
       await shot(page, `coordinator-reports-${label}`);
       // The download link works with the browser's session cookie alone (no bearer token).
       const href = await page.getByRole('link', { name: /Download the whole ledger as CSV/ }).getAttribute('href');
+      // Opened from the menu, the reports cover the financial year awards are made for, not the calendar year.
+      const fy = financialYearOf(daysFromToday(0));
+      expect(href).toContain(`from=${fy.from}&to=${fy.to}`);
       const csv = await page.request.get(`${session.server.url}${href}`);
       expect(csv.status()).toBe(200);
       expect(csv.headers()['content-type']).toContain('text/csv');

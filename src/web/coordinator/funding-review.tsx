@@ -5,6 +5,7 @@
  * children furthest behind — charts with text alternatives, and the same
  * figures as a CSV/JSON pack.
  */
+import { financialYearOf } from '../../domain/calendar-england.js';
 import { Hono, type Context } from 'hono';
 import { addDays, daysBetween } from '../../domain/london-time.js';
 import { csvResponse } from '../../http/csv.js';
@@ -21,12 +22,6 @@ export const fundingReviewPages = new Hono<WebEnv>();
 fundingReviewPages.use('/coordinator/funding-review', requirePage('COORDINATOR'));
 fundingReviewPages.use('/coordinator/funding-review/*', requirePage('COORDINATOR'));
 addNavItem('COORDINATOR', { href: '/coordinator/funding-review', label: 'Funding review' });
-
-/** The English financial year (April to March) containing a date. */
-export function financialYearOf(date: string): { from: string; to: string } {
-  const year = Number(date.slice(0, 4)) - (date.slice(5) < '04-01' ? 1 : 0);
-  return { from: `${year}-04-01`, to: `${year + 1}-03-31` };
-}
 
 const pounds = (pence: number) => Math.round(pence / 100);
 

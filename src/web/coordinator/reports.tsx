@@ -5,6 +5,7 @@
  * browser session (the same rows and columns as /v1/reports, which needs a
  * bearer token a browser does not have).
  */
+import { financialYearOf } from '../../domain/calendar-england.js';
 import { Hono, type Context } from 'hono';
 import { addDays } from '../../domain/london-time.js';
 import { PLACE_REQUIRED_NEEDS } from '../../domain/care-needs.js';
@@ -25,11 +26,12 @@ reportPages.use('/coordinator/reports', requirePage('COORDINATOR'));
 reportPages.use('/coordinator/reports/*', requirePage('COORDINATOR'));
 addNavItem('COORDINATOR', { href: '/coordinator/reports', label: 'Reports' });
 
+/** By default the financial year awards are made for: a calendar year would sum two awards a child holds. */
 function yearWindow(c: Context<WebEnv>) {
   const q = mergeDates(c.req.query());
-  const year = today().slice(0, 4);
-  const from = isDate(q.from) ? q.from : `${year}-01-01`;
-  const to = isDate(q.to) && q.to >= from ? q.to : `${year}-12-31`;
+  const year = financialYearOf(today());
+  const from = isDate(q.from) ? q.from : year.from;
+  const to = isDate(q.to) && q.to >= from ? q.to : year.to < from ? addDays(from, 364) : year.to;
   return { from, to };
 }
 
