@@ -42,7 +42,13 @@ export interface SlotForPlacement
   upgrades?: UpgradeInfo[];
 }
 
-export function toSlotInfo(slot: SlotForPlacement): SlotInfo {
+/** The part of a slot toSlotInfo reads (an allocation round's snapshot loads only this). */
+export type SlotInfoSource = Pick<SlotForPlacement, 'id' | 'providerId' | 'startsAt' | 'endsAt' | 'capacity' | 'booked' | 'held' | 'capabilities' | 'reservedForAuthorityId' | 'carerId' | 'upgrades'> & {
+  provider: Pick<SlotForPlacement['provider'], 'kind'>;
+  carer: SlotForPlacement['carer'];
+};
+
+export function toSlotInfo(slot: SlotInfoSource): SlotInfo {
   return {
     id: slot.id,
     providerId: slot.providerId,

@@ -10,6 +10,8 @@ import { startWorkers, type WorkerHandle } from '../../workers/index.js';
 import { expectProblem, get, post } from '../support/api.js';
 import { makeAuthority, makeChild, makeFamily, makeProvider, makeSlots } from '../support/factories.js';
 import { invariantViolations } from '../support/invariants.js';
+import { loadRoundInput } from '../../src/services/allocation-rounds.js';
+import { ENGLAND_CALENDAR } from '../../src/domain/calendar-england.js';
 import { waitFor } from '../support/workers.js';
 import { pageBrowser } from '../support/web-browser.js';
 
@@ -134,5 +136,34 @@ describe('allocation rounds through the API and the worker', () => {
     const started = await post('/v1/allocation-rounds', a.coordinatorToken, { periodStart: addDays(friday, 200), periodEnd: addDays(friday, 201) });
     expectProblem(await get(`/v1/allocation-rounds/${started.body.id}`, b.coordinatorToken), 404);
     await pollRound(started.body.id, a.coordinatorToken);
+  });
+  it("offers a round every home's open places with a carer's courses, but not another authority's block contract nor a closing home's nights from its closing", async () => {
+    const { authority } = await makeAuthority();
+    const other = await makeAuthority();
+    const week = { from: addDays(friday, 7), to: addDays(friday, 13) };
+    const { provider: unit } = await makeProvider('RESIDENTIAL');
+    const { slots: open } = await makeSlots(unit.id, { startDate: week.from, untilDate: week.to, places: 2, capabilities: ['WHEELCHAIR'] });
+    const { slots: blocked } = await makeSlots(unit.id, { startDate: week.from, untilDate: week.to, places: 1, reservedForAuthorityId: other.authority.id });
+    const { slots: ours } = await makeSlots(unit.id, { startDate: week.from, untilDate: week.to, places: 1, reservedForAuthorityId: authority.id });
+    const { provider: closing } = await makeProvider('RESIDENTIAL');
+    const { slots: closingSlots } = await makeSlots(closing.id, { startDate: week.from, untilDate: week.to });
+    await db().provider.update({ where: { id: closing.id }, data: { status: 'CLOSING', closingFrom: closingSlots[3]!.startsAt } });
+    const { provider: fostering } = await makeProvider('FAMILY_BASED');
+    const carer = await db().fosterCarer.create({ data: { providerId: fostering.id, name: 'Sam Carer' } });
+    const course = { need: 'GASTROSTOMY' as const, completedOn: new Date('2026-03-02T00:00:00Z'), expiresOn: new Date('2029-03-01T00:00:00Z') };
+    await db().trainingRecord.create({ data: { carerId: carer.id, course: 'Gastrostomy feeding', ...course } });
+    const { slots: caring } = await makeSlots(fostering.id, { startDate: week.from, untilDate: week.from, places: 1, carerId: carer.id });
+
+    const input = await loadRoundInput({ authorityId: authority.id, periodStart: week.from, periodEnd: week.to, seed: 'snapshot', calendar: ENGLAND_CALENDAR });
+    const mine = new Set([unit.id, closing.id, fostering.id]);
+    const given = input.slots.filter((s) => mine.has(s.providerId));
+    expect(given.map((s) => s.id).sort()).toEqual([...open, ...ours, ...closingSlots.slice(0, 3), ...caring].map((s) => s.id).sort());
+    expect(given.some((s) => blocked.some((b) => b.id === s.id))).toBe(false);
+    expect(given.find((s) => s.id === open[0]!.id)).toEqual({
+      id: open[0]!.id, providerId: unit.id, providerKind: 'RESIDENTIAL', start: open[0]!.startsAt, end: open[0]!.endsAt, capacity: 2, booked: 0,
+      capabilities: ['WHEELCHAIR'], reservedForAuthorityId: null, carerTraining: undefined, carerId: null,
+    });
+    expect(given.find((s) => s.id === ours[0]!.id)?.reservedForAuthorityId).toBe(authority.id);
+    expect(given.find((s) => s.id === caring[0]!.id)).toMatchObject({ providerKind: 'FAMILY_BASED', carerId: carer.id, carerTraining: [course] });
   });
 });
