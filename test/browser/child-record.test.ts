@@ -18,7 +18,7 @@ import { publishRound, runRound, startRound } from '../../src/services/allocatio
 import { getPassport } from '../../src/services/passports.js';
 import { createRequest } from '../../src/services/requests.js';
 import { resolveToken } from '../../src/services/tokens.js';
-import { browserTenant, fillDate, go, PHONE, see, shot, startBrowserSession, textOf } from '../support/browser.js';
+import { browserTenant, fillDate, go, PHONE, see, shot, startBrowserSession, textOf, tableProblems } from '../support/browser.js';
 import { makeProvider, makeSlots } from '../support/factories.js';
 import { closeConnections } from '../support/lifecycle.js';
 
@@ -61,6 +61,8 @@ describe('a coordinator’s child record', { timeout: 180_000 }, () => {
       // Who read the passport, but not what it says (the factory's passport says "Talks" and "Music").
       await see(page.getByRole('region', { name: 'Passport access log' }), t.provider.name);
       expect(await textOf(main)).not.toContain('Music');
+      // The awards table's figures sit on its rows, under the same rules as the period they belong to.
+      expect(await tableProblems(page)).toEqual([]);
       await session.expectAccessible(page, `coordinator-child-record-${label}`);
       await shot(page, `coordinator-child-record-${label}`);
 

@@ -44,6 +44,22 @@ export async function fillDate(scope: Page | Locator, legend: string | RegExp, i
   await group.getByLabel('Year').fill(y);
 }
 /**
+ * Rows of a table whose cells do not line up: a cell without the row's bottom rule, or one sitting at another
+ * height than its neighbours (a cell styled neither as a GOV.UK cell nor by the page's default drops both).
+ */
+export async function tableProblems(page: Page): Promise<string[]> {
+  return (await page.evaluate(`(() => {
+    const problems = [];
+    for (const row of document.querySelectorAll('main table tbody tr')) {
+      const cells = [...row.children].filter((cell) => cell.offsetParent !== null);
+      const looks = cells.map((cell) => { const style = getComputedStyle(cell); return [style.borderBottomStyle, style.borderBottomWidth, style.verticalAlign].join(' '); });
+      if (new Set(looks).size > 1) problems.push((row.closest('table').getAttribute('aria-label') || row.closest('[aria-label]')?.getAttribute('aria-label') || 'a table') + ': ' + row.innerText.replace(/\s+/g, ' ').slice(0, 60) + ' — ' + looks.join(' | '));
+    }
+    return problems;
+  })()`)) as string[];
+}
+
+/**
  * What is wrong with the page's inline-SVG charts as drawn, [] when nothing: a label that lies outside its picture
  * (the viewBox clips it), a label a line runs through (struck through), two labels on top of each other, a bar
  * reaching above the top of its axis, or a value larger than the axis's top figure.

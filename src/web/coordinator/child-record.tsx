@@ -95,9 +95,9 @@ async function recordPage(c: Context<WebEnv>, state: RecordState = {}) {
           {ledger.map((l) => (
             <tr>
               <th scope="row">{period(l.periodStart, l.periodEnd)}</th>
-              <td class="govuk-table__cell--numeric">{l.awardedNights}</td>
-              <td class="govuk-table__cell--numeric">{l.upcomingNights}</td>
-              <td class="govuk-table__cell--numeric">{l.deliveredNights}</td>
+              <td class="govuk-table__cell govuk-table__cell--numeric">{l.awardedNights}</td>
+              <td class="govuk-table__cell govuk-table__cell--numeric">{l.upcomingNights}</td>
+              <td class="govuk-table__cell govuk-table__cell--numeric">{l.deliveredNights}</td>
               <td>
                 {l.awardedSessions} / {l.deliveredSessions}
               </td>
