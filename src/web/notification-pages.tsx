@@ -1,19 +1,19 @@
 /**
  * Pages about messages: everyone's "How we contact you" (the signed-in
  * person's own channel per kind of message, quiet hours for texts and mobile
- * number), and the coordinators' messages that
- * could not be delivered and need a person to follow them up.
+ * number). The coordinators' messages that could not be delivered are in
+ * coordinator/messages.tsx.
  */
 import { Hono, type Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { CHANNEL_CHOICES, type ChannelChoice } from '../domain/notification-kinds.js';
 import { UpdatePreferencesBody } from '../schemas/notifications.js';
-import { getPreferences, listNotifications, recipientOf, updatePreferences } from '../services/notification-preferences.js';
+import { getPreferences, recipientOf, updatePreferences } from '../services/notification-preferences.js';
 import { contactOf } from '../services/notification-recipients.js';
 import { db } from '../db.js';
-import { Button, Csrf, DataTable, ErrorBox, Layout, Notice, StatusTag, addNavItem, when, type PageError } from './layout.js';
+import { Button, Csrf, ErrorBox, Layout, Notice, addNavItem, type PageError } from './layout.js';
 import { parseWith, readForm, text, type FormValues } from './forms.js';
-import { principalOf, requirePage, type WebEnv } from './session.js';
+import type { WebEnv } from './session.js';
 import { refusal } from './shared/form-action.js';
 
 export const notificationPages = new Hono<WebEnv>();
@@ -23,10 +23,8 @@ const signedIn = createMiddleware<WebEnv>(async (c, next) => {
   await next();
 });
 notificationPages.use('/preferences', signedIn);
-notificationPages.use('/coordinator/messages', requirePage('COORDINATOR'));
 
 for (const role of ['COORDINATOR', 'PROVIDER', 'FAMILY'] as const) addNavItem(role, { href: '/preferences', label: 'How we contact you' });
-addNavItem('COORDINATOR', { href: '/coordinator/messages', label: 'Messages' });
 
 const CHOICE_WORDS: Record<ChannelChoice, string> = { EMAIL: 'Email', SMS: 'Text message', BOTH: 'Email and text message', NONE: 'Do not send' };
 
@@ -132,51 +130,4 @@ notificationPages.post('/preferences', async (c) => {
     return preferencesPage(c, { error: refusal(err), form });
   }
   return c.redirect('/preferences?saved=1', 303);
-});
-
-notificationPages.get('/coordinator/messages', async (c) => {
-  const p = principalOf(c, 'COORDINATOR');
-  const [failed, recent] = await Promise.all([listNotifications(p, { status: 'FAILED', limit: 100 }), listNotifications(p, { limit: 50 })]);
-  const families = new Map((await db().family.findMany({ where: { id: { in: [...failed.items, ...recent.items].map((n) => n.recipientId) } }, select: { id: true, name: true } })).map((f) => [f.id, f.name]));
-  const providers = new Map((await db().provider.findMany({ where: { id: { in: [...failed.items, ...recent.items].map((n) => n.recipientId) } }, select: { id: true, name: true } })).map((f) => [f.id, f.name]));
-  const who = (n: (typeof failed.items)[number]) => (n.recipientRole === 'FAMILY' ? families.get(n.recipientId) : n.recipientRole === 'PROVIDER' ? providers.get(n.recipientId) : 'Your team') ?? n.recipientId;
-  const delivery = (n: (typeof failed.items)[number]) =>
-    n.deliveries.length ? n.deliveries.map((d) => `${d.channel === 'EMAIL' ? 'Email' : 'Text'} to ${d.personName ? `${d.personName}, ` : ''}${d.address ?? 'no address'}: ${d.status.toLowerCase()}${d.lastError ? ` (${d.lastError})` : ''}`).join('; ') : 'Not sent: turned off by them';
-  return c.html(
-    <Layout title="Messages" session={p} csrf={c.get('csrfToken')} current="/coordinator/messages">
-      <h2 class="govuk-heading-m">Could not be delivered</h2>
-      {failed.items.length ? (
-        <DataTable label="Messages that could not be delivered" caption="Contact these people another way" headers={['To', 'Message', 'When', 'What happened']}>
-          {failed.items.map((n) => (
-            <tr class="govuk-table__row">
-              <th scope="row" class="govuk-table__header">
-                {who(n)}
-              </th>
-              <td class="govuk-table__cell">{n.subject}</td>
-              <td class="govuk-table__cell">{when(n.createdAt)}</td>
-              <td class="govuk-table__cell">{delivery(n)}</td>
-            </tr>
-          ))}
-        </DataTable>
-      ) : (
-        <p class="govuk-body">Every message has been delivered.</p>
-      )}
-      <h2 class="govuk-heading-m">Recent messages</h2>
-      <DataTable label="Recent messages" headers={['To', 'Message', 'When', 'Status', 'Delivery']}>
-        {recent.items.map((n) => (
-          <tr class="govuk-table__row">
-            <th scope="row" class="govuk-table__header">
-              {who(n)}
-            </th>
-            <td class="govuk-table__cell">{n.subject}</td>
-            <td class="govuk-table__cell">{when(n.createdAt)}</td>
-            <td class="govuk-table__cell">
-              <StatusTag status={n.status} />
-            </td>
-            <td class="govuk-table__cell">{delivery(n)}</td>
-          </tr>
-        ))}
-      </DataTable>
-    </Layout>,
-  );
 });

@@ -30,6 +30,7 @@ import { familySwapBoardPages } from './family/swap-board.js';
 import { emergencyPassportPages } from './coordinator/emergency-passport.js';
 import { childRecordPages } from './coordinator/child-record.js';
 import { notificationPages } from './notification-pages.js';
+import { messagePages } from './coordinator/messages.js';
 import { signInPages } from './sign-in.js';
 import { oidcConfigured, oidcSignOutUrl } from '../services/oidc.js';
 import { readForm, text } from './forms.js';
@@ -37,6 +38,7 @@ import { endSession, homeOf, publicBase, requirePage, signInFailed, startSession
 import { toApiError } from '../http/app.js';
 import { logger } from '../logger.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Child, FC } from 'hono/jsx';
 
 export const webRouter = new Hono<WebEnv>();
 // '/x/*' matches /x itself too: listing both ran the middleware, and its session lookup, twice per page.
@@ -130,6 +132,19 @@ webRouter.route('/', familySwapBoardPages);
 webRouter.route('/', emergencyPassportPages);
 webRouter.route('/', childRecordPages);
 webRouter.route('/', notificationPages);
+webRouter.route('/', messagePages);
+
+/** A page that ends where something went wrong: what happened, and the way back to the start. */
+const ErrorPage: FC<{ title: string; session: WebEnv['Variables']['session'] | null; csrf: string; children?: Child }> = ({ title, session, csrf, children }) => (
+  <Layout title={title} session={session} csrf={csrf}>
+    {children}
+    <p class="govuk-body">
+      <a class="govuk-link" href="/">
+        Go to the start
+      </a>
+    </p>
+  </Layout>
+);
 
 // Anything a page did not catch still reaches the user as a readable page, not problem+json.
 webRouter.onError((err, c) => {
@@ -138,30 +153,21 @@ webRouter.onError((err, c) => {
   if (apiError.status === 404) return notFoundPage(c);
   const session = c.get('session') ?? null;
   const csrf = c.get('csrfToken') ?? '';
+  const status = apiError.status as ContentfulStatusCode;
   if (apiError.status >= 500) {
     return c.html(
-      <Layout title="Sorry, there is a problem with the service" session={session} csrf={csrf}>
+      <ErrorPage title="Sorry, there is a problem with the service" session={session} csrf={csrf}>
         <p class="govuk-body">Try again later. Nothing you sent has been lost: a form that failed here changed nothing.</p>
         <p class="govuk-body">The problem has been logged. If it keeps happening, contact your short-breaks team.</p>
-        <p class="govuk-body">
-          <a class="govuk-link" href="/">
-            Go to the start
-          </a>
-        </p>
-      </Layout>,
-      apiError.status as ContentfulStatusCode,
+      </ErrorPage>,
+      status,
     );
   }
   return c.html(
-    <Layout title="This cannot be done" session={session} csrf={csrf}>
+    <ErrorPage title="This cannot be done" session={session} csrf={csrf}>
       <ErrorBox error={errorMessage(apiError)} />
-      <p class="govuk-body">
-        <a class="govuk-link" href="/">
-          Go to the start
-        </a>
-      </p>
-    </Layout>,
-    apiError.status as ContentfulStatusCode,
+    </ErrorPage>,
+    status,
   );
 });
 
@@ -169,15 +175,10 @@ webRouter.onError((err, c) => {
 export function notFoundPage(c: Context): Response | Promise<Response> {
   const session = (c.get('session' as never) as WebEnv['Variables']['session'] | undefined) ?? null;
   return c.html(
-    <Layout title="Page not found" session={session} csrf={(c.get('csrfToken' as never) as string | undefined) ?? ''}>
+    <ErrorPage title="Page not found" session={session} csrf={(c.get('csrfToken' as never) as string | undefined) ?? ''}>
       <p class="govuk-body">If you typed the web address, check it is correct.</p>
       <p class="govuk-body">If you pasted the web address, check you copied the entire address.</p>
-      <p class="govuk-body">
-        <a class="govuk-link" href="/">
-          Go to the start
-        </a>
-      </p>
-    </Layout>,
+    </ErrorPage>,
     404,
   );
 }

@@ -8,6 +8,7 @@ import { CapabilitySelect, DataTable, DateInput, Layout, Scroll, capabilityOf, h
 import { isDate, mergeDates, today } from '../forms.js';
 import { principalOf, type WebEnv } from '../session.js';
 import { unlessRefused } from '../shared/form-action.js';
+import { ProviderOptions } from '../shared/providers.js';
 
 export const calendarPages = new Hono<WebEnv>();
 
@@ -315,12 +316,7 @@ calendarPages.get('/coordinator', async (c) => {
         <DateInput name="week" legend="From" value={q.from} hint="For a month, any day in it" />
         <label for="providerId">Provider</label>
         <select id="providerId" name="providerId">
-          <option value="">Every provider</option>
-          {providers.map((pr) => (
-            <option value={pr.id} selected={pr.id === q.providerId}>
-              {pr.name}
-            </option>
-          ))}
+          <ProviderOptions providers={providers} none="Every provider" selected={q.providerId} />
         </select>
         <CapabilitySelect label="Places that can meet" value={q.capability} />
         <div>

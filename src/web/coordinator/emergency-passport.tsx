@@ -13,6 +13,7 @@ import { integer, optional, parseWith, readForm, type FormValues } from '../form
 import { principalOf, requirePage, type WebEnv } from '../session.js';
 import { PassportSections, SupportFlagBanner } from '../shared/passport.js';
 import { refusal } from '../shared/form-action.js';
+import { ProviderOptions } from '../shared/providers.js';
 
 export const emergencyPassportPages = new Hono<WebEnv>();
 emergencyPassportPages.use('/coordinator/children/*', requirePage('COORDINATOR'));
@@ -61,10 +62,7 @@ async function page(c: Context<WebEnv>, form: FormValues = {}, error?: ReturnTyp
             </textarea>
             <label for="providerId">Also open it to (optional)</label>
             <select id="providerId" name="providerId">
-              <option value="">No provider: only the council's team</option>
-              {providers.map((pr) => (
-                <option value={pr.id}>{pr.name}</option>
-              ))}
+              <ProviderOptions providers={providers} none="No provider: only the council's team" />
             </select>
             <label for="hours">For how many hours (1 to 72)</label>
             <input type="number" id="hours" name="hours" min="1" max="72" value="24" />

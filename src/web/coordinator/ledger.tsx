@@ -14,6 +14,7 @@ import { period, wholeNights } from '../format.js';
 import { isDate, mergeDates, today } from '../forms.js';
 import { principalOf, type WebEnv } from '../session.js';
 import { ChildTell } from '../shared/child.js';
+import { ProviderOptions } from '../shared/providers.js';
 
 export const ledgerPages = new Hono<WebEnv>();
 
@@ -141,12 +142,7 @@ ledgerPages.get('/coordinator/ledger', async (c) => {
             Had breaks with
           </label>
           <select class="govuk-select" id="providerId" name="providerId">
-            <option value="">Any provider</option>
-            {providers.map((pr) => (
-              <option value={pr.id} selected={pr.id === f.providerId}>
-                {pr.name}
-              </option>
-            ))}
+            <ProviderOptions providers={providers} none="Any provider" selected={f.providerId} />
           </select>
         </div>
         <CapabilitySelect label="Children who need" value={f.need} />
