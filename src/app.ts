@@ -4,7 +4,7 @@ import { createMiddleware } from 'hono/factory';
 import { secureHeaders } from 'hono/secure-headers';
 import { createApp, type AppEnv } from './http/app.js';
 import { authenticate } from './http/auth.js';
-import { FailureLimiter } from './http/rate-limit.js';
+import { FailureLimiter } from './failure-limiter.js';
 import { config } from './config.js';
 import { idempotency } from './http/idempotency.js';
 import { refuseUnstorableText } from './http/text-guard.js';

@@ -5,7 +5,8 @@ import { signInFailure } from '../services/sign-in-events.js';
 import { actingThrough, resolveToken } from '../services/tokens.js';
 import { ApiError, forbidden } from '../errors.js';
 import type { AppEnv } from './app.js';
-import { clientKey, type FailureLimiter } from './rate-limit.js';
+import { clientKey } from './rate-limit.js';
+import type { FailureLimiter } from '../failure-limiter.js';
 
 export const BEARER = /^Bearer\s+([A-Za-z0-9_\-.~+/]{10,200}=*)$/;
 

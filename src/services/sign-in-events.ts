@@ -4,13 +4,13 @@
  * address), by method — OpenID Connect, an emailed link (or invitation), or an
  * access key typed into the sign-in page, or a bearer token sent to the API.
  * Failures are written only while the address is within its failure limit
- * (src/http/rate-limit.ts) and its first RECORDED_FAILURES_PER_MINUTE, and once
+ * (src/failure-limiter.ts) and its first RECORDED_FAILURES_PER_MINUTE, and once
  * more when it passes them, so a flood of bad attempts writes a bounded number
  * of rows per address a minute. Never the token or link itself.
  */
 import type { Tx } from '../db.js';
 import { db } from '../db.js';
-import type { FailureLimiter } from '../http/rate-limit.js';
+import type { FailureLimiter } from '../failure-limiter.js';
 import { requireRole, type Principal } from './access.js';
 import { audit } from './audit.js';
 import { transaction } from './tx.js';

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { config } from '../config.js';
 import { db } from '../db.js';
-import { FailureLimiter } from '../http/rate-limit.js';
+import { FailureLimiter } from '../failure-limiter.js';
 import { audit } from './audit.js';
 import { LINK_SECRET_SHAPE, type LinkRefusal } from './invitations.js';
 import { notify } from './notifications.js';
