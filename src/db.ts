@@ -9,7 +9,6 @@ import pg from 'pg';
 import { PrismaClient, type Prisma } from './generated/prisma/client.js';
 import { config } from './config.js';
 import { logger } from './logger.js';
-import { stopPrincipalCache } from './services/principal-cache.js';
 
 export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
@@ -59,8 +58,15 @@ export async function executeSql(tx: AnyTx, name: string, query: Prisma.Sql): Pr
   return tx instanceof SqlTx ? tx.execute(name, query) : tx.$executeRaw(query);
 }
 
+const beforeDisconnect: (() => Promise<void>)[] = [];
+
+/** Work to finish before the process's connections close (a module holding its own connection registers its stop here). */
+export function onDisconnect(stop: () => Promise<void>): void {
+  beforeDisconnect.push(stop);
+}
+
 export async function disconnectDb(): Promise<void> {
-  await stopPrincipalCache();
+  for (const stop of beforeDisconnect) await stop();
   const c = client;
   const p = pgPool;
   client = undefined;

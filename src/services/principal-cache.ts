@@ -10,6 +10,7 @@
  */
 import pg from 'pg';
 import { config } from '../config.js';
+import { onDisconnect } from '../db.js';
 import { logger } from '../logger.js';
 import type { TokenRow } from './tokens.js';
 
@@ -108,3 +109,4 @@ export async function stopPrincipalCache(): Promise<void> {
   await client?.end().catch(() => undefined);
   stopped = false;
 }
+onDisconnect(stopPrincipalCache);
