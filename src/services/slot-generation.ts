@@ -11,6 +11,7 @@ import { expandRule, type Occurrence } from '../domain/capacity/recurrence.js';
 import { db } from '../db.js';
 import { logger } from '../logger.js';
 import { generationWindow } from './capacity-rules.js';
+import { londonDateOf, londonWallTimeToInstant } from '../domain/london-time.js';
 import { transaction } from './tx.js';
 
 export interface GenerationConflict {
@@ -125,9 +126,19 @@ export async function generateSlotsForRule(ruleId: string, now = new Date()): Pr
   }, { timeoutMs: 60_000 });
 }
 
-/** The rolling horizon moves every day: regenerate every active rule. */
+/**
+ * The rolling horizon moves every day: regenerate every active rule whose slots do not reach today's horizon yet.
+ * A rule generated since London midnight at its current version, its home unchanged since, already does: the
+ * window ends on the same date, so generating again would find nothing to do. Every worker queues this job when it
+ * starts, and regenerating a national deployment's rules (a year of slots each, every one locked) took minutes per
+ * worker start and held up bookings of those slots meanwhile.
+ */
 export async function extendHorizonForAllRules(now = new Date()): Promise<number> {
-  const rules = await db().capacityRule.findMany({ where: { active: true }, select: { id: true } });
+  const midnight = londonWallTimeToInstant(londonDateOf(now), '00:00');
+  const rules = await db().$queryRaw<{ id: string }[]>`
+    SELECT r.id FROM capacity_rule r JOIN provider p ON p.id = r."providerId"
+    WHERE r.active AND (r."generatedAt" IS NULL OR r."generatedAt" < ${midnight} OR r."generatedVersion" <> r.version OR p."updatedAt" > r."generatedAt")
+    ORDER BY r.id`;
   for (const r of rules) await generateSlotsForRule(r.id, now);
   return rules.length;
 }

@@ -16,7 +16,7 @@ import { db } from '../../src/db.js';
 import { londonWallTimeOf } from '../../src/domain/london-time.js';
 import { queue } from '../../src/jobs/queues.js';
 import { QUEUE_NAMES } from '../../src/jobs/registry.js';
-import { generateSlotsForRule } from '../../src/services/slot-generation.js';
+import { extendHorizonForAllRules, generateSlotsForRule } from '../../src/services/slot-generation.js';
 import { PROCESSORS, startWorkers } from '../../workers/index.js';
 import { get, patch, post } from '../support/api.js';
 import { insertBooking } from '../support/bookings.js';
@@ -82,6 +82,31 @@ describe('generating again', () => {
     const slots = await slotsOf(rule.id);
     expect(slots).toHaveLength(30);
     expect(new Set(slots.map((s) => s.localDate)).size).toBe(30);
+  });
+
+  it("extends a rule's horizon once a day: a worker starting again the same day regenerates only rules edited, or whose home changed, since", async () => {
+    const { provider } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: authorityId });
+    const { rule, slots } = await makeSlots(provider.id, { startDate: daysFromToday(1) });
+    const { provider: other } = await makeProvider('RESIDENTIAL', { operatorAuthorityId: authorityId });
+    const { rule: edited } = await makeSlots(other.id, { startDate: daysFromToday(1) });
+    const { rule: moved } = await makeSlots((await makeProvider('RESIDENTIAL', { operatorAuthorityId: authorityId })).provider.id, { startDate: daysFromToday(1) });
+    const lastDate = slots.at(-1)!.localDate;
+    const generatedAt = async (id: string) => (await db().capacityRule.findUniqueOrThrow({ where: { id } })).generatedAt;
+    const before = await generatedAt(rule.id);
+
+    // The same day, a worker (re)starts: an edit published while no worker ran, and a home renamed, are picked up.
+    expect((await patch(`/v1/capacity-rules/${edited.id}`, coordinatorToken, { places: 5 })).status).toBe(200);
+    await db().provider.update({ where: { id: (await db().capacityRule.findUniqueOrThrow({ where: { id: moved.id } })).providerId }, data: { name: 'Renamed home' } });
+    const later = new Date(Date.now() + 60_000);
+    await extendHorizonForAllRules(later);
+    expect(await generatedAt(rule.id)).toEqual(before);
+    expect((await slotsOf(rule.id)).map((s) => s.id)).toEqual(slots.map((s) => s.id));
+    expect((await slotsOf(edited.id)).filter((s) => s.localDate > daysFromToday(1)).every((s) => s.capacity === 5)).toBe(true);
+    expect(await generatedAt(moved.id)).toEqual(later);
+
+    // The next day the horizon has moved on by a day, and the rule gets that day's slot.
+    await extendHorizonForAllRules(new Date(Date.now() + 864e5));
+    expect((await slotsOf(rule.id)).at(-1)!.localDate > lastDate).toBe(true);
   });
 
   it('returns null for a rule that does not exist', async () => {
