@@ -134,7 +134,7 @@ function heldForOthersNeeds(state: RoundState, child: ChildEntry, slot: SlotEntr
 }
 
 function needsProtected(child: ChildEntry, slot: SlotEntry): boolean {
-  return child.child.needs.some((need) => slot.protects.includes(need));
+  return (child.needBits & slot.protectsBits) !== 0;
 }
 
 /** The family-facing words for a reason, about one example slot. */

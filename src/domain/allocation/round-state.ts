@@ -10,7 +10,7 @@
  * Cheap tests in front of it (see `blocking` and `staticFit`) only ever refuse
  * what checkPlacement would refuse too; acceptance always comes from it.
  */
-import { PLACE_REQUIRED_NEEDS, type CareNeed } from '../care-needs.js';
+import { CARE_NEEDS, PLACE_REQUIRED_NEEDS, type CareNeed } from '../care-needs.js';
 import { checkPlacement, unmetNeeds, type RefusalReason } from '../eligibility.js';
 import { dayOfWeek, daysBetween } from '../london-time.js';
 import type { ChildInfo, EntitlementInfo, SlotInfo, StayInfo } from '../model.js';
@@ -93,6 +93,9 @@ export interface SlotEntry {
   needsMet: CareNeed[];
   /** The scarce ones among them: places held for children who need them. */
   protects: CareNeed[];
+  /** needsMet and protects as bit sets (needBits): asked of every candidate in hot loops. */
+  needsMetBits: number;
+  protectsBits: number;
   /** Children placed here in this round, in placement order. */
   takers: number[];
   /** Children who need one of `protects` and have this slot as a candidate: [child, candidate index]. */
@@ -133,6 +136,10 @@ export interface ChildEntry {
   child: ChildInfo;
   request: BreakRequestInfo;
   entitlements: EntitlementInfo[];
+  /** Start and end (epoch ms) of each entitlement's period, in the same order: entitlement memo keys are hot. */
+  entitlementSpans: Float64Array;
+  /** The child's needs as a bit set (needBits). */
+  needBits: number;
   /** Live stays: outside the round first, then this round's placements. */
   stays: StayInfo[];
   /** Start and end (epoch ms) of each stay, in the same order as `stays`: overlap tests are hot. */
@@ -209,6 +216,8 @@ export class RoundState {
   constructor(readonly input: AllocationInput) {
     this.pricer = new ScarcityPricer(input.calendar);
     this.indexSlots();
+    this.freePlaces = Int32Array.from(this.slots, (slot) => slot.info.capacity - slot.info.booked);
+    this.slotUnits = Int32Array.from(this.slots, (slot) => slot.units);
     this.flexibleOrder = this.slots
       .map((slot) => slot.index)
       .sort((a, b) => compareForFlexible(this.slot(a), this.slot(b)));
@@ -225,8 +234,7 @@ export class RoundState {
   }
 
   free(slot: number): number {
-    const { info } = this.slot(slot);
-    return info.capacity - info.booked;
+    return this.freePlaces[slot] as number;
   }
 
   remainingWant(child: ChildEntry): number {
@@ -346,11 +354,16 @@ export class RoundState {
    * thousands of takers a turn, and a typed array is far cheaper to read than one child object after another.
    */
   unitsGotByChild = new Int32Array(0);
+  /** Each slot's free places (capacity - booked), kept with it by place and unplace: read in every hot loop. */
+  freePlaces = new Int32Array(0);
+  /** Each slot's break units, by slot index. */
+  slotUnits = new Int32Array(0);
 
   place(child: ChildEntry, slot: number, rank: number): void {
     const entry = this.slot(slot);
     (this.unitsGotByChild[child.index] as number) += entry.units;
     entry.info.booked += 1;
+    (this.freePlaces[slot] as number) -= 1;
     entry.takers.push(child.index);
     child.stays.push(entry.stay);
     child.busy.push(entry.startMs, entry.endMs);
@@ -363,6 +376,7 @@ export class RoundState {
     const entry = this.slot(slot);
     (this.unitsGotByChild[child.index] as number) -= entry.units;
     entry.info.booked -= 1;
+    (this.freePlaces[slot] as number) += 1;
     removeOne(entry.takers, child.index);
     const at = child.stays.indexOf(entry.stay);
     if (at >= 0) {
@@ -389,17 +403,20 @@ export class RoundState {
     if (remaining <= 0) return { kind: 'NONE' };
     const unaffordable: number[] = [];
     let held = false;
-    for (let candidate = child.head; candidate < child.candSlot.length; candidate++) {
-      if (child.candState[candidate] !== ALIVE) {
+    const { candSlot, candState } = child;
+    const { slotUnits, freePlaces } = this;
+    const anyBudget = budget === Number.POSITIVE_INFINITY;
+    for (let candidate = child.head; candidate < candSlot.length; candidate++) {
+      if (candState[candidate] !== ALIVE) {
         if (candidate === child.head) this.advanceHead(child);
         continue;
       }
-      const slot = this.slot(child.candSlot[candidate] as number);
+      const slot = candSlot[candidate] as number;
       // Cheapest tests first; a held place is passed over without asking checkPlacement.
-      if (slot.units > remaining) this.kill(child, candidate, DEAD);
-      else if (slot.cost > budget) unaffordable.push(candidate);
-      else if (this.free(slot.index) <= 0) this.kill(child, candidate, DEAD_FULL);
-      else if (respectHolds && this.heldForNeeds(child, slot.index)) held = true;
+      if ((slotUnits[slot] as number) > remaining) this.kill(child, candidate, DEAD);
+      else if (!anyBudget && this.slot(slot).cost > budget) unaffordable.push(candidate);
+      else if ((freePlaces[slot] as number) <= 0) this.kill(child, candidate, DEAD_FULL);
+      else if (respectHolds && this.heldForNeeds(child, slot)) held = true;
       else if (this.stillFeasible(child, candidate)) return { kind: 'PICK', candidate };
     }
     if (unaffordable.some((candidate) => this.stillFeasible(child, candidate))) return { kind: 'WAIT_BUDGET' };
@@ -457,7 +474,7 @@ export class RoundState {
   heldForNeeds(child: ChildEntry, slot: number, extraFree = 0): boolean {
     const entry = this.slot(slot);
     if (entry.needers.length === 0) return false;
-    if (child.child.needs.some((need) => entry.protects.includes(need))) return false;
+    if ((child.needBits & entry.protectsBits) !== 0) return false;
     const free = this.free(slot) + extraFree;
     if (entry.needers.length < free) return false;
     const verdict = entry.heldVerdict;
@@ -555,12 +572,16 @@ export class RoundState {
         units: price.units,
         cost: price.cost,
         scarce: price.scarce,
-        needsMet: placeNeedsMet(info),
+        needsMet: [],
         protects: [],
+        needsMetBits: 0,
+        protectsBits: 0,
         takers: [],
         needers: [],
         witnesses: [],
       };
+      entry.needsMet = placeNeedsMet(info);
+      entry.needsMetBits = needBits(entry.needsMet);
       this.slots.push(entry);
       this.slotById.set(info.id, index);
       const byDay = this.slotsByDay.get(entry.dayNumber);
@@ -634,7 +655,10 @@ export class RoundState {
     }
     this.unitsGotByChild = new Int32Array(this.children.length);
     const scarce = this.scarceNeeds();
-    for (const slot of this.slots) slot.protects = slot.needsMet.filter((need) => scarce.has(need));
+    for (const slot of this.slots) {
+      slot.protects = slot.needsMet.filter((need) => scarce.has(need));
+      slot.protectsBits = needBits(slot.protects);
+    }
     for (const child of this.children) this.registerNeeders(child, scarce);
   }
 
@@ -671,6 +695,8 @@ export class RoundState {
       child,
       request,
       entitlements,
+      entitlementSpans: Float64Array.from(entitlements.flatMap((entitlement) => [entitlement.periodStart.getTime(), entitlement.periodEnd.getTime()])),
+      needBits: needBits(child.needs),
       stays: [...(this.input.existingStays[child.id] ?? [])],
       busy: (this.input.existingStays[child.id] ?? []).flatMap((stay) => [stay.start.getTime(), stay.end.getTime()]),
       staysVersion: 0,
@@ -733,13 +759,14 @@ export class RoundState {
     // Same rank: earliest date first, and on one date a place without capabilities the
     // child does not need before one with them (keeps scarce places for those who need them).
     const excess = new Map<number, number>();
+    const childBits = needBits(child.needs);
     for (const slot of matches) {
       if (this.staticFit(child, slot) !== 'OK') {
         unsuitable.push(slot);
         continue;
       }
       slots.push(slot);
-      const extra = this.slot(slot).needsMet.filter((need) => !child.needs.includes(need)).length;
+      const extra = bitCount(this.slot(slot).needsMetBits & ~childBits);
       if (extra > 0) excess.set(slot, extra);
     }
     const unknownSlot = preference.kind === 'SLOT' && slots.length + unsuitable.length === 0;
@@ -855,10 +882,11 @@ export class RoundState {
 
   private registerNeeders(child: ChildEntry, scarce: ReadonlySet<CareNeed>): void {
     if (child.unitsWanted === 0 || !child.child.needs.some((need) => scarce.has(need))) return;
-    child.candSlot.forEach((slot, candidate) => {
-      const entry = this.slot(slot);
-      if (child.child.needs.some((need) => entry.protects.includes(need))) entry.needers.push([child.index, candidate]);
-    });
+    const { candSlot, needBits: bits } = child;
+    for (let candidate = 0; candidate < candSlot.length; candidate++) {
+      const entry = this.slot(candSlot[candidate] as number);
+      if ((bits & entry.protectsBits) !== 0) entry.needers.push([child.index, candidate]);
+    }
   }
 
   /**
@@ -974,13 +1002,27 @@ function annualKeyOf(entry: SlotEntry): number {
  * the covering entitlements; 0 (no memo) when there are too many for a mask.
  */
 function entitlementKeyOf(child: ChildEntry, slot: SlotEntry): number {
-  if (child.entitlements.length > 24) return 0;
+  const spans = child.entitlementSpans;
+  if (spans.length > 48) return 0;
   let mask = 0;
-  const start = slot.info.start.getTime();
-  child.entitlements.forEach((entitlement, i) => {
-    if (entitlement.periodStart.getTime() <= start && start < entitlement.periodEnd.getTime()) mask |= 1 << i;
-  });
+  const start = slot.startMs;
+  for (let i = 0; i < spans.length; i += 2) {
+    if ((spans[i] as number) <= start && start < (spans[i + 1] as number)) mask |= 1 << (i >> 1);
+  }
   return (slot.overnight ? 1 : 2) + 4 * mask;
+}
+
+/** Care needs as a bit set over CARE_NEEDS, so "does it need anything this place protects" is one AND. */
+export function needBits(needs: readonly CareNeed[]): number {
+  let bits = 0;
+  for (const need of needs) bits |= 1 << CARE_NEEDS.indexOf(need);
+  return bits;
+}
+
+function bitCount(bits: number): number {
+  let count = 0;
+  for (let rest = bits; rest !== 0; rest &= rest - 1) count += 1;
+  return count;
 }
 
 /** Place-required needs the slot meets on its date, asked of unmetNeeds one need at a time. */

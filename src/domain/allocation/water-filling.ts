@@ -244,8 +244,9 @@ class ChainSearch {
   private epoch = 0;
   /** Child and kind of place → the search that last scanned its candidates (movesOf). */
   private readonly expanded = new Map<number, number>();
-  /** Per child, its candidates whose slots are not dead, in rank order (see roots). */
-  private readonly liveCandidates = new Map<number, number[]>();
+  /** Per child, its candidates whose slots are not dead, in rank order (see roots): the first liveCount of them. */
+  private readonly liveCandidates: (Int32Array | undefined)[] = [];
+  private readonly liveCount: Int32Array;
   /** Arcs and places the current search may still look at. */
   private budget = 0;
   private readonly banned = new Set<number>();
@@ -261,6 +262,7 @@ class ChainSearch {
   constructor(private readonly state: RoundState) {
     this.wanted = Int32Array.from(state.children, (child) => child.unitsWanted);
     this.stayNights = Int32Array.from(state.children, (child) => child.stayNights);
+    this.liveCount = new Int32Array(state.children.length);
     const n = state.slots.length;
     this.seen = new Int32Array(n);
     this.parent = new Int32Array(n);
@@ -301,19 +303,25 @@ class ChainSearch {
     const remaining = state.remainingWant(child);
     const roots: number[] = [];
     // Dead slots stay dead, so each child's list of candidates in live slots only shrinks: pruned as it is read.
-    let live = this.liveCandidates.get(child.index);
+    let live = this.liveCandidates[child.index];
     if (!live) {
-      live = Array.from(child.candSlot, (_, candidate) => candidate);
-      this.liveCandidates.set(child.index, live);
+      live = new Int32Array(child.candSlot.length);
+      for (let candidate = 0; candidate < live.length; candidate++) live[candidate] = candidate;
+      this.liveCandidates[child.index] = live;
+      this.liveCount[child.index] = live.length;
     }
+    const { candSlot, candState } = child;
+    const { dead } = this;
+    const count = this.liveCount[child.index] as number;
     let kept = 0;
-    for (const candidate of live) {
-      const slot = child.candSlot[candidate] as number;
-      if (this.dead[slot] === 1) continue;
+    for (let at = 0; at < count; at++) {
+      const candidate = live[at] as number;
+      const slot = candSlot[candidate] as number;
+      if (dead[slot] === 1) continue;
       live[kept++] = candidate;
-      if (child.candState[candidate] === DEAD_FULL && this.fits(child, candidate, slot, remaining)) roots.push(slot);
+      if (candState[candidate] === DEAD_FULL && this.fits(child, candidate, slot, remaining)) roots.push(slot);
     }
-    live.length = kept;
+    this.liveCount[child.index] = kept;
     return roots;
   }
 
@@ -321,7 +329,7 @@ class ChainSearch {
   private fits(child: ChildEntry, candidate: number, slot: number, remaining: number): boolean {
     const { state } = this;
     return (
-      state.slot(slot).units <= remaining &&
+      (state.slotUnits[slot] as number) <= remaining &&
       !(this.banned.size > 0 && this.banned.has(this.key(child.index, -1, slot))) &&
       !state.knownRefused(child, candidate) &&
       !state.overlapsStays(child, slot, -1)
@@ -337,20 +345,27 @@ class ChainSearch {
   private giveBack(child: ChildEntry): ChainEnd | undefined {
     const { state } = this;
     const remaining = state.remainingWant(child);
-    let best: { victim: ChildEntry; at: number } | undefined;
+    // The best so far and the best in the current slot, as child index (-1: none) and its units got and wanted.
+    let best = -1;
+    let bestAt = -1;
+    let bestGot = 0;
+    let bestWanted = 0;
     let takers = 0;
     const got = state.unitsGotByChild;
     const { wanted, stayNights } = this;
+    const { candSlot, candState } = child;
+    const { slotUnits, slots } = state;
     const childGot = child.unitsGot;
     const childWanted = child.unitsWanted;
-    for (let candidate = 0; candidate < child.candSlot.length && takers < GIVING_BUDGET; candidate++) {
-      if (child.candState[candidate] !== DEAD_FULL) continue;
-      const slot = child.candSlot[candidate] as number;
-      const entry = state.slot(slot);
-      const { units } = entry;
+    for (let candidate = 0; candidate < candSlot.length && takers < GIVING_BUDGET; candidate++) {
+      if (candState[candidate] !== DEAD_FULL) continue;
+      const slot = candSlot[candidate] as number;
+      const units = slotUnits[slot] as number;
       if (units > remaining) continue;
-      let here: ChildEntry | undefined;
-      const list = entry.takers;
+      let here = -1;
+      let hereGot = 0;
+      let hereWanted = 0;
+      const list = (slots[slot] as SlotEntry).takers;
       for (let at = 0; at < list.length; at++) {
         const taker = list[at] as number;
         takers += 1;
@@ -361,16 +376,25 @@ class ChainSearch {
         // such exchange is, they cannot go round in circles.
         const after = (otherGot - units) * childWanted - childGot * otherWanted;
         if (after <= 0 || taker === child.index || (stayNights[taker] as number) > 1) continue;
-        const rival = here ?? best?.victim;
-        if (rival && otherGot * rival.unitsWanted <= rival.unitsGot * otherWanted) continue;
+        // The one to beat: the best in this slot, else the best so far.
+        const rivalGot = here >= 0 ? hereGot : bestGot;
+        const rivalWanted = here >= 0 ? hereWanted : bestWanted;
+        if ((here >= 0 || best >= 0) && otherGot * rivalWanted <= rivalGot * otherWanted) continue;
         if (this.banned.has(this.key(taker, slot, -1))) continue;
-        here = state.childAt(taker);
+        here = taker;
+        hereGot = otherGot;
+        hereWanted = otherWanted;
       }
-      if (here && this.fits(child, candidate, slot, remaining)) best = { victim: here, at: slot };
+      if (here >= 0 && this.fits(child, candidate, slot, remaining)) {
+        best = here;
+        bestAt = slot;
+        bestGot = hereGot;
+        bestWanted = hereWanted;
+      }
     }
-    if (!best) return undefined;
-    this.parent[best.at] = -1;
-    return { root: best.at, ...best };
+    if (best < 0) return undefined;
+    this.parent[bestAt] = -1;
+    return { root: bestAt, victim: state.childAt(best), at: bestAt };
   }
 
   /** A place in this one candidate slot through a chain of moves, logged so the caller can undo it. */
@@ -405,6 +429,8 @@ class ChainSearch {
     }
     const visited: number[] = [...queue];
     this.budget = SEARCH_BUDGET;
+    const { seen, dead } = this;
+    const { slotUnits } = state;
     for (let depth = 0; depth < MAX_MOVES && queue.length > 0; depth++) {
       const next: number[] = [];
       for (const slot of queue) {
@@ -412,13 +438,14 @@ class ChainSearch {
         for (const taker of entry.takers) {
           if (this.inChain(slot, taker)) continue;
           const other = state.childAt(taker);
-          for (const to of this.movesOf(other, entry, epoch)) {
+          const moves = this.movesOf(other, entry, epoch);
+          for (let m = 0; m < moves.length; m++) {
+            const to = moves[m] as number;
             if (--this.budget <= 0) return this.giveUpSearch(visited);
-            if (to === slot || this.seen[to] === epoch || this.dead[to] === 1) continue;
-            const target = state.slot(to);
+            if (to === slot || seen[to] === epoch || dead[to] === 1) continue;
             // Same nights and the same kind (a night for a night, a day session for a day session): the mover's
             // count against each part of its award stays as it was.
-            if (target.units !== entry.units || target.overnight !== entry.overnight) continue;
+            if (slotUnits[to] !== entry.units || (state.slot(to) as SlotEntry).overnight !== entry.overnight) continue;
             if (this.banned.has(this.key(taker, slot, to))) continue;
             if (state.overlapsStays(other, to, slot)) continue;
             if (state.free(to) > 0) {
@@ -457,7 +484,7 @@ class ChainSearch {
    * add only the places on the dates of the slot it would leave — the ones
    * its other stays did not already allow (moves within the same night).
    */
-  private movesOf(child: ChildEntry, from: SlotEntry, epoch: number): Iterable<number> {
+  private movesOf(child: ChildEntry, from: SlotEntry, epoch: number): ArrayLike<number> {
     const kind = child.index * 64 + Math.min(31, from.units) * 2 + (from.overnight ? 1 : 0);
     if (this.expanded.get(kind) !== epoch) {
       this.expanded.set(kind, epoch);
