@@ -20,13 +20,45 @@ interface Context {
   unit: string;
   /** The worst rank among the child's placements (0 if none). */
   worstRankGot: number;
+  final: FinalSlots;
+}
+
+/**
+ * What explaining a full slot needs of the round's final state, by slot index: every child's explanation
+ * looks at hundreds of slots, and arrays are far cheaper to read than slot after slot.
+ */
+interface FinalSlots {
+  takers: Int32Array;
+  protects: Int32Array;
+  /** 1 when a child placed there needs one of the needs the slot protects. */
+  takenByNeeder: Uint8Array;
+  /** have[slot] === the explained child's index + 1 when it was placed there. */
+  have: Int32Array;
+}
+
+const finalSlotsOf = new WeakMap<RoundState, FinalSlots>();
+
+function finalSlots(state: RoundState): FinalSlots {
+  let final = finalSlotsOf.get(state);
+  if (!final) {
+    const n = state.slots.length;
+    final = { takers: new Int32Array(n), protects: new Int32Array(n), takenByNeeder: new Uint8Array(n), have: new Int32Array(n) };
+    for (const entry of state.slots) {
+      final.takers[entry.index] = entry.takers.length;
+      final.protects[entry.index] = entry.protectsBits;
+      if (entry.protectsBits !== 0 && entry.takers.some((taker) => needsProtected(state.childAt(taker), entry))) final.takenByNeeder[entry.index] = 1;
+    }
+    finalSlotsOf.set(state, final);
+  }
+  return final;
 }
 
 export function explainChild(state: RoundState, child: ChildEntry, orderName: OrderName, of: number): ChildExplanation {
   const worstRankGot = Math.max(0, ...child.placements.map((placement) => effectiveRank(placement.rank)));
-  const context: Context = { state, child, orderName, of, unit: unitWord(state, child), worstRankGot };
-  const have = new Set(child.placements.map((placement) => placement.slot));
-  const preferences = child.preferences.map((preference) => preferenceOutcome(context, preference, have));
+  const final = finalSlots(state);
+  const context: Context = { state, child, orderName, of, unit: unitWord(state, child), worstRankGot, final };
+  for (const placement of child.placements) final.have[placement.slot] = child.index + 1;
+  const preferences = child.preferences.map((preference) => preferenceOutcome(context, preference));
   const split = splitExplanations(state, child);
   return {
     childId: child.child.id,
@@ -70,16 +102,18 @@ function splitExplanations(state: RoundState, child: ChildEntry): NonNullable<Ch
   });
 }
 
-function preferenceOutcome(context: Context, preference: ExpandedPreference, have: ReadonlySet<number>): PreferenceOutcome {
+function preferenceOutcome(context: Context, preference: ExpandedPreference): PreferenceOutcome {
   const { state, child } = context;
-  const groups = new Map<UnmetReason, UnmetGroup>();
-  if (preference.unknownSlot) note(groups, context, 'NOT_AVAILABLE', null);
+  const groups = new Map<UnmetReason, Tally>();
+  if (preference.unknownSlot) note(groups, 'NOT_AVAILABLE', null);
   for (const slot of preference.unsuitable) {
     const fit = state.staticFit(child.child, slot);
-    note(groups, context, fit === 'OK' ? 'NOT_AVAILABLE' : fit, slot);
+    note(groups, fit === 'OK' ? 'NOT_AVAILABLE' : fit, slot);
   }
+  const { have } = context.final;
+  const mine = child.index + 1;
   for (const slot of preference.slots) {
-    if (!have.has(slot)) note(groups, context, missReason(context, slot, preference.rank), slot);
+    if (have[slot] !== mine) note(groups, missReason(context, slot, preference.rank), slot);
   }
   return {
     rank: preference.rank,
@@ -88,15 +122,22 @@ function preferenceOutcome(context: Context, preference: ExpandedPreference, hav
     gotSlotIds: child.placements
       .filter((placement) => placement.rank === preference.rank)
       .map((placement) => state.slot(placement.slot).info.id),
-    unmet: [...groups.values()],
+    unmet: [...groups.values()].map(({ reason, slots, first }): UnmetGroup => ({ reason, slots, ...describe(context, reason, first) })),
   };
 }
 
+/** How many slots missed for one reason, and the first of them (the one put into words). */
+interface Tally {
+  reason: UnmetReason;
+  slots: number;
+  first: number | null;
+}
+
 /** Slots are grouped by reason; only the first of each reason is put into words. */
-function note(groups: Map<UnmetReason, UnmetGroup>, context: Context, reason: UnmetReason, slot: number | null): void {
+function note(groups: Map<UnmetReason, Tally>, reason: UnmetReason, slot: number | null): void {
   const group = groups.get(reason);
   if (group) group.slots += 1;
-  else groups.set(reason, { reason, slots: 1, ...describe(context, reason, slot) });
+  else groups.set(reason, { reason, slots: 1, first: slot });
 }
 
 /**
@@ -107,13 +148,15 @@ function note(groups: Map<UnmetReason, UnmetGroup>, context: Context, reason: Un
  */
 function missReason(context: Context, slot: number, rank: number): UnmetReason {
   const { state, child } = context;
-  const entry = state.slot(slot);
   const asked = child.request.nightsWanted;
-  if (asked != null && entry.units > asked - child.unitsGot && effectiveRank(rank) >= context.worstRankGot) return 'WANT_MET';
+  if (asked != null && (state.slotUnits[slot] as number) > asked - child.unitsGot && effectiveRank(rank) >= context.worstRankGot) return 'WANT_MET';
+  // A full slot is what blocking() reports first, without asking checkPlacement: most slots a child missed
+  // are, and a county round explains hundreds of thousands of them.
+  if (state.free(slot) <= 0) return fullReason(context, slot);
+  const entry = state.slot(slot);
   switch (state.blocking(child, slot)) {
     case 'SLOT_FULL':
-      if (entry.takers.length === 0) return 'FULL';
-      return heldForOthersNeeds(state, child, entry) ? 'HELD_FOR_CARE_NEEDS' : 'LOWER_IN_ROTATION';
+      return fullReason(context, slot);
     case 'OVERLAPPING_BOOKING':
       return 'OVERLAP';
     case 'SINGLE_STAY_LIMIT':
@@ -128,9 +171,15 @@ function missReason(context: Context, slot: number, rank: number): UnmetReason {
   }
 }
 
-/** The place went to a child needing a scarce capability of it that this child does not need. */
-function heldForOthersNeeds(state: RoundState, child: ChildEntry, slot: SlotEntry): boolean {
-  return !needsProtected(child, slot) && slot.takers.some((taker) => needsProtected(state.childAt(taker), slot));
+/**
+ * A full slot: full before the round, or its places went to children before this one — to one needing a
+ * scarce capability of it that this child does not need, or simply earlier in the order.
+ */
+function fullReason({ child, final }: Context, slot: number): UnmetReason {
+  if (final.takers[slot] === 0) return 'FULL';
+  const protects = final.protects[slot] as number;
+  const heldForOthersNeeds = protects !== 0 && (child.needBits & protects) === 0 && final.takenByNeeder[slot] === 1;
+  return heldForOthersNeeds ? 'HELD_FOR_CARE_NEEDS' : 'LOWER_IN_ROTATION';
 }
 
 function needsProtected(child: ChildEntry, slot: SlotEntry): boolean {
@@ -227,7 +276,7 @@ function unitWord(state: RoundState, child: ChildEntry): string {
   let overnight = false;
   let day = false;
   for (const slot of child.candSlot) {
-    if (state.slot(slot).overnight) overnight = true;
+    if (state.slotOvernight[slot] === 1) overnight = true;
     else day = true;
     if (overnight && day) return 'nights or day sessions';
   }

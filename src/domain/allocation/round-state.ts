@@ -218,6 +218,7 @@ export class RoundState {
     this.indexSlots();
     this.freePlaces = Int32Array.from(this.slots, (slot) => slot.info.capacity - slot.info.booked);
     this.slotUnits = Int32Array.from(this.slots, (slot) => slot.units);
+    this.slotOvernight = Uint8Array.from(this.slots, (slot) => (slot.overnight ? 1 : 0));
     this.flexibleOrder = this.slots
       .map((slot) => slot.index)
       .sort((a, b) => compareForFlexible(this.slot(a), this.slot(b)));
@@ -358,6 +359,8 @@ export class RoundState {
   freePlaces = new Int32Array(0);
   /** Each slot's break units, by slot index. */
   slotUnits = new Int32Array(0);
+  /** 1 for an overnight slot, 0 for a day session, by slot index. */
+  slotOvernight = new Uint8Array(0);
 
   place(child: ChildEntry, slot: number, rank: number): void {
     const entry = this.slot(slot);
@@ -899,7 +902,7 @@ export class RoundState {
     let nights = false;
     let days = false;
     for (let i = 0; i < child.candSlot.length && !(nights && days); i++) {
-      if (this.slot(child.candSlot[i] as number).overnight) nights = true;
+      if (this.slotOvernight[child.candSlot[i] as number] === 1) nights = true;
       else days = true;
     }
     return child.entitlements

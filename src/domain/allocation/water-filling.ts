@@ -430,11 +430,12 @@ class ChainSearch {
     const visited: number[] = [...queue];
     this.budget = SEARCH_BUDGET;
     const { seen, dead } = this;
-    const { slotUnits } = state;
+    const { slotUnits, slotOvernight } = state;
     for (let depth = 0; depth < MAX_MOVES && queue.length > 0; depth++) {
       const next: number[] = [];
       for (const slot of queue) {
         const entry = state.slot(slot);
+        const overnight = entry.overnight ? 1 : 0;
         for (const taker of entry.takers) {
           if (this.inChain(slot, taker)) continue;
           const other = state.childAt(taker);
@@ -445,7 +446,7 @@ class ChainSearch {
             if (to === slot || seen[to] === epoch || dead[to] === 1) continue;
             // Same nights and the same kind (a night for a night, a day session for a day session): the mover's
             // count against each part of its award stays as it was.
-            if (slotUnits[to] !== entry.units || (state.slot(to) as SlotEntry).overnight !== entry.overnight) continue;
+            if (slotUnits[to] !== entry.units || slotOvernight[to] !== overnight) continue;
             if (this.banned.has(this.key(taker, slot, to))) continue;
             if (state.overlapsStays(other, to, slot)) continue;
             if (state.free(to) > 0) {
