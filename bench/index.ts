@@ -6,8 +6,9 @@
  * Run one alone with `npx tsx bench/<name>.bench.ts` or `npm run bench -- <name>`.
  *
  * The national simulation runs in its quick form by default (NATIONAL_SCALE=0.01: 150 authorities,
- * 1,000 children, a few minutes); NATIONAL_SCALE=1 is the full 100,000 children (about 1.5 GB, long to
- * generate: add NATIONAL_REUSE=1 to keep the data between runs).
+ * 1,000 children, a few minutes); NATIONAL_SCALE=1 is the full 100,000 children (about 1.5 GB; its
+ * generation is bound by the no-overlap GiST index, 5–25 minutes with the machine's load: add
+ * NATIONAL_REUSE=1 to keep the data between runs).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -84,8 +85,11 @@ if (rec) {
 }
 const nat = readResult<National>('national');
 if (nat) {
-  for (const r of nat.rounds) add(`national x${nat.scale} (${nat.children} children): 150 rounds, ${r.workers} worker process(es)`, 'measured at x0.01 with 1 and 2 workers only', `${r['wall s']} s, speed-up ${r['speed-up']}x, ${r.failed} failed`, 'speed-up with workers');
-  for (const r of nat.reports) add(`national x${nat.scale}: ${r.report}, one authority's year`, r.report.startsWith('capacity') ? '1,067 ms (x1)' : r.report.startsWith('looked') ? '552 ms (x1)' : '649 ms (x1)', `${r['median ms']} ms`, '< 1 s');
+  const cores = (await import('node:os')).availableParallelism();
+  if (nat.generatedSeconds !== null) add(`national x${nat.scale} (${nat.children} children): generated in`, 'x0.1: 97 s; x1: 45 % after 18 min', `${nat.generatedSeconds} s`, 'a few minutes');
+  for (const r of nat.rounds) add(`national x${nat.scale}: 150 rounds, ${r.workers} worker process(es) on ${cores} cores`, 'x0.1, 1 worker: 112 s', `${r['wall s']} s, speed-up ${r['speed-up']}x, ${r.failed} failed`, 'speed-up with workers');
+  for (const r of nat.reports) add(`national x${nat.scale}: ${r.report}, one authority's year`, r.report.startsWith('capacity') ? '1,067 ms (x1); 239 ms (x0.1)' : r.report.startsWith('looked') ? '552 ms (x1); 83 ms (x0.1)' : '649 ms (x1); 30 ms (x0.1)', `${r['median ms']} ms`, '< 1 s');
+  for (const p of nat.plans) add(`national x${nat.scale}: plan of ${p.query}`, '-', `${p.execution}; ${String(p.scans).includes('Seq Scan on slot') || String(p.scans).includes('Seq Scan on booking') ? 'SEQ SCAN of a big table' : 'index scans'}`, 'index scans');
   add(`national x${nat.scale}: database size`, '~1.5 GB (x1)', nat.size, '-');
 }
 if (rows.length) console.log(`\n=== closing note: this run beside the figures before ===\n${table(rows)}`);
