@@ -251,18 +251,36 @@ export const DateInput: FC<{ name: string; id?: string; legend: string; value?: 
   );
 };
 
-/** GOV.UK radios or checkboxes in a fieldset: one `name`, each option's id `<name>-<value>`. */
-export const Choices: FC<{ type: 'radio' | 'checkbox'; name: string; legend: string; options: readonly (readonly [string, string])[]; checked: (value: string) => boolean }> = ({ type, name, legend, options, checked }) => {
+/**
+ * GOV.UK radios or checkboxes in a fieldset: one `name`, each option's id `<id>-<value>` (`id` is the
+ * name unless a page has one such form per row and needs them apart), an optional hint under the
+ * legend, side by side when `inline`.
+ */
+export const Choices: FC<{
+  type: 'radio' | 'checkbox';
+  name: string;
+  id?: string;
+  legend: string;
+  hint?: string;
+  inline?: boolean;
+  options: readonly (readonly [string, string])[];
+  checked: (value: string) => boolean;
+}> = ({ type, name, id = name, legend, hint, inline, options, checked }) => {
   const kind = type === 'radio' ? 'radios' : 'checkboxes';
   return (
     <div class="govuk-form-group">
-      <fieldset class="govuk-fieldset" id={name}>
+      <fieldset class="govuk-fieldset" id={id} aria-describedby={hint ? `${id}-hint` : undefined}>
         <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{legend}</legend>
-        <div class={`govuk-${kind} govuk-${kind}--small`} data-module={`govuk-${kind}`}>
+        {hint ? (
+          <div class="govuk-hint" id={`${id}-hint`}>
+            {hint}
+          </div>
+        ) : null}
+        <div class={`govuk-${kind} govuk-${kind}--small${inline ? ` govuk-${kind}--inline` : ''}`} data-module={`govuk-${kind}`}>
           {options.map(([value, label]) => (
             <div class={`govuk-${kind}__item`}>
-              <input class={`govuk-${kind}__input`} id={`${name}-${value}`} name={name} type={type} value={value} checked={checked(value)} />
-              <label class={`govuk-label govuk-${kind}__label`} for={`${name}-${value}`}>
+              <input class={`govuk-${kind}__input`} id={`${id}-${value}`} name={name} type={type} value={value} checked={checked(value)} />
+              <label class={`govuk-label govuk-${kind}__label`} for={`${id}-${value}`}>
                 {label}
               </label>
             </div>

@@ -11,7 +11,7 @@ import { UpdatePreferencesBody } from '../schemas/notifications.js';
 import { getPreferences, recipientOf, updatePreferences } from '../services/notification-preferences.js';
 import { contactOf } from '../services/notification-recipients.js';
 import { db } from '../db.js';
-import { Button, Csrf, ErrorBox, Layout, Notice, addNavItem, type PageError } from './layout.js';
+import { Button, Choices, Csrf, ErrorBox, Layout, Notice, addNavItem, type PageError } from './layout.js';
 import { parseWith, readForm, text, type FormValues } from './forms.js';
 import type { WebEnv } from './session.js';
 import { refusal } from './shared/form-action.js';
@@ -60,24 +60,15 @@ async function preferencesPage(c: Context<WebEnv>, options: { error?: PageError;
       <form method="post" action="/preferences" novalidate>
         <Csrf token={csrf} />
         {prefs.kinds.map((k) => (
-          <div class="govuk-form-group">
-            <fieldset class="govuk-fieldset" aria-describedby={`hint-${k.kind}`}>
-              <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{k.title}</legend>
-              <div class="govuk-hint" id={`hint-${k.kind}`}>
-                {k.trigger}.{k.required ? ' This notice is always sent, so it cannot be turned off.' : ''}
-              </div>
-              <div class="govuk-radios govuk-radios--small govuk-radios--inline" data-module="govuk-radios">
-                {CHANNEL_CHOICES.filter((choice) => !(k.required && choice === 'NONE')).map((choice) => (
-                  <div class="govuk-radios__item">
-                    <input class="govuk-radios__input" id={`channel-${k.kind}-${choice}`} name={`channel-${k.kind}`} type="radio" value={choice} checked={chosen(k.kind, k.channel) === choice} />
-                    <label class="govuk-label govuk-radios__label" for={`channel-${k.kind}-${choice}`}>
-                      {CHOICE_WORDS[choice]}
-                    </label>
-                  </div>
-                ))}
-              </div>
-            </fieldset>
-          </div>
+          <Choices
+            type="radio"
+            name={`channel-${k.kind}`}
+            inline
+            legend={k.title}
+            hint={`${k.trigger}.${k.required ? ' This notice is always sent, so it cannot be turned off.' : ''}`}
+            options={CHANNEL_CHOICES.filter((choice) => !(k.required && choice === 'NONE')).map((choice) => [choice, CHOICE_WORDS[choice]] as const)}
+            checked={(choice) => chosen(k.kind, k.channel) === choice}
+          />
         ))}
         <div class="govuk-form-group">
           <fieldset class="govuk-fieldset" aria-describedby="quiet-hint">

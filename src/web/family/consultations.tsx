@@ -10,7 +10,7 @@ import type { FamilyConsultation } from '../../schemas/consultations.js';
 import { getFamilyConsultation, listFamilyConsultations, respondToConsultation } from '../../services/closures.js';
 import { endOfDayBefore, longDate } from '../format.js';
 import { list, optional, parseWith, readForm, text } from '../forms.js';
-import { Banner, Button, Csrf, DataTable, ErrorBox, Layout, Notice, SummaryList, addNavItem, human, when, type PageError } from '../layout.js';
+import { Banner, Button, Choices, Csrf, DataTable, ErrorBox, Layout, Notice, SummaryList, addNavItem, human, when, type PageError } from '../layout.js';
 import { principalOf, requirePage, type WebEnv } from '../session.js';
 import { refusal } from '../shared/form-action.js';
 
@@ -84,21 +84,7 @@ const RankingForm = ({ k, child, csrf }: { k: FamilyConsultation; child: ChildVi
           </div>
         ))}
       </fieldset>
-      <div class="govuk-form-group">
-        <fieldset class="govuk-fieldset">
-          <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">What matters most to you for {child.name}?</legend>
-          <div class="govuk-radios govuk-radios--small">
-            {PRIORITIES.map(([value, label]) => (
-              <div class="govuk-radios__item">
-                <input class="govuk-radios__input" id={`${prefix}-priority-${value}`} name="priority" type="radio" value={value} checked={(child.answer?.priority ?? 'SAME_DATES') === value} />
-                <label class="govuk-label govuk-radios__label" for={`${prefix}-priority-${value}`}>
-                  {label}
-                </label>
-              </div>
-            ))}
-          </div>
-        </fieldset>
-      </div>
+      <Choices type="radio" name="priority" id={`${prefix}-priority`} legend={`What matters most to you for ${child.name}?`} options={PRIORITIES} checked={(value) => (child.answer?.priority ?? 'SAME_DATES') === value} />
       <div class="govuk-form-group">
         <label class="govuk-label" for={`${prefix}-note`}>
           Anything else we should know (optional)

@@ -10,7 +10,7 @@ import { recordAttendance } from '../../services/bookings.js';
 import { attendanceToRecord, bookingsBetween, providerDay, type DayBooking } from '../../services/provider-day.js';
 import { invalid } from '../../errors.js';
 import { NO_SHOW_REASONS, RecordAttendanceBody } from '../../schemas/bookings.js';
-import { Button, Csrf, DataTable, ErrorBox, Layout, Notice, StatusTag, Tag, human, type PageError } from '../layout.js';
+import { Button, Choices, Csrf, DataTable, ErrorBox, Layout, Notice, StatusTag, Tag, human, type PageError } from '../layout.js';
 import { clockTime, longDate, shortDate, span } from '../format.js';
 import { isDate, optional, parseWith, readForm, text, today } from '../forms.js';
 import { principalOf, type WebEnv } from '../session.js';
@@ -66,31 +66,16 @@ function travel(b: DayBooking, direction: 'TO_BREAK' | 'FROM_BREAK'): string {
     : `${leg.vehicle}: collected here at ${clockTime(leg.departAt)}${leg.hasEscort ? ', with an escort' : ''}`;
 }
 
+const HAPPENED = [
+  ['ATTENDED', 'Attended'],
+  ['NO_SHOW', 'Did not happen'],
+] as const;
+
 /** Attended or not, asked explicitly (nothing chosen for you) once the break has ended. */
 const AttendanceForm = ({ b, csrf }: { b: DayBooking; csrf: string }) => (
   <form method="post" action={`/provider/bookings/${b.bookingId}/attendance`} aria-label={`Attendance for ${b.child.firstName} ${b.child.lastName}, ${longDate(b.startsAt)}`}>
     <Csrf token={csrf} />
-    <div class="govuk-form-group">
-      <fieldset class="govuk-fieldset">
-        <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">
-          Did {b.child.firstName}'s break on {longDate(b.startsAt)} happen?
-        </legend>
-        <div class="govuk-radios govuk-radios--small govuk-radios--inline" data-module="govuk-radios">
-          <div class="govuk-radios__item">
-            <input class="govuk-radios__input" id={`att-${b.bookingId}`} name="status" type="radio" value="ATTENDED" />
-            <label class="govuk-label govuk-radios__label" for={`att-${b.bookingId}`}>
-              Attended
-            </label>
-          </div>
-          <div class="govuk-radios__item">
-            <input class="govuk-radios__input" id={`ns-${b.bookingId}`} name="status" type="radio" value="NO_SHOW" />
-            <label class="govuk-label govuk-radios__label" for={`ns-${b.bookingId}`}>
-              Did not happen
-            </label>
-          </div>
-        </div>
-      </fieldset>
-    </div>
+    <Choices type="radio" name="status" id={`status-${b.bookingId}`} inline legend={`Did ${b.child.firstName}'s break on ${longDate(b.startsAt)} happen?`} options={HAPPENED} checked={() => false} />
     <div class="govuk-form-group">
       <label class="govuk-label" for={`reason-${b.bookingId}`}>
         If it did not happen, why
