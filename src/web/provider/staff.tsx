@@ -13,7 +13,7 @@ import { parseWith, readForm, text, type FormValues } from '../forms.js';
 import { Button, Csrf, ErrorBox, Layout, Notice, addNavItem, type PageError } from '../layout.js';
 import { principalOf, requirePage, type WebEnv } from '../session.js';
 import { MembersTable } from '../shared/members.js';
-import { refusal } from '../shared/form-action.js';
+import { formAction } from '../shared/form-action.js';
 
 export const providerStaffPages = new Hono<WebEnv>();
 const UUID = /^[0-9a-f-]{36}$/i;
@@ -92,32 +92,20 @@ providerStaffPages.get('/provider/staff', (c) => staffPage(c));
 providerStaffPages.post('/provider/staff/invitations', async (c) => {
   const p = principalOf(c, 'PROVIDER');
   const form = await readForm(c);
-  try {
-    await createInvitation(p, parseWith(CreateInvitationBody, { name: text(form, 'name'), email: text(form, 'email'), role: text(form, 'role') === 'PROVIDER_MANAGER' ? 'PROVIDER_MANAGER' : 'PROVIDER_STAFF' }));
-  } catch (err) {
-    return staffPage(c, { error: refusal(err), form });
-  }
-  return c.redirect('/provider/staff?done=invited', 303);
+  return formAction(
+    () => createInvitation(p, parseWith(CreateInvitationBody, { name: text(form, 'name'), email: text(form, 'email'), role: text(form, 'role') === 'PROVIDER_MANAGER' ? 'PROVIDER_MANAGER' : 'PROVIDER_STAFF' })),
+    { done: () => c.redirect('/provider/staff?done=invited', 303), refused: (error) => staffPage(c, { error, form }) },
+  );
 });
 
 providerStaffPages.post('/provider/staff/invitations/:invitationId/withdraw', async (c) => {
   const p = principalOf(c, 'PROVIDER');
   const id = c.req.param('invitationId');
-  try {
-    await withdrawInvitation(p, UUID.test(id) ? id : NO_ID);
-  } catch (err) {
-    return staffPage(c, { error: refusal(err) });
-  }
-  return c.redirect('/provider/staff?done=withdrawn', 303);
+  return formAction(() => withdrawInvitation(p, UUID.test(id) ? id : NO_ID), { done: () => c.redirect('/provider/staff?done=withdrawn', 303), refused: (error) => staffPage(c, { error }) });
 });
 
 providerStaffPages.post('/provider/staff/:membershipId/end', async (c) => {
   const p = principalOf(c, 'PROVIDER');
   const id = c.req.param('membershipId');
-  try {
-    await endMembership(p, UUID.test(id) ? id : NO_ID);
-  } catch (err) {
-    return staffPage(c, { error: refusal(err) });
-  }
-  return c.redirect('/provider/staff?done=ended', 303);
+  return formAction(() => endMembership(p, UUID.test(id) ? id : NO_ID), { done: () => c.redirect('/provider/staff?done=ended', 303), refused: (error) => staffPage(c, { error }) });
 });
