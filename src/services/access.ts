@@ -256,14 +256,12 @@ export async function passportGrants(
     for (const o of overrides) facts.get(o.childId)!.emergency = true;
   }
   if (p.role === 'PROVIDER') {
-    const [consents, bookings] = await Promise.all([
-      tx.passportConsent.findMany({ where: { childId: { in: ids }, providerId: p.providerId }, select: { childId: true, decision: true } }),
-      tx.booking.findMany({
-        where: { childId: { in: ids }, status: { in: [...LIVE_BOOKING_STATUSES] }, slot: { providerId: p.providerId } },
-        select: { childId: true },
-        distinct: ['childId'],
-      }),
-    ]);
+    const consents = await tx.passportConsent.findMany({ where: { childId: { in: ids }, providerId: p.providerId }, select: { childId: true, decision: true } });
+    const bookings = await tx.booking.findMany({
+      where: { childId: { in: ids }, status: { in: [...LIVE_BOOKING_STATUSES] }, slot: { providerId: p.providerId } },
+      select: { childId: true },
+      distinct: ['childId'],
+    });
     for (const c of consents) facts.get(c.childId)!.decision = c.decision;
     for (const b of bookings) facts.get(b.childId)!.liveBooking = true;
   }

@@ -176,15 +176,13 @@ export async function loadRoundInput(round: Pick<AllocationRound, 'authorityId' 
       // At most one request per child: the latest filed wins.
       const latest = new Map(requests.map((r) => [r.childId, r]));
       const childIds = [...latest.keys()];
-      const [children, slots, stays, credits] = await Promise.all([
-        tx.child.findMany({ where: { id: { in: childIds } }, include: { entitlements: true } }),
-        roundSlots(tx, round.authorityId, start, end),
-        tx.booking.findMany({
-          where: { childId: { in: childIds }, status: { in: [...LIVE_BOOKING_STATUSES] } },
-          include: { slot: { select: { providerId: true } } },
-        }),
-        tx.allocationCredit.findMany({ where: { childId: { in: childIds } } }),
-      ]);
+      const children = await tx.child.findMany({ where: { id: { in: childIds } }, include: { entitlements: true } });
+      const slots = await roundSlots(tx, round.authorityId, start, end);
+      const stays = await tx.booking.findMany({
+        where: { childId: { in: childIds }, status: { in: [...LIVE_BOOKING_STATUSES] } },
+        include: { slot: { select: { providerId: true } } },
+      });
+      const credits = await tx.allocationCredit.findMany({ where: { childId: { in: childIds } } });
       const existingStays: Record<string, StayInfo[]> = {};
       for (const b of stays) (existingStays[b.childId] ??= []).push({ slotId: b.slotId, providerId: b.slot.providerId, start: b.startsAt, end: b.endsAt });
       return {

@@ -43,10 +43,8 @@ export async function breakLabel(tx: Tx, bookingId: string) {
 
 /** A place held for a child: where, when, how far, and until when. */
 export async function offerFacts(tx: Tx, childId: string, slotId: string, expiresAt: Date) {
-  const [child, slot] = await Promise.all([
-    tx.child.findUniqueOrThrow({ where: { id: childId }, select: { firstName: true, needsTransport: true, family: { select: { lat: true, lng: true } } } }),
-    tx.slot.findUniqueOrThrow({ where: { id: slotId }, select: { startsAt: true, provider: { select: { name: true, lat: true, lng: true } } } }),
-  ]);
+  const child = await tx.child.findUniqueOrThrow({ where: { id: childId }, select: { firstName: true, needsTransport: true, family: { select: { lat: true, lng: true } } } });
+  const slot = await tx.slot.findUniqueOrThrow({ where: { id: slotId }, select: { startsAt: true, provider: { select: { name: true, lat: true, lng: true } } } });
   const home = child.family.lat !== null && child.family.lng !== null ? { lat: child.family.lat, lng: child.family.lng } : null;
   return {
     child_name: child.firstName,

@@ -201,11 +201,9 @@ export async function getConsent(p: Principal, childId: string, now = new Date()
   requireRole(p, 'FAMILY');
   return transaction(async (tx) => {
     const child = await ownChild(tx, p, childId);
-    const [consents, live, overrides] = await Promise.all([
-      tx.passportConsent.findMany({ where: { childId }, include: { provider: { select: { name: true } } } }),
-      tx.booking.findMany({ where: { childId, status: { in: [...LIVE_BOOKING_STATUSES] } }, select: { slot: { select: { providerId: true, provider: { select: { name: true } } } } } }),
-      tx.passportEmergencyAccess.findMany({ where: { childId }, orderBy: { createdAt: 'desc' }, take: 50 }),
-    ]);
+    const consents = await tx.passportConsent.findMany({ where: { childId }, include: { provider: { select: { name: true } } } });
+    const live = await tx.booking.findMany({ where: { childId, status: { in: [...LIVE_BOOKING_STATUSES] } }, select: { slot: { select: { providerId: true, provider: { select: { name: true } } } } } });
+    const overrides = await tx.passportEmergencyAccess.findMany({ where: { childId }, orderBy: { createdAt: 'desc' }, take: 50 });
     const providers = new Map<string, { providerId: string; providerName: string; decision: 'ALLOW' | 'DENY' | null; hasLiveBooking: boolean }>();
     for (const b of live) providers.set(b.slot.providerId, { providerId: b.slot.providerId, providerName: b.slot.provider.name, decision: null, hasLiveBooking: true });
     for (const c of consents) {

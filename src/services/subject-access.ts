@@ -48,14 +48,12 @@ export async function buildFamilyExport(tx: Tx, familyId: string, now = new Date
   });
   const childIds = family.children.map((c) => c.id);
   const bookingIds = family.children.flatMap((c) => c.bookings.map((b) => b.id));
-  const [audits, notifications, swaps] = await Promise.all([
-    tx.auditEvent.findMany({ where: { OR: [{ entityId: { in: [familyId, ...childIds] } }, { bookingId: { in: bookingIds } }] }, orderBy: { at: 'asc' } }),
-    tx.$queryRaw<{ id: string; subject: string; body: string; status: string; createdAt: Date; sentAt: Date | null; recipientRole: string }[]>`
+  const audits = await tx.auditEvent.findMany({ where: { OR: [{ entityId: { in: [familyId, ...childIds] } }, { bookingId: { in: bookingIds } }] }, orderBy: { at: 'asc' } });
+  const notifications = await tx.$queryRaw<{ id: string; subject: string; body: string; status: string; createdAt: Date; sentAt: Date | null; recipientRole: string }[]>`
       SELECT id, subject, body, status::text, "createdAt", "sentAt", "recipientRole"::text FROM notification
       WHERE ("recipientRole" = 'FAMILY' AND "recipientId" = ${familyId}) OR payload->>'childId' = ANY(${childIds}::text[]) OR payload->>'bookingId' = ANY(${bookingIds}::text[])
-      ORDER BY "createdAt"`,
-    tx.swap.findMany({ where: { OR: [{ bookingAId: { in: bookingIds } }, { bookingBId: { in: bookingIds } }] } }),
-  ]);
+      ORDER BY "createdAt"`;
+  const swaps = await tx.swap.findMany({ where: { OR: [{ bookingAId: { in: bookingIds } }, { bookingBId: { in: bookingIds } }] } });
   const { calendarSecretHash, ...familyFields } = family;
   return {
     generatedAt: iso(now),

@@ -78,10 +78,8 @@ export async function proposeSwap(principal: Principal, input: CreateSwapInput) 
     if (!a || !(await tx.booking.findFirst({ where: { AND: [{ id: a.id }, bookingScope(principal)] } }))) throw notFound('Booking');
     // The other family's booking is visible only as a swap target, and only within the same authority.
     if (!b || b.authorityId !== a.authorityId) throw notFound('The booking to swap with');
-    const [childA, childB] = await Promise.all([
-      tx.child.findUniqueOrThrow({ where: { id: a.childId } }),
-      tx.child.findUniqueOrThrow({ where: { id: b.childId } }),
-    ]);
+    const childA = await tx.child.findUniqueOrThrow({ where: { id: a.childId } });
+    const childB = await tx.child.findUniqueOrThrow({ where: { id: b.childId } });
     if (childA.familyId === childB.familyId) throw new ApiError('UNPROCESSABLE', 'Both bookings belong to the same family; cancel and rebook instead');
     if (!isSwappable(a, now) || !isSwappable(b, now)) throw new ApiError('CONFLICT', 'Only confirmed or allocated future bookings can be swapped');
     await assertSwapFeasible(tx, a, b, now);
