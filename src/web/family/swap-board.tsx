@@ -15,7 +15,7 @@ import { longDate, plural } from '../format.js';
 import { parseWith, readForm, text, today } from '../forms.js';
 import { Button, Csrf, ErrorBox, Layout, Notice, addNavItem, type PageError } from '../layout.js';
 import { principalOf, requirePage, type WebEnv } from '../session.js';
-import { refusal } from '../shared/form-action.js';
+import { formAction } from '../shared/form-action.js';
 
 export const familySwapBoardPages = new Hono<WebEnv>();
 familySwapBoardPages.use('/family/swap-board', requirePage('FAMILY'));
@@ -161,33 +161,24 @@ async function boardPage(c: Context<WebEnv>, error?: PageError) {
 
 familySwapBoardPages.get('/family/swap-board', (c) => boardPage(c));
 
+const refusedHere = (c: Context<WebEnv>) => (error: PageError) => boardPage(c, error);
+
 familySwapBoardPages.post('/family/swap-board', async (c) => {
   const form = await readForm(c);
-  try {
-    const body = parseWith(ListOnSwapBoardBody, { bookingId: text(form, 'bookingId') });
-    await listOnSwapBoard(principalOf(c, 'FAMILY'), body.bookingId);
-  } catch (err) {
-    return boardPage(c, refusal(err));
-  }
-  return c.redirect('/family/swap-board?done=listed', 303);
+  return formAction(() => listOnSwapBoard(principalOf(c, 'FAMILY'), parseWith(ListOnSwapBoardBody, { bookingId: text(form, 'bookingId') }).bookingId), {
+    done: () => c.redirect('/family/swap-board?done=listed', 303),
+    refused: refusedHere(c),
+  });
 });
 
-familySwapBoardPages.post('/family/swap-board/:id/withdraw', async (c) => {
-  try {
-    await withdrawFromSwapBoard(principalOf(c, 'FAMILY'), c.req.param('id'));
-  } catch (err) {
-    return boardPage(c, refusal(err));
-  }
-  return c.redirect('/family/swap-board?done=withdrawn', 303);
-});
+familySwapBoardPages.post('/family/swap-board/:id/withdraw', (c) =>
+  formAction(() => withdrawFromSwapBoard(principalOf(c, 'FAMILY'), c.req.param('id')), { done: () => c.redirect('/family/swap-board?done=withdrawn', 303), refused: refusedHere(c) }),
+);
 
 familySwapBoardPages.post('/family/swap-board/:id/offer', async (c) => {
   const form = await readForm(c);
-  try {
-    const body = parseWith(OfferFromSwapBoardBody, { bookingId: text(form, 'bookingId') });
-    await offerFromSwapBoard(principalOf(c, 'FAMILY'), c.req.param('id'), body.bookingId);
-  } catch (err) {
-    return boardPage(c, refusal(err));
-  }
-  return c.redirect('/family/swap-board?done=offered', 303);
+  return formAction(() => offerFromSwapBoard(principalOf(c, 'FAMILY'), c.req.param('id'), parseWith(OfferFromSwapBoardBody, { bookingId: text(form, 'bookingId') }).bookingId), {
+    done: () => c.redirect('/family/swap-board?done=offered', 303),
+    refused: refusedHere(c),
+  });
 });
