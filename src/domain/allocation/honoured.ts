@@ -19,8 +19,28 @@ export function datesOfStay(slot: Pick<SlotInfo, 'start' | 'end'>): string[] {
   return nights === 0 ? [first] : Array.from({ length: nights }, (_, i) => addDays(first, i));
 }
 
+/**
+ * A stay's dates and its first date's weekday, remembered by start and end: a round checks every booking it
+ * made, many in the same slots, and the date arithmetic costs more than the check. Bounded, as a long-lived
+ * worker sees ever new slots.
+ */
+const stayDates = new Map<string, { dates: string[]; weekday: number }>();
+const MAX_REMEMBERED_STAYS = 50_000;
+
+function datesAndWeekday(slot: Pick<SlotInfo, 'start' | 'end'>): { dates: string[]; weekday: number } {
+  const key = `${slot.start.getTime()}|${slot.end.getTime()}`;
+  let known = stayDates.get(key);
+  if (!known) {
+    const dates = datesOfStay(slot);
+    known = { dates, weekday: dayOfWeek(dates[0] as string) };
+    if (stayDates.size >= MAX_REMEMBERED_STAYS) stayDates.clear();
+    stayDates.set(key, known);
+  }
+  return known;
+}
+
 export function honoursRequest(slot: SlotInfo, request: BreakRequestInfo): boolean {
-  const dates = datesOfStay(slot);
+  const { dates, weekday } = datesAndWeekday(slot);
   const first = dates[0] as string;
   const period = request.period;
   if (period && dates.some((date) => date < period.from || date > period.to)) return false;
@@ -30,6 +50,6 @@ export function honoursRequest(slot: SlotInfo, request: BreakRequestInfo): boole
     if (preference.providerId !== undefined && preference.providerId !== slot.providerId) return false;
     if (preference.from !== undefined && first < preference.from) return false;
     if (preference.to !== undefined && first > preference.to) return false;
-    return preference.daysOfWeek.includes(dayOfWeek(first));
+    return preference.daysOfWeek.includes(weekday);
   });
 }
