@@ -219,6 +219,9 @@ export class RoundState {
     this.freePlaces = Int32Array.from(this.slots, (slot) => slot.info.capacity - slot.info.booked);
     this.slotUnits = Int32Array.from(this.slots, (slot) => slot.units);
     this.slotOvernight = Uint8Array.from(this.slots, (slot) => (slot.overnight ? 1 : 0));
+    this.slotDay = Int32Array.from(this.slots, (slot) => slot.dayNumber);
+    this.slotStartMs = Float64Array.from(this.slots, (slot) => slot.startMs);
+    this.slotEndMs = Float64Array.from(this.slots, (slot) => slot.endMs);
     this.flexibleOrder = this.slots
       .map((slot) => slot.index)
       .sort((a, b) => compareForFlexible(this.slot(a), this.slot(b)));
@@ -277,17 +280,21 @@ export class RoundState {
    * refuse it whether or not it is full.
    */
   knownRefused(child: ChildEntry, candidate: number): boolean {
-    if (child.refused.size === 0) return false;
-    const entry = this.slot(child.candSlot[candidate] as number);
-    if (entry.overnight && refusedBefore(child.refused, annualKeyOf(entry), entry)) return true;
+    const memo = child.refused;
+    if (memo.size === 0) return false;
+    // As refusedBefore, from the slot arrays: chains ask this of every full candidate of every child still short.
+    const slot = child.candSlot[candidate] as number;
+    const units = this.slotUnits[slot] as number;
+    if (this.slotOvernight[slot] === 1 && (memo.get(-1 - (this.slotDay[slot] as number)) ?? Number.POSITIVE_INFINITY) <= units) return true;
     const keys = (child.entitlementKeys ??= new Int32Array(child.candSlot.length).fill(-1));
-    if (keys[candidate] === -1) keys[candidate] = entitlementKeyOf(child, entry);
-    return refusedBefore(child.refused, keys[candidate] as number, entry);
+    if (keys[candidate] === -1) keys[candidate] = entitlementKeyOf(child, this.slot(slot));
+    return (memo.get(keys[candidate] as number) ?? Number.POSITIVE_INFINITY) <= units;
   }
 
   /** Whether the slot overlaps one of the child's stays other than `except`'s (the cheap part of blocking). */
   overlapsStays(child: ChildEntry, slot: number, except: number): boolean {
-    const { startMs, endMs } = this.slot(slot);
+    const startMs = this.slotStartMs[slot] as number;
+    const endMs = this.slotEndMs[slot] as number;
     const leaving = except >= 0 ? this.slot(except).stay : undefined;
     const { stays, busy } = child;
     for (let i = 0; i < stays.length; i++) {
@@ -361,6 +368,10 @@ export class RoundState {
   slotUnits = new Int32Array(0);
   /** 1 for an overnight slot, 0 for a day session, by slot index. */
   slotOvernight = new Uint8Array(0);
+  /** Each slot's dayNumber, startMs and endMs, by slot index. */
+  slotDay = new Int32Array(0);
+  slotStartMs = new Float64Array(0);
+  slotEndMs = new Float64Array(0);
 
   place(child: ChildEntry, slot: number, rank: number): void {
     const entry = this.slot(slot);
