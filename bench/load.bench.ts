@@ -7,13 +7,13 @@
  * in flight, bounded in time and count. Reported per stage: the rate offered,
  * the throughput achieved, p50/p99 latency, refusals (4xx, expected: a full
  * slot, an overlap) and errors (5xx or no answer, never expected), then the
- * database's invariant queries. A bounded fetch loop rather than autocannon:
+ * database's invariant queries. A bounded request loop rather than autocannon:
  * every book and cancel needs a fresh child or a booking made earlier in the
  * same run, which autocannon's static request lists cannot express simply.
  */
 import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { percentile, prepareBenchDatabase, startApiProcess, table } from './support.js';
+import { httpClient, percentile, prepareBenchDatabase, startApiProcess, table } from './support.js';
 
 const API_PROCESSES = 2;
 const WORKER_PROCESSES = 2;
@@ -57,8 +57,10 @@ export async function runLoadBench() {
   const workers: ChildProcess[] = Array.from({ length: WORKER_PROCESSES }, () =>
     spawn(process.execPath, ['--import', 'tsx', 'workers/index.ts'], { env: process.env, stdio: ['ignore', 'ignore', 'inherit'] }),
   );
+  // One keep-alive client per API process, taken in turn as a load balancer would (node:http: see httpClient).
+  const clients = servers.map((x) => httpClient(x.url, MAX_IN_FLIGHT));
   let turn = 0;
-  const server = { get url() { return servers[turn++ % servers.length]!.url; } };
+  const client = () => clients[turn++ % clients.length]!;
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   // Children waiting for each slot: every cancellation gives a worker a place to offer.
   const waiting = Array.from({ length: slots.length * 3 }, () => randomUUID());
@@ -73,17 +75,16 @@ export async function runLoadBench() {
   type Kind = 'slots' | 'bookings' | 'book' | 'cancel';
   async function one(kind: Kind): Promise<number> {
     const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
-    let res: Response;
-    if (kind === 'slots') res = await fetch(`${server.url}/v1/slots?from=${from}&to=${to}&providerId=${provider.id}&limit=50`, { headers });
-    else if (kind === 'bookings') res = await fetch(`${server.url}/v1/bookings?limit=50`, { headers });
+    let res: { status: number; body: string };
+    if (kind === 'slots') res = await client().request('GET', `/v1/slots?from=${from}&to=${to}&providerId=${provider.id}&limit=50`, headers);
+    else if (kind === 'bookings') res = await client().request('GET', '/v1/bookings?limit=50', headers);
     else if (kind === 'book') {
-      res = await fetch(`${server.url}/v1/bookings`, { method: 'POST', headers, body: JSON.stringify({ childId: children[nextChild++ % children.length], slotId: pick(slots) }) });
-      if (res.status === 201) booked.push(((await res.json()) as { id: string }).id);
+      res = await client().request('POST', '/v1/bookings', headers, JSON.stringify({ childId: children[nextChild++ % children.length], slotId: pick(slots) }));
+      if (res.status === 201) booked.push((JSON.parse(res.body) as { id: string }).id);
     } else {
       const id = booked.splice(Math.floor(Math.random() * booked.length), 1)[0]!;
-      res = await fetch(`${server.url}/v1/bookings/${id}/cancel`, { method: 'POST', headers, body: JSON.stringify({ reason: 'Load test' }) });
+      res = await client().request('POST', `/v1/bookings/${id}/cancel`, headers, JSON.stringify({ reason: 'Load test' }));
     }
-    if (!res.bodyUsed) await res.arrayBuffer();
     return res.status;
   }
 
@@ -105,6 +106,8 @@ export async function runLoadBench() {
     const total = stage.rate * stage.seconds;
     const latencies: number[] = [];
     const counts = { ok: 0, refused: 0, errors: 0, shed: 0 };
+    // Requests with no answer at all, by error code: a reset socket is the client's problem, a 5xx the API's.
+    const noAnswer = new Map<string, number>();
     let inFlight = 0;
     const pending: Promise<void>[] = [];
     const started = performance.now();
@@ -129,7 +132,10 @@ export async function runLoadBench() {
             else if (status < 500) counts.refused++;
             else counts.errors++;
           })
-          .catch(() => void counts.errors++)
+          .catch((err: NodeJS.ErrnoException) => {
+            counts.errors++;
+            noAnswer.set(err.code ?? err.message, (noAnswer.get(err.code ?? err.message) ?? 0) + 1);
+          })
           .finally(() => void inFlight--),
       );
     }
@@ -148,6 +154,7 @@ export async function runLoadBench() {
       ok: counts.ok,
       '4xx': counts.refused,
       'errors (5xx/none)': counts.errors,
+      'no answer': [...noAnswer].map(([code, n]) => `${n} ${code}`).join(', ') || '-',
       shed: counts.shed,
       overfilled: v.overfilled.length,
       overlapping: v.overlapping.length,
@@ -156,6 +163,7 @@ export async function runLoadBench() {
       'outbox pending at end': pendingJobs,
     });
   }
+  for (const c of clients) c.close();
   await Promise.all(servers.map((x) => x.close()));
   await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
     w.once('exit', () => resolve());

@@ -166,7 +166,9 @@ export function cpuMsOf(pid: number): number {
  * spends about a quarter of that, so what is measured is the API rather than the client.
  */
 export function httpClient(base: string, maxSockets: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  // A kept-alive socket idle for the server's keep-alive timeout (Node's 5 s) is closed by the server; the agent drops
+  // its idle sockets a second before that, so no request goes out on one the server is closing (ECONNRESET).
+  const agent = new http.Agent({ keepAlive: true, maxSockets, timeout: 4000 });
   const { hostname, port } = new URL(base);
   return {
     request(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string }> {
