@@ -27,8 +27,10 @@ async function tenant() {
   const { family } = await makeFamily(authority.id);
   await db().family.update({ where: { id: family.id }, data: { phone: '01234 567890', email: 'parent@example.org' } });
   const child = await makeChild(family.id, authority.id, { needs: ['WHEELCHAIR'] });
-  // A day session that started an hour ago and ends in five: it arrived today and is under way.
-  const startsAt = new Date(Date.now() - 3600_000);
+  // A day session that started an hour ago (or at midnight, in the first hour of the day) and ends in five: it
+  // arrived today and is under way. An hour ago is yesterday between midnight and one, and yesterday's
+  // arrivals are not on today's page.
+  const startsAt = new Date(Math.max(Date.now() - 3600_000, londonWallTimeToInstant(daysFromToday(0), '00:00').getTime()));
   const endsAt = new Date(Date.now() + 5 * 3600_000);
   const rule = await db().capacityRule.create({ data: { providerId: provider.id, rrule: 'FREQ=DAILY', startDate: daysFromToday(0), startTime: '09:00', durationMinutes: 360, places: 1, capabilities: [], exdates: [], active: false } });
   const slot = await db().slot.create({ data: { providerId: provider.id, capacityRuleId: rule.id, localDate: daysFromToday(0), startsAt, endsAt, capacity: 1, capabilities: ['WHEELCHAIR'] } });
@@ -60,10 +62,10 @@ describe('a provider in the pages', { timeout: 90_000 }, () => {
       await pickUp.getByLabel(/Collected early at/).fill('25:99');
       await go(pickUp.getByRole('button', { name: 'Record early pick-up' }));
       await see(page.getByRole('alert'), 'pick-up time');
-      // Ten minutes ago, in London wall time.
-      const tenAgo = new Date(Date.now() - 10 * 60_000);
-      const hhmm = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(tenAgo);
-      // A minute after midnight the pick-up would be "yesterday"; the break started an hour ago, so only run the rest when it is today.
+      // Half-way between the start and now, in London wall time: after the break began, before now, and today.
+      const pickedUp = new Date((t.startsAt.getTime() + Date.now()) / 2);
+      const hhmm = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(pickedUp);
+      // In the first two minutes of the day that minute can fall before the start: only then is the rest skipped.
       if (londonWallTimeToInstant(daysFromToday(0), hhmm) >= t.startsAt) {
         await page.getByRole('form', { name: `Early pick-up for ${t.child.firstName} ${t.child.lastName}` }).getByLabel(/Collected early at/).fill(hhmm);
         await go(page.getByRole('form', { name: `Early pick-up for ${t.child.firstName} ${t.child.lastName}` }).getByRole('button', { name: 'Record early pick-up' }));
