@@ -21,6 +21,13 @@ export const LIVE_BOOKING_STATUSES = ['ALLOCATED', 'CONFIRMED', 'ATTENDED', 'NO_
  */
 export const UPCOMING_BOOKING_STATUSES = ['ALLOCATED', 'CONFIRMED'] as const satisfies readonly BookingStatus[];
 
+/**
+ * Live bookings a family is told about. A round's bookings are ALLOCATED until the
+ * coordinator publishes it (they become CONFIRMED, and families are told); before
+ * that the round can still be discarded, so its draft is not a break the family has.
+ */
+export const FAMILY_LIVE_BOOKING_STATUSES = ['CONFIRMED', 'ATTENDED', 'NO_SHOW'] as const satisfies readonly BookingStatus[];
+
 /** What a provider records once a break has started. */
 export const ATTENDANCE_STATUSES = ['ATTENDED', 'NO_SHOW'] as const satisfies readonly BookingStatus[];
 

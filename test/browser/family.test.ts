@@ -133,4 +133,22 @@ describe('a family in the pages', { timeout: 120_000 }, () => {
     await session.expectAccessible(page, 'family-home-earlier');
     await page.context().close();
   });
+
+  it('sees a break from a round only once the coordinator publishes it, never a draft that could still be discarded', async () => {
+    const t = await tenant(682);
+    const family = (await resolveToken(t.familyToken))!;
+    await createRequest(family, { childId: t.child.id, periodStart: t.friday, periodEnd: addDays(t.friday, 1), preferences: [{ kind: 'SLOT', slotId: t.nursingSlot.id }], flexible: false, transportNeeded: false });
+    const coordinator = (await resolveToken(t.coordinatorToken))!;
+    const round = await startRound(coordinator, { periodStart: t.friday, periodEnd: addDays(t.friday, 1), seed: 'family-draft' });
+    await runRound(round.id);
+    const draft = await db().booking.findFirstOrThrow({ where: { roundId: round.id, childId: t.child.id } });
+    expect(draft.status).toBe('ALLOCATED');
+    const page = await session.signIn(t.familyToken);
+    await see(page.locator('main'), 'Waiting for the next allocation round');
+    expect(await page.locator(`#bk-${draft.id}`).count()).toBe(0);
+    await publishRound(coordinator, round.id);
+    await page.reload();
+    await see(page.locator(`#bk-${draft.id}`), t.nursing.provider.name);
+    await page.context().close();
+  });
 });

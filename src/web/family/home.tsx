@@ -1,6 +1,6 @@
 /** The family's home page: entitlement, upcoming breaks and why, swaps, requests, waiting lists and offers, the calendar link. */
 import { Hono, type Context } from 'hono';
-import { LIVE_BOOKING_STATUSES } from '../../domain/booking-status.js';
+import { FAMILY_LIVE_BOOKING_STATUSES } from '../../domain/booking-status.js';
 import { breakPlaces, requestOutcomes, swapSlots, transportAsked, transportFor } from '../../services/break-details.js';
 import { listBookings } from '../../services/bookings.js';
 import { createCalendarLink } from '../../services/calendar.js';
@@ -107,7 +107,7 @@ async function loadFamilyHome(p: Extract<Principal, { role: 'FAMILY' }>) {
   ]);
   const children = family.children.map((ch) => ({ ...ch, ledger: ledgers.get(ch.id) ?? [] }));
   const bookings = allUpcoming
-    .filter((b) => (LIVE_BOOKING_STATUSES as readonly string[]).includes(b.status))
+    .filter((b) => (FAMILY_LIVE_BOOKING_STATUSES as readonly string[]).includes(b.status))
     .sort((a, b) => a.startsAt.localeCompare(b.startsAt));
   const requests = requestList.sort((a, b) => b.periodStart.localeCompare(a.periodStart));
   const ownBookings = new Map(allUpcoming.map((b) => [b.id, b]));
