@@ -48,6 +48,9 @@ export async function runReportsBench() {
       }
     }
   }
+  // As autovacuum would have by the time anyone reads a year of history: without statistics for the rows just
+  // inserted the capacity report ran on a near-empty-table plan, 3,360 ms against 113 ms.
+  await client.query('ANALYZE');
   await client.end();
 
   const principal = { tokenId: 'bench', role: 'COORDINATOR' as const, authorityId: seeded.authorityId };

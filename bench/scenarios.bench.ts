@@ -104,7 +104,7 @@ export async function runScenariosBench() {
   console.log(`\nWhat-if scenario "upgrade one home for gastrostomy, 2 places" (job: runScenario end to end; median of ${RUNS} for the parts)\n${table(rows.map(({ result: _r, ...row }) => row))}`);
   for (const r of rows) {
     const c = r.result as { baseline: Record<string, number>; scenario: Record<string, number>; difference: Record<string, number | null> } | undefined;
-    if (c) console.log(`${r.county}: nights ${c.baseline.nightsDelivered} -> ${c.scenario.nightsDelivered}, unmet complex-health nights ${c.baseline.unmetComplexHealthNights} -> ${c.scenario.unmetComplexHealthNights}, worst-served ${c.baseline.worstServedShare} -> ${c.scenario.worstServedShare}, cost +${c.difference.costPence}p, per extra night ${c.difference.costPerExtraNightPence}p`);
+    if (c) console.log(`${r.county}: nights ${c.baseline.nightsDelivered} -> ${c.scenario.nightsDelivered}, unmet complex-health nights ${c.baseline.unmetComplexHealthNights} -> ${c.scenario.unmetComplexHealthNights}, worst-served ${c.baseline.worstServedShare} -> ${c.scenario.worstServedShare}, cost +${c.difference.costPence}p, per extra night ${c.difference.costPerExtraNightPence === null ? '– (no extra night)' : `${c.difference.costPerExtraNightPence}p`}`);
   }
   return rows;
 }
