@@ -5,9 +5,9 @@
  * children furthest behind — charts with text alternatives, and the same
  * figures as a CSV/JSON pack.
  */
-import { financialYearOf } from '../../domain/calendar-england.js';
 import { Hono, type Context } from 'hono';
 import { addDays, daysBetween } from '../../domain/london-time.js';
+import { financialYearOf } from '../../domain/calendar-england.js';
 import { csvResponse } from '../../http/csv.js';
 import { FUNDER_LABELS } from '../../domain/costs.js';
 import { fundingReview, REVIEW_SECTIONS, type ReviewSection } from '../../services/funding-review.js';

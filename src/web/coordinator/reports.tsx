@@ -5,9 +5,9 @@
  * browser session (the same rows and columns as /v1/reports, which needs a
  * bearer token a browser does not have).
  */
-import { financialYearOf } from '../../domain/calendar-england.js';
 import { Hono, type Context } from 'hono';
 import { addDays } from '../../domain/london-time.js';
+import { financialYearOf } from '../../domain/calendar-england.js';
 import { PLACE_REQUIRED_NEEDS } from '../../domain/care-needs.js';
 import { csvResponse } from '../../http/csv.js';
 import { LEDGER_COLUMNS } from '../../routes/reports/reports.index.js';

@@ -5,7 +5,7 @@ import { breakPlaces, requestOutcomes, swapSlots, transportAsked, transportFor }
 import { listBookings } from '../../services/bookings.js';
 import { createCalendarLink } from '../../services/calendar.js';
 import { getFamily } from '../../services/families.js';
-import { familyLedger } from '../../services/reports.js';
+import { familyLedger, type LedgerRow } from '../../services/reports.js';
 import { listRequests } from '../../services/requests.js';
 import { acceptSwap, closeSwap, listSwaps } from '../../services/swaps.js';
 import { listedBookingIds } from '../../services/swap-board.js';
@@ -54,21 +54,21 @@ function nothingThisRound(outcome: Outcome, waitingFor: number): { because: stri
   return { because, next };
 }
 
-type Award = { periodStart: string; periodEnd: string; awardedNights: number; allocatedNights: number; deliveredNights: number; awardedSessions: number; allocatedSessions: number; deliveredSessions: number };
+/** Items split by a test, in their order: what passes first, the rest after. */
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  const pass: T[] = [];
+  const fail: T[] = [];
+  for (const item of items) (test(item) ? pass : fail).push(item);
+  return [pass, fail];
+}
 
-/** The award in force first, then any that start later; a family reads this year's figures, not last year's. */
-const awardsNowAndAhead = <T extends Award>(awards: readonly T[], day: string) => awards.filter((a) => a.periodEnd >= day).sort((a, b) => a.periodStart.localeCompare(b.periodStart));
-const awardsEnded = <T extends Award>(awards: readonly T[], day: string) => awards.filter((a) => a.periodEnd < day).sort((a, b) => b.periodStart.localeCompare(a.periodStart));
+/** The award in force first, then any that start later; ended ones latest first. A family reads this year's figures, not last year's. */
+function splitAwards(ledger: readonly LedgerRow[], day: string) {
+  const [now, ended] = partition(ledger, (a) => a.periodEnd >= day);
+  return { now: now.sort((a, b) => a.periodStart.localeCompare(b.periodStart)), ended: ended.sort((a, b) => b.periodStart.localeCompare(a.periodStart)) };
+}
 
-/**
- * Requests still to be decided or whose dates have not all passed stay in view; a year of fortnightly
- * rounds would otherwise bury them under two dozen finished ones.
- */
-const isCurrent = (r: { status: string; periodEnd: string }, day: string) => r.status === 'OPEN' || r.periodEnd >= day;
-const currentRequests = <T extends { status: string; periodEnd: string }>(requests: readonly T[], day: string) => requests.filter((r) => isCurrent(r, day));
-const earlierRequests = <T extends { status: string; periodEnd: string }>(requests: readonly T[], day: string) => requests.filter((r) => !isCurrent(r, day));
-
-const AwardSummary = ({ award: l }: { award: Award }) => (
+const AwardSummary = ({ award: l }: { award: LedgerRow }) => (
   <SummaryList
     rows={[
       { key: 'Award period', value: period(l.periodStart, l.periodEnd) },
@@ -105,11 +105,15 @@ async function loadFamilyHome(p: Extract<Principal, { role: 'FAMILY' }>) {
     listWaitlist(p, {}),
     listedBookingIds(p),
   ]);
-  const children = family.children.map((ch) => ({ ...ch, ledger: ledgers.get(ch.id) ?? [] }));
+  const day = today();
+  const children = family.children.map((ch) => ({ ...ch, awards: splitAwards(ledgers.get(ch.id) ?? [], day) }));
   const bookings = allUpcoming
     .filter((b) => (FAMILY_LIVE_BOOKING_STATUSES as readonly string[]).includes(b.status))
     .sort((a, b) => a.startsAt.localeCompare(b.startsAt));
   const requests = requestList.sort((a, b) => b.periodStart.localeCompare(a.periodStart));
+  // Requests still to be decided or whose dates have not all passed stay in view; a year of fortnightly
+  // rounds would otherwise bury them under two dozen finished ones.
+  const [currentRequests, earlierRequests] = partition(requests, (r) => r.status === 'OPEN' || r.periodEnd >= day);
   const ownBookings = new Map(allUpcoming.map((b) => [b.id, b]));
   // Open swaps either way, plus every swap this family proposed (with how it ended).
   const proposedByUs = (s: (typeof allSwaps)[number]) => !ownBookings.has(s.bookingBId);
@@ -126,6 +130,8 @@ async function loadFamilyHome(p: Extract<Principal, { role: 'FAMILY' }>) {
     children,
     bookings,
     requests,
+    currentRequests,
+    earlierRequests,
     ownBookings,
     proposedByUs,
     swaps,
@@ -143,53 +149,52 @@ async function loadFamilyHome(p: Extract<Principal, { role: 'FAMILY' }>) {
 
 async function familyHome(c: Context<WebEnv>, extra: { calendarUrl?: string; error?: PageError } = {}) {
   const p = principalOf(c, 'FAMILY');
-  const { family, children, bookings, requests, ownBookings, proposedByUs, swaps, waitlist, onBoard, offers, waiting, swapPairs, outcomes, asked, places, legs } = await loadFamilyHome(p);
+  const { family, children, bookings, requests, currentRequests, earlierRequests, ownBookings, proposedByUs, swaps, waitlist, onBoard, offers, waiting, swapPairs, outcomes, asked, places, legs } = await loadFamilyHome(p);
   const names = new Map(children.map((ch) => [ch.id, ch.firstName]));
   const nowIso = new Date().toISOString();
   const csrf = c.get('csrfToken');
   const childName = (id: string) => names.get(id) ?? 'your child';
-  const day = today();
   const requestSection = (r: (typeof requests)[number]) => {
-          const outcome = outcomes.get(r.id);
-          const got = bookings.filter((b) => b.requestId === r.id).length;
-          const waitingFor = waitlist.filter((w) => w.requestId === r.id).length;
-          const nothing = r.status === 'ALLOCATED' && outcome && outcome.unitsGot === 0 ? nothingThisRound(outcome, waitingFor) : null;
-          return (
-            <section aria-labelledby={`rq-${r.id}`}>
-              <h3 class="govuk-heading-s" id={`rq-${r.id}`}>
-                {childName(r.childId)}: {period(r.periodStart, r.periodEnd)} <Tag colour={REQUEST_TAGS[r.status]?.[1]}>{REQUEST_TAGS[r.status]?.[0] ?? human(r.status)}</Tag>
-              </h3>
-              <SummaryList
-                rows={[
-                  {
-                    key: 'Outcome',
-                    value:
-                      r.status === 'OPEN'
-                        ? 'Waiting for the next allocation round.'
-                        : r.status === 'WITHDRAWN'
-                          ? 'You withdrew this request.'
-                          : nothing
-                            ? (
-                                <>
-                                  <strong>Nothing this round.</strong> Because {nothing.because.charAt(0).toLowerCase() + nothing.because.slice(1)} <br />
-                                  <strong>Next step:</strong> {nothing.next}
-                                </>
-                              )
-                            : outcome
-                              ? `${outcome.summary}${got ? ` ${plural(got, 'break')} still to come, listed above.` : ''}`
-                              : 'Allocated.',
-                  },
-                  { key: 'Transport', value: r.transportNeeded ? 'Asked for: the team arranges it once a break is booked.' : 'Not asked for' },
-                ]}
-              />
-              <p class="govuk-body">
-                <a class="govuk-link" href={`/family/requests/${r.id}`}>
-                  See this request<span class="govuk-visually-hidden"> for {childName(r.childId)}, {period(r.periodStart, r.periodEnd)}</span>
-                </a>
-              </p>
-            </section>
-          );
-        };
+    const outcome = outcomes.get(r.id);
+    const got = bookings.filter((b) => b.requestId === r.id).length;
+    const waitingFor = waitlist.filter((w) => w.requestId === r.id).length;
+    const nothing = r.status === 'ALLOCATED' && outcome && outcome.unitsGot === 0 ? nothingThisRound(outcome, waitingFor) : null;
+    return (
+      <section aria-labelledby={`rq-${r.id}`}>
+        <h3 class="govuk-heading-s" id={`rq-${r.id}`}>
+          {childName(r.childId)}: {period(r.periodStart, r.periodEnd)} <Tag colour={REQUEST_TAGS[r.status]?.[1]}>{REQUEST_TAGS[r.status]?.[0] ?? human(r.status)}</Tag>
+        </h3>
+        <SummaryList
+          rows={[
+            {
+              key: 'Outcome',
+              value:
+                r.status === 'OPEN'
+                  ? 'Waiting for the next allocation round.'
+                  : r.status === 'WITHDRAWN'
+                    ? 'You withdrew this request.'
+                    : nothing
+                      ? (
+                          <>
+                            <strong>Nothing this round.</strong> Because {nothing.because.charAt(0).toLowerCase() + nothing.because.slice(1)} <br />
+                            <strong>Next step:</strong> {nothing.next}
+                          </>
+                        )
+                      : outcome
+                        ? `${outcome.summary}${got ? ` ${plural(got, 'break')} still to come, listed above.` : ''}`
+                        : 'Allocated.',
+            },
+            { key: 'Transport', value: r.transportNeeded ? 'Asked for: the team arranges it once a break is booked.' : 'Not asked for' },
+          ]}
+        />
+        <p class="govuk-body">
+          <a class="govuk-link" href={`/family/requests/${r.id}`}>
+            See this request<span class="govuk-visually-hidden"> for {childName(r.childId)}, {period(r.periodStart, r.periodEnd)}</span>
+          </a>
+        </p>
+      </section>
+    );
+  };
   return c.html(
     <Layout title={`${family.name}: our short breaks`} session={p} csrf={csrf} current="/family">
       <Notice text={DONE[c.req.query('done') ?? '']} />
@@ -239,13 +244,13 @@ async function familyHome(c: Context<WebEnv>, extra: { calendarUrl?: string; err
           <p>
             <a href={`/family/children/${ch.id}/passport`}>{ch.firstName}'s medical passport, who can see it and who has seen it</a>
           </p>
-          {(ch.ledger ?? []).length ? (
+          {ch.awards.now.length + ch.awards.ended.length ? (
             <>
-              {awardsNowAndAhead(ch.ledger ?? [], day).map((l) => (
+              {ch.awards.now.map((l) => (
                 <AwardSummary award={l} />
               ))}
-              <Earlier summary="Earlier award periods" count={awardsEnded(ch.ledger ?? [], day).length}>
-                {awardsEnded(ch.ledger ?? [], day).map((l) => (
+              <Earlier summary="Earlier award periods" count={ch.awards.ended.length}>
+                {ch.awards.ended.map((l) => (
                   <AwardSummary award={l} />
                 ))}
               </Earlier>
@@ -353,9 +358,9 @@ async function familyHome(c: Context<WebEnv>, extra: { calendarUrl?: string; err
       <h2 class="govuk-heading-m">Requests</h2>
       {requests.length ? (
         <>
-          {currentRequests(requests, day).map(requestSection)}
-          <Earlier summary="Earlier requests" count={earlierRequests(requests, day).length}>
-            {earlierRequests(requests, day).map(requestSection)}
+          {currentRequests.map(requestSection)}
+          <Earlier summary="Earlier requests" count={earlierRequests.length}>
+            {earlierRequests.map(requestSection)}
           </Earlier>
         </>
       ) : (
