@@ -115,13 +115,30 @@ export function isEligible(result: EligibilityResult): boolean {
   return result.refusals.length === 0;
 }
 
-/** Check every hard constraint for placing `child` in `slot`, given its live stays and entitlements. */
-export function checkPlacement(input: {
+interface PlacementInput {
   child: ChildInfo;
   slot: SlotInfo;
   stays: StayInfo[];
   entitlements: EntitlementInfo[];
-}): EligibilityResult {
+}
+
+/** Check every hard constraint for placing `child` in `slot`, given its live stays and entitlements. */
+export function checkPlacement(input: PlacementInput): EligibilityResult {
+  return evaluate(input, true);
+}
+
+/**
+ * The reasons checkPlacement gives for refusing, in the same order, without
+ * putting them into words and without the warnings (empty: it accepts). For a
+ * search that asks hundreds of thousands of times and shows none of the words
+ * (the allocator); what a family reads always comes from checkPlacement.
+ */
+export function refusalReasons(input: PlacementInput): RefusalReason[] {
+  return evaluate(input, false).refusals.map((refusal) => refusal.reason);
+}
+
+/** The one implementation of the rules; `inWords` false leaves every detail empty and collects no warnings. */
+function evaluate(input: PlacementInput, inWords: boolean): EligibilityResult {
   const { child, slot, stays, entitlements } = input;
   const refusals: Refusal[] = [];
   const warnings: LimitWarning[] = [];
@@ -129,8 +146,9 @@ export function checkPlacement(input: {
   if (slot.booked >= slot.capacity) {
     refusals.push({
       reason: 'SLOT_FULL',
-      detail:
-        slot.capacity === 1
+      detail: !inWords
+        ? ''
+        : slot.capacity === 1
           ? 'The only place in this slot is taken'
           : `The ${slot.capacity} places in this slot are all taken`,
     });
@@ -139,35 +157,40 @@ export function checkPlacement(input: {
   if (slot.reservedForAuthorityId !== null && slot.reservedForAuthorityId !== child.authorityId) {
     refusals.push({
       reason: 'RESERVED_FOR_OTHER_AUTHORITY',
-      detail: "The places in this slot are kept for children from another council's area",
+      detail: inWords ? "The places in this slot are kept for children from another council's area" : '',
     });
   }
 
   const unmet = placeRequiredNeeds(child).flatMap((need) => shortfall(need, slot) ?? []);
   if (unmet.length > 0) {
-    refusals.push({ reason: 'NEEDS_NOT_MET', detail: `This place cannot meet: ${unmet.join('; ')}` });
+    refusals.push({ reason: 'NEEDS_NOT_MET', detail: inWords ? `This place cannot meet: ${unmet.join('; ')}` : '' });
   }
 
   const clashes = stays.filter((stay) => overlaps(stay, slot));
   if (clashes.length > 0) {
-    const when = clashes.map((stay) => `${formatInstant(stay.start)} to ${formatInstant(stay.end)}`).join(' and ');
+    const when = inWords ? clashes.map((stay) => `${formatInstant(stay.start)} to ${formatInstant(stay.end)}`).join(' and ') : '';
     refusals.push({
       reason: 'OVERLAPPING_BOOKING',
-      detail: `Your child is already booked for a break from ${when}, which overlaps this one`,
+      detail: inWords ? `Your child is already booked for a break from ${when}, which overlaps this one` : '',
     });
   }
 
-  const entitlementRefusal = checkEntitlement(child, slot, stays, entitlements);
+  const entitlementRefusal = checkEntitlement(child, slot, stays, entitlements, inWords);
   if (entitlementRefusal) refusals.push(entitlementRefusal);
 
   // reg. 48 counts nights away from home; day sessions never make a child looked after.
   if (nightsOf(slot) > 0) {
     const overnight = stays.filter((stay) => nightsOf(stay) > 0);
-    checkSingleStay(slot, overnight, refusals, warnings);
-    checkRollingYear(slot, overnight, refusals, warnings);
+    checkSingleStay(slot, overnight, refusals, inWords ? warnings : null);
+    checkRollingYear(slot, overnight, refusals, inWords ? warnings : null);
   }
 
   return { refusals, warnings };
+}
+
+/** The award periods as a family reads them: '2025-04-01 to 2026-03-31 and …'. */
+function awardPeriods(covering: EntitlementInfo[]): string {
+  return covering.map((e) => `${londonDateOf(e.periodStart)} to ${londonDateOf(new Date(e.periodEnd.getTime() - 1))}`).join(' and ');
 }
 
 function checkEntitlement(
@@ -175,6 +198,7 @@ function checkEntitlement(
   slot: SlotInfo,
   stays: StayInfo[],
   entitlements: EntitlementInfo[],
+  inWords: boolean,
 ): Refusal | null {
   // Compared as numbers: Date objects compared with < go through valueOf each time, and this runs for every
   // stay of every place the allocator considers.
@@ -183,12 +207,10 @@ function checkEntitlement(
   if (covering.length === 0) {
     return {
       reason: 'ENTITLEMENT_EXCEEDED',
-      detail: `Your child has no short-breaks award covering ${londonDateOf(slot.start)}`,
+      detail: inWords ? `Your child has no short-breaks award covering ${londonDateOf(slot.start)}` : '',
     };
   }
   // Awards that overlap (e.g. a top-up on a yearly award) add up; a stay counts once against them together.
-  const period = () =>
-    covering.map((e) => `${londonDateOf(e.periodStart)} to ${londonDateOf(new Date(e.periodEnd.getTime() - 1))}`).join(' and ');
   const counted = stays.filter((stay) => {
     const at = stay.start.getTime();
     return covering.some((e) => e.periodStart.getTime() <= at && at < e.periodEnd.getTime());
@@ -202,7 +224,9 @@ function checkEntitlement(
     const left = Math.max(0, awarded - used);
     return {
       reason: 'ENTITLEMENT_EXCEEDED',
-      detail: `This break needs ${plural(nights, 'night')}, but ${left} of the ${plural(awarded, 'night')} awarded for ${period()} ${left === 1 ? 'is' : 'are'} left`,
+      detail: inWords
+        ? `This break needs ${plural(nights, 'night')}, but ${left} of the ${plural(awarded, 'night')} awarded for ${awardPeriods(covering)} ${left === 1 ? 'is' : 'are'} left`
+        : '',
     };
   }
 
@@ -211,20 +235,29 @@ function checkEntitlement(
   if (used + 1 <= awarded) return null;
   return {
     reason: 'ENTITLEMENT_EXCEEDED',
-    detail: `This day session would go over the award: ${used} of the ${plural(awarded, 'day session')} awarded for ${period()} ${used === 1 ? 'is' : 'are'} already booked`,
+    detail: inWords
+      ? `This day session would go over the award: ${used} of the ${plural(awarded, 'day session')} awarded for ${awardPeriods(covering)} ${used === 1 ? 'is' : 'are'} already booked`
+      : '',
   };
 }
 
-/** reg. 48: no single continuous stay longer than 17 days. */
-function checkSingleStay(slot: SlotInfo, overnight: StayInfo[], refusals: Refusal[], warnings: LimitWarning[]): void {
+/** reg. 48: no single continuous stay longer than 17 days. `warnings` null: refusals only, without words. */
+function checkSingleStay(slot: SlotInfo, overnight: StayInfo[], refusals: Refusal[], warnings: LimitWarning[] | null): void {
   const sameProvider = overnight.filter((stay) => stay.providerId === slot.providerId);
+  // A continuous stay spans its stays' nights plus at most one date per gap between them (a gap is at most
+  // 12 hours): below what could refuse or warn, nothing to merge (most children are, and the allocator asks
+  // this for every place it considers).
+  const most = sameProvider.reduce((sum, stay) => sum + nightsOf(stay) + 1, nightsOf(slot));
+  if (most < (warnings ? SINGLE_STAY_WARNING_DAYS : SINGLE_STAY_LIMIT_DAYS + 1)) return;
   const days = nightsOf(continuousStayAround({ start: slot.start, end: slot.end }, sameProvider));
   if (days > SINGLE_STAY_LIMIT_DAYS) {
     refusals.push({
       reason: 'SINGLE_STAY_LIMIT',
-      detail: `This would be one continuous stay of ${days} nights with this provider (counting bookings that run on from each other); a single stay must not be longer than ${SINGLE_STAY_LIMIT_DAYS} days, or your child would become "looked after" by the council`,
+      detail: warnings
+        ? `This would be one continuous stay of ${days} nights with this provider (counting bookings that run on from each other); a single stay must not be longer than ${SINGLE_STAY_LIMIT_DAYS} days, or your child would become "looked after" by the council`
+        : '',
     });
-  } else if (days >= SINGLE_STAY_WARNING_DAYS) {
+  } else if (days >= SINGLE_STAY_WARNING_DAYS && warnings) {
     warnings.push({
       code: 'SINGLE_STAY_NEAR_LIMIT',
       detail: `This would be one continuous stay of ${days} nights with this provider, close to the limit of ${SINGLE_STAY_LIMIT_DAYS} days`,
@@ -284,14 +317,18 @@ function busiestRollingYear(stays: Interval[], origin: Date, firstStart: number,
  * from 364 days before its first night up to its last night. A night belongs to
  * the London date it starts on.
  */
-function checkRollingYear(slot: SlotInfo, overnight: StayInfo[], refusals: Refusal[], warnings: LimitWarning[]): void {
-  // No window can hold more nights than all the stays together: below the warning, nothing to count
-  // (most children are, and the allocator asks this for every place it considers).
+function checkRollingYear(slot: SlotInfo, overnight: StayInfo[], refusals: Refusal[], warnings: LimitWarning[] | null): void {
+  // No window can hold more nights than all the stays together: below what could warn (or, without warnings,
+  // refuse), nothing to count (most children are, and the allocator asks this for every place it considers).
   const total = overnight.reduce((sum, stay) => sum + nightsOf(stay), nightsOf(slot));
-  if (total < ANNUAL_STAY_WARNING_DAYS) return;
+  if (total < (warnings ? ANNUAL_STAY_WARNING_DAYS : ANNUAL_STAY_LIMIT_DAYS + 1)) return;
   const worst = busiestRollingYear([...overnight, slot], slot.start, -(ROLLING_YEAR_DAYS - 1), nightsOf(slot) - 1);
 
   if (worst.nights < ANNUAL_STAY_WARNING_DAYS) return;
+  if (!warnings) {
+    if (worst.nights > ANNUAL_STAY_LIMIT_DAYS) refusals.push({ reason: 'ANNUAL_STAY_LIMIT', detail: '' });
+    return;
+  }
   const firstNight = londonDateOf(slot.start);
   const window = `${addDays(firstNight, worst.start)} to ${addDays(firstNight, worst.start + ROLLING_YEAR_DAYS - 1)}`;
   if (worst.nights > ANNUAL_STAY_LIMIT_DAYS) {

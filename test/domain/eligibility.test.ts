@@ -6,6 +6,7 @@ import {
   isEligible,
   nightsOf,
   overlaps,
+  refusalReasons,
   unmetNeeds,
   type RefusalReason,
 } from '../../src/domain/eligibility.js';
@@ -57,8 +58,11 @@ function training(need: TrainingRecordInfo['need'], completedOn: string, expires
   return { need, completedOn: at(completedOn, '00:00'), expiresOn: at(expiresOn, '00:00') };
 }
 
+/** checkPlacement's reasons; the allocator's quiet refusalReasons must give the same ones for every case here. */
 function reasons(input: Parameters<typeof checkPlacement>[0]): RefusalReason[] {
-  return checkPlacement(input).refusals.map((r) => r.reason);
+  const given = checkPlacement(input).refusals.map((r) => r.reason);
+  expect(refusalReasons(input)).toEqual(given);
+  return given;
 }
 
 describe('nightsOf', () => {
@@ -345,6 +349,7 @@ describe('checkPlacement', () => {
           const result = checkPlacement({ child: child(), slot: candidateSlot, stays, entitlements: [unlimited] });
           const refused = result.refusals.some((r) => r.reason === 'ANNUAL_STAY_LIMIT');
           expect(refused).toBe(worst > ANNUAL_STAY_LIMIT_DAYS);
+          expect(refusalReasons({ child: child(), slot: candidateSlot, stays, entitlements: [unlimited] })).toEqual(result.refusals.map((r) => r.reason));
           const warning = result.warnings.find((w) => w.code === 'ANNUAL_STAY_NEAR_LIMIT');
           expect(warning?.days).toBe(!refused && worst >= 65 ? worst : undefined);
         }),
@@ -353,3 +358,29 @@ describe('checkPlacement', () => {
     });
   });
 });
+
+describe('refusalReasons', () => {
+  it('refuses exactly what checkPlacement refuses for stays run together at one provider, gaps and all', () => {
+    // Stays at one provider a few hours apart, so the 17-day rule merges some of them: around the limit
+    // and the warning, where the quiet path's shortcut must not skip a refusal.
+    const hour = 3_600_000;
+    const stayArb = fc.record({ gapHours: fc.integer({ min: 0, max: 30 }), hours: fc.integer({ min: 14, max: 120 }) });
+    fc.assert(
+      fc.property(fc.array(stayArb, { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: 8 }), (runs, candidateAt) => {
+        const stays: StayInfo[] = [];
+        let at = at0.getTime();
+        for (const { gapHours, hours } of runs) {
+          at += gapHours * hour;
+          stays.push({ providerId: 'provider-1', start: new Date(at), end: new Date(at + hours * hour) });
+          at += hours * hour;
+        }
+        const chosen = stays.splice(Math.min(candidateAt, stays.length - 1), 1)[0] as StayInfo;
+        const input = { child: child(), slot: slot({ start: chosen.start, end: chosen.end }), stays, entitlements: [unlimited] };
+        expect(refusalReasons(input)).toEqual(checkPlacement(input).refusals.map((r) => r.reason));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+const at0 = at('2025-06-02', '17:00');

@@ -3,7 +3,7 @@
  * (allocator.ts) and the first-come-first-served baseline (fcfs.ts) so both are
  * held to exactly the same rules.
  *
- * Every placement decision goes through `checkPlacement` from ../eligibility.ts
+ * Every placement decision goes through the rules of `checkPlacement` from ../eligibility.ts
  * (capacity, needs incl. carer training on the date, authority reservation,
  * overlap, entitlement caps, 17-day and 75-day limits), fed with this round's
  * incremental state: each slot's `booked` count and each child's stays so far.
@@ -11,7 +11,7 @@
  * what checkPlacement would refuse too; acceptance always comes from it.
  */
 import { CARE_NEEDS, PLACE_REQUIRED_NEEDS, type CareNeed } from '../care-needs.js';
-import { checkPlacement, unmetNeeds, type RefusalReason } from '../eligibility.js';
+import { refusalReasons, unmetNeeds, type RefusalReason } from '../eligibility.js';
 import { dayOfWeek, daysBetween } from '../london-time.js';
 import type { ChildInfo, EntitlementInfo, SlotInfo, StayInfo } from '../model.js';
 import { ScarcityPricer } from './scarcity.js';
@@ -315,9 +315,10 @@ export class RoundState {
     if (info.booked >= info.capacity) return 'SLOT_FULL';
     const cheap = cheapRefusal(child, entry, busy, memo);
     if (cheap !== null) return cheap;
-    const { refusals } = checkPlacement({ child: child.child, slot: info, stays, entitlements: child.entitlements });
-    if (refusals.length === 0) return null;
-    const reasons = new Set(refusals.map((refusal) => refusal.reason));
+    // Only the reasons: nothing here is shown to anyone (explanations.ts words what a family reads).
+    const refused = refusalReasons({ child: child.child, slot: info, stays, entitlements: child.entitlements });
+    if (refused.length === 0) return null;
+    const reasons = new Set(refused);
     if (reasons.has('ANNUAL_STAY_LIMIT') && entry.overnight) remember(memo, annualKeyOf(entry), entry);
     const entitlementKey = entitlementKeyOf(child, entry);
     if (reasons.has('ENTITLEMENT_EXCEEDED') && entitlementKey !== 0) remember(memo, entitlementKey, entry);
