@@ -15,6 +15,7 @@ import { forbidden, invalid } from '../errors.js';
 import type { Principal } from './access.js';
 import { audit } from './audit.js';
 import type { RecipientRole } from './notifications.js';
+import { contactOf } from './notification-recipients.js';
 import { transaction } from './tx.js';
 import { paginate } from '../schemas/paging.js';
 import { NotificationChannelsColumn } from '../schemas/json-columns.js';
@@ -146,6 +147,20 @@ export async function updatePreferences(principal: Principal, input: UpdatePrefe
  * coordinator reads every message of its authority and every delivery (to
  * follow up failures).
  */
+/** The shared email and phone of the organisation a principal's messages are for: what a member falls back to. */
+export const organisationContact = (principal: Principal) => {
+  const { role, id } = recipientOf(principal);
+  return contactOf(db(), role, id);
+};
+
+/** The names of the families and providers some messages went to, by id, for a coordinator reading them. */
+export async function recipientNames(messages: { recipientRole: string; recipientId: string }[]): Promise<Map<string, string>> {
+  const idsOf = (role: string) => [...new Set(messages.filter((m) => m.recipientRole === role).map((m) => m.recipientId))];
+  const families = await db().family.findMany({ where: { id: { in: idsOf('FAMILY') } }, select: { id: true, name: true } });
+  const providers = await db().provider.findMany({ where: { id: { in: idsOf('PROVIDER') } }, select: { id: true, name: true } });
+  return new Map([...families, ...providers].map((r) => [r.id, r.name]));
+}
+
 export async function listNotifications(principal: Principal, q: { status?: 'PENDING' | 'ROUTED' | 'SENT' | 'FAILED'; limit: number; cursor?: string }) {
   const { role, id } = recipientOf(principal);
   const scope = principal.role === 'COORDINATOR' ? { OR: [{ authorityId: principal.authorityId }, { recipientRole: role, recipientId: id }] } : { recipientRole: role, recipientId: id };

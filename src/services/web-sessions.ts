@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { db, pool } from '../db.js';
-import type { MembershipRole } from '../generated/prisma/client.js';
+import type { Membership, MembershipRole } from '../generated/prisma/client.js';
 import { forbidden } from '../errors.js';
 import type { Principal } from './access.js';
 import { principalOfMembership } from './people.js';
@@ -65,13 +65,14 @@ export async function startPersonSession(personId: string, method: SignInMethod,
   return secret;
 }
 
-/** The person of a session chooses which of their live memberships to act as. */
-export async function chooseMembership(secret: string, membershipId: string, now = new Date()): Promise<void> {
+/** The person of a session chooses which of their live memberships to act as; answers the membership chosen. */
+export async function chooseMembership(secret: string, membershipId: string, now = new Date()): Promise<Membership> {
   const row = await db().webSession.findUnique({ where: { secretHash: hashSecret(secret) } });
   if (!row || row.endedAt || row.expiresAt <= now || !row.personId) throw forbidden('Sign in first');
   const m = await db().membership.findFirst({ where: { id: membershipId, personId: row.personId, revokedAt: null } });
   if (!m) throw forbidden('That is not one of your memberships');
   await db().webSession.update({ where: { id: row.id }, data: { membershipId: m.id } });
+  return m;
 }
 
 /** The live session behind a cookie's secret, or null (unknown, signed out, expired, or what it came from ended). */

@@ -8,9 +8,7 @@ import { Hono, type Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { CHANNEL_CHOICES, type ChannelChoice } from '../domain/notification-kinds.js';
 import { UpdatePreferencesBody } from '../schemas/notifications.js';
-import { getPreferences, recipientOf, updatePreferences } from '../services/notification-preferences.js';
-import { contactOf } from '../services/notification-recipients.js';
-import { db } from '../db.js';
+import { getPreferences, organisationContact, recipientOf, updatePreferences } from '../services/notification-preferences.js';
 import { Button, Choices, Csrf, ErrorBox, Layout, Notice, addNavItem, type PageError } from './layout.js';
 import { parseWith, readForm, text, type FormValues } from './forms.js';
 import type { WebEnv } from './session.js';
@@ -37,8 +35,8 @@ const OTHERS: Record<'FAMILY' | 'PROVIDER' | 'COORDINATOR', { others: string; or
 async function preferencesPage(c: Context<WebEnv>, options: { error?: PageError; saved?: boolean; form?: FormValues } = {}) {
   const p = c.get('session')!;
   const prefs = await getPreferences(p);
-  const { role, id } = recipientOf(p);
-  const contact = await contactOf(db(), role, id);
+  const { role } = recipientOf(p);
+  const contact = await organisationContact(p);
   const csrf = c.get('csrfToken');
   const chosen = (kind: string, current: ChannelChoice) => (options.form ? text(options.form, `channel-${kind}`) || current : current);
   const words = OTHERS[role];

@@ -18,7 +18,6 @@ import { FailureLimiter } from '../failure-limiter.js';
 import { signInFailure, type SignInEvent } from '../services/sign-in-events.js';
 import type { Principal, Role } from '../services/access.js';
 import { membershipsOf, principalOfMembership } from '../services/people.js';
-import { db } from '../db.js';
 import { endWebSession, resolveWebSession, SESSION_HOURS, startPersonSession, startWebSession, type SignInMethod } from '../services/web-sessions.js';
 
 export interface WebEnv {
@@ -90,12 +89,12 @@ export async function startPersonSignIn(c: Context, personId: string, method: Si
   const previous = sessionSecretOf(c);
   if (previous) await endWebSession(previous);
   const memberships = await membershipsOf(personId);
-  const chosen = membershipId && memberships.some((m) => m.id === membershipId) ? membershipId : memberships.length === 1 ? memberships[0]!.id : null;
-  setCookie(c, SESSION_COOKIE, await startPersonSession(personId, method, chosen, new Date(), { address: clientAddress(c), ...(via ? { via } : {}), oidcIdToken: oidcIdToken ?? null }), cookieOptions(c, SESSION_HOURS * 3600));
+  const chosen = (membershipId ? memberships.find((m) => m.id === membershipId) : undefined) ?? (memberships.length === 1 ? memberships[0]! : null);
+  setCookie(c, SESSION_COOKIE, await startPersonSession(personId, method, chosen?.id ?? null, new Date(), { address: clientAddress(c), ...(via ? { via } : {}), oidcIdToken: oidcIdToken ?? null }), cookieOptions(c, SESSION_HOURS * 3600));
   setCookie(c, FORM_COOKIE, randomBytes(18).toString('base64url'), cookieOptions(c));
   if (!chosen) return '/choose';
-  const m = await db().membership.findUniqueOrThrow({ where: { id: chosen } });
-  const principal = principalOfMembership(m, { tokenId: 'new' });
+  // Live memberships only (membershipsOf), so none is revoked.
+  const principal = principalOfMembership({ ...chosen, revokedAt: null }, { tokenId: 'new' });
   return principal ? homeOf(principal) : '/choose';
 }
 

@@ -8,7 +8,6 @@
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { db } from '../db.js';
 import { EmailAddress } from '../schemas/people.js';
 import { acceptInvitation, invitationForLink, type LinkRefusal } from '../services/invitations.js';
 import { beginOidcSignIn, finishOidcSignIn, oidcConfigured, PENDING_MINUTES, type OidcRefusal } from '../services/oidc.js';
@@ -239,8 +238,8 @@ signInPages.post('/choose', async (c) => {
   if (!secret || !c.get('person')) return c.redirect('/?expired=1', 303);
   const form = await readForm(c);
   const membershipId = text(form, 'membershipId');
-  await chooseMembership(secret, /^[0-9a-f-]{36}$/i.test(membershipId) ? membershipId : '00000000-0000-0000-0000-000000000000');
-  const principal = principalOfMembership(await db().membership.findUniqueOrThrow({ where: { id: membershipId } }), { tokenId: secret });
+  const chosen = await chooseMembership(secret, /^[0-9a-f-]{36}$/i.test(membershipId) ? membershipId : '00000000-0000-0000-0000-000000000000');
+  const principal = principalOfMembership(chosen, { tokenId: secret });
   return c.redirect(principal ? homeOf(principal) : '/choose', 303);
 });
 

@@ -1,7 +1,6 @@
 /** The coordinators' messages: those that could not be delivered and need a person to follow them up, and the most recent ones. */
 import { Hono, type Context } from 'hono';
-import { db } from '../../db.js';
-import { listNotifications } from '../../services/notification-preferences.js';
+import { listNotifications, recipientNames } from '../../services/notification-preferences.js';
 import { DataTable, Layout, StatusTag, addNavItem, when } from '../layout.js';
 import { principalOf, requirePage, type WebEnv } from '../session.js';
 
@@ -15,9 +14,8 @@ type Message = Awaited<ReturnType<typeof listNotifications>>['items'][number];
 /** The undelivered and the recent messages, and who each went to by name. */
 async function loadMessages(p: Coordinator) {
   const [failed, recent] = await Promise.all([listNotifications(p, { status: 'FAILED', limit: 100 }), listNotifications(p, { limit: 50 })]);
-  const families = new Map((await db().family.findMany({ where: { id: { in: [...failed.items, ...recent.items].map((n) => n.recipientId) } }, select: { id: true, name: true } })).map((f) => [f.id, f.name]));
-  const providers = new Map((await db().provider.findMany({ where: { id: { in: [...failed.items, ...recent.items].map((n) => n.recipientId) } }, select: { id: true, name: true } })).map((f) => [f.id, f.name]));
-  const who = (n: Message) => (n.recipientRole === 'FAMILY' ? families.get(n.recipientId) : n.recipientRole === 'PROVIDER' ? providers.get(n.recipientId) : 'Your team') ?? n.recipientId;
+  const names = await recipientNames([...failed.items, ...recent.items]);
+  const who = (n: Message) => (n.recipientRole === 'FAMILY' || n.recipientRole === 'PROVIDER' ? names.get(n.recipientId) : 'Your team') ?? n.recipientId;
   return { failed: failed.items, recent: recent.items, who };
 }
 
