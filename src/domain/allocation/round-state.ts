@@ -153,6 +153,8 @@ export interface ChildEntry {
   candSlot: Int32Array;
   candRank: Int32Array;
   candState: Uint8Array;
+  /** The candidates in state DEAD, in the order they died: reviving a child's dead goes through these, not every candidate. */
+  dead: number[];
   /** The staysVersion at which checkPlacement last accepted each candidate (-1: never). */
   acceptedAt: Int32Array;
   /** Candidates before this index come from ranked preferences; the rest from `flexible`. */
@@ -438,6 +440,22 @@ export class RoundState {
     return held ? { kind: 'HELD' } : { kind: 'NONE' };
   }
 
+  /**
+   * A child that moved or gave a place back has different stays, so candidates
+   * refused for overlapping or for the entitlement may be open again: every
+   * dead candidate is offered again (nextPick asks anew); full ones stay full
+   * (a chain fills every place it frees).
+   */
+  reviveDead(child: ChildEntry): void {
+    const { candState, dead } = child;
+    for (let at = 0; at < dead.length; at++) {
+      const candidate = dead[at] as number;
+      if (candState[candidate] === DEAD) candState[candidate] = ALIVE;
+    }
+    dead.length = 0;
+    child.head = 0;
+  }
+
   /** Places the child in its candidate (which nextPick returned). */
   take(child: ChildEntry, candidate: number): void {
     this.place(child, child.candSlot[candidate] as number, child.candRank[candidate] as number);
@@ -459,6 +477,7 @@ export class RoundState {
   }
 
   private kill(child: ChildEntry, candidate: number, state: typeof DEAD | typeof DEAD_FULL): void {
+    if (state === DEAD && child.candState[candidate] !== DEAD) child.dead.push(candidate);
     child.candState[candidate] = state;
     if (candidate === child.head) this.advanceHead(child);
   }
@@ -720,6 +739,7 @@ export class RoundState {
       candSlot: slots,
       candRank: ranks,
       candState: new Uint8Array(slots.length),
+      dead: [],
       acceptedAt: new Int32Array(slots.length).fill(-1),
       rankedCount,
       stayNights,

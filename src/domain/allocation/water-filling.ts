@@ -25,7 +25,7 @@
  * a chain that checkPlacement refuses has the refused step banned and is
  * searched again.
  */
-import { ALIVE, DEAD, DEAD_FULL, effectiveRank, type ChildEntry, type RoundState, type SlotEntry } from './round-state.js';
+import { ALIVE, DEAD_FULL, effectiveRank, type ChildEntry, type RoundState, type SlotEntry } from './round-state.js';
 
 /** Longest chain of moves tried (a child taking a place, then up to this many children moving on). */
 const MAX_MOVES = 4;
@@ -554,7 +554,7 @@ class UndoLog {
     this.state.take(child, candidate);
     this.steps.push(() => {
       this.state.unplace(child, slot);
-      reviveAfterMove(child);
+      this.state.reviveDead(child);
     });
   }
 
@@ -563,39 +563,27 @@ class UndoLog {
     const candidate = this.state.candidateIndex(child, to) as number;
     this.state.unplace(child, from);
     this.state.place(child, to, child.candRank[candidate] as number);
-    reviveAfterMove(child);
+    this.state.reviveDead(child);
     this.steps.push(() => {
       this.state.unplace(child, to);
       this.state.place(child, from, fromRank);
-      reviveAfterMove(child);
+      this.state.reviveDead(child);
     });
   }
 
   giveUp(child: ChildEntry, slot: number): void {
     const rank = child.placements.find((placement) => placement.slot === slot)?.rank as number;
     this.state.unplace(child, slot);
-    reviveAfterMove(child);
+    this.state.reviveDead(child);
     this.steps.push(() => {
       this.state.place(child, slot, rank);
-      reviveAfterMove(child);
+      this.state.reviveDead(child);
     });
   }
 
   rollback(): void {
     for (let step = this.steps.pop(); step; step = this.steps.pop()) step();
   }
-}
-
-/**
- * A child that moved or gave a place back has different stays, so candidates
- * refused for overlapping or for the entitlement may be open again; full ones
- * stay full (a chain fills every place it frees).
- */
-function reviveAfterMove(child: ChildEntry): void {
-  for (let candidate = 0; candidate < child.candState.length; candidate++) {
-    if (child.candState[candidate] === DEAD) child.candState[candidate] = ALIVE;
-  }
-  child.head = 0;
 }
 
 /**
