@@ -40,6 +40,15 @@ interface KindSpec {
 const lines = (...xs: (string | false | null | undefined)[]) => xs.filter((x): x is string => Boolean(x)).join('\n');
 const journey = (f: Fields) => (f.journey ? `Journey: ${f.journey}` : null);
 
+/**
+ * What a round gave a child, in the words its explanation uses ('2 nights', '1 night and 3 day sessions'):
+ * a weekend is two nights, and calling it '2 break(s)' beside 'Asked for 2 nights, got 2' read as two weekends.
+ */
+export function breaksInWords(nights: number, daySessions: number): string {
+  const words = [nights ? `${nights} night${nights === 1 ? '' : 's'}` : null, daySessions ? `${daySessions} day session${daySessions === 1 ? '' : 's'}` : null].filter(Boolean);
+  return words.length ? words.join(' and ') : 'nothing this time';
+}
+
 export const NOTIFICATION_KINDS = {
   ALLOCATION_RESULT: {
     audience: 'FAMILY',
@@ -48,9 +57,9 @@ export const NOTIFICATION_KINDS = {
     required: false,
     defaultChannel: 'EMAIL',
     fields: ['child_name', 'breaks_allocated', 'explanation'],
-    subject: (f) => `Short-break allocation for ${f.child_name}: ${f.breaks_allocated} break(s)`,
+    subject: (f) => `Short-break allocation for ${f.child_name}: ${f.breaks_allocated}`,
     body: (f) => f.explanation!,
-    sms: (f) => `${f.child_name} has been allocated ${f.breaks_allocated} short break(s).`,
+    sms: (f) => `Short-break allocation for ${f.child_name}: ${f.breaks_allocated}.`,
   },
   PLACE_OFFERED: {
     audience: 'FAMILY',

@@ -7,7 +7,8 @@
  */
 import { config } from '../config.js';
 import type { Tx } from '../db.js';
-import { fieldsSchema, renderMessage, type NotificationKind } from '../domain/notification-kinds.js';
+import { nightsOf } from '../domain/eligibility.js';
+import { breaksInWords, fieldsSchema, renderMessage, type NotificationKind } from '../domain/notification-kinds.js';
 import { UPCOMING_BOOKING_STATUSES } from '../domain/booking-status.js';
 import { NotificationPayloadColumn, toJson, type NotificationPayload } from '../schemas/json-columns.js';
 
@@ -49,13 +50,15 @@ async function typed(tx: Tx, n: UntypedNotificationInput): Promise<NotificationI
     throw new Error(`a notification without a kind (${n.dedupeKey}): give it one in src/domain/notification-kinds.ts`);
   }
   const child = await tx.child.findUniqueOrThrow({ where: { id: childId }, select: { firstName: true } });
-  const allocated = await tx.booking.count({ where: { roundId, childId, status: { in: [...UPCOMING_BOOKING_STATUSES] } } });
+  const allocated = await tx.booking.findMany({ where: { roundId, childId, status: { in: [...UPCOMING_BOOKING_STATUSES] } }, select: { slot: { select: { startsAt: true, endsAt: true } } } });
+  const nights = allocated.reduce((sum, b) => sum + nightsOf({ start: b.slot.startsAt, end: b.slot.endsAt }), 0);
+  const daySessions = allocated.filter((b) => nightsOf({ start: b.slot.startsAt, end: b.slot.endsAt }) === 0).length;
   return {
     kind: 'ALLOCATION_RESULT',
     dedupeKey: n.dedupeKey,
     recipientRole: 'FAMILY',
     recipientId: n.recipientId,
-    fields: { child_name: child.firstName, breaks_allocated: String(allocated), explanation: n.body },
+    fields: { child_name: child.firstName, breaks_allocated: breaksInWords(nights, daySessions), explanation: n.body },
     link: '/family',
     payload: n.payload,
   };

@@ -103,8 +103,9 @@ describe('what people are told, followed to the page where they act', () => {
     await deliverAll();
 
     const [result] = mailOf(f.email, 'ALLOCATION_RESULT');
-    expect(result?.mail.subject).toContain(f.child.firstName);
-    expect(result?.mail.text).toContain('1');
+    // The subject counts what the child got in the explanation's own unit: one night, as the text says.
+    expect(result?.mail.subject).toBe(`Short-break allocation for ${f.child.firstName}: 1 night`);
+    expect(result?.mail.text).toContain('Asked for 1 night, got 1');
     expect(textsTo(f.phone).filter((t) => t.personalisation.subject === result?.mail.subject)).toHaveLength(0); // email only, by default
     const page = await openAs(f.familyToken, linkOf(result!));
     expect(page).toContain(f.child.firstName);

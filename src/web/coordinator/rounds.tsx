@@ -159,9 +159,15 @@ async function roundPage(c: Context<WebEnv>, error?: PageError) {
           {/* Discarding cancels every booking the round made: it asks for a confirmation of its own. */}
           <form method="post" action={`/coordinator/rounds/${round.id}/discard`}>
             <Csrf token={csrf} />
-            <div>
-              <input type="checkbox" id="confirmDiscard" name="confirm" value="yes" required />
-              <label for="confirmDiscard">Yes, discard this round and cancel the bookings it made</label>
+            <div class="govuk-form-group">
+              <div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">
+                <div class="govuk-checkboxes__item">
+                  <input class="govuk-checkboxes__input" type="checkbox" id="confirmDiscard" name="confirm" value="yes" required />
+                  <label class="govuk-label govuk-checkboxes__label" for="confirmDiscard">
+                    Yes, discard this round and cancel the bookings it made
+                  </label>
+                </div>
+              </div>
             </div>
             <button type="submit" class="secondary">
               Discard round
