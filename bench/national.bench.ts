@@ -192,15 +192,7 @@ async function generate(sql: pg.Client, timings: Record<string, string | number>
   // One statement per part (authorities by id modulo the parts), each on a connection of its own, all at once.
   const parallelStep = async (what: string, text: (part: { index: number; of: number }) => string) => {
     const t = performance.now();
-    const counts = await Promise.all(Array.from({ length: LOAD_CONNECTIONS }, async (_, index) => {
-      const c = new pg.Client({ connectionString: NATIONAL_DATABASE_URL });
-      await c.connect();
-      try {
-        return (await c.query(text({ index, of: LOAD_CONNECTIONS }))).rowCount ?? 0;
-      } finally {
-        await c.end();
-      }
-    }));
+    const counts = await onConnections(LOAD_CONNECTIONS, async (c, index) => (await c.query(text({ index, of: LOAD_CONNECTIONS }))).rowCount ?? 0);
     timings.push({ step: `${what}, ${LOAD_CONNECTIONS} connections`, rows: counts.reduce((x, y) => x + y, 0), seconds: seconds(t) });
   };
   const perAuthority = Math.ceil(CHILDREN / AUTHORITIES);
@@ -230,74 +222,100 @@ async function generate(sql: pg.Client, timings: Record<string, string | number>
   await step('capacity rules (one nightly rule each)', `
     INSERT INTO capacity_rule (id, "providerId", rrule, "startDate", "startTime", "durationMinutes", places, capabilities, exdates, "generatedVersion", "updatedAt")
     SELECT 'r' || substr(id, 2), id, 'FREQ=DAILY', to_char(current_date - 365, 'YYYY-MM-DD'), '17:00', 1020, $1, '{}', '{}', 1, now() FROM provider`, [capacity]);
-  // The two big tables are filled with their secondary indexes and foreign keys set aside and their own triggers
-  // disabled, then every one of them is put back from its own definition: building an index, or validating a foreign
-  // key, over the whole table at once is a sort or one join where keeping it up row by row cost six foreign-key
-  // look-ups, five index insertions and a slot UPDATE per booking (about 2,400 bookings/s; 45 % of the full scale after
-  // 18 min). Nothing is trusted: each foreign key re-added proves every reference, the unique indexes prove
-  // uniqueness, and slot.booked is set from the live bookings in one UPDATE that slot_places_check still guards. The
-  // no-overlap exclusion constraint stays in place and checks each booking as it goes in (building it afterwards and
-  // checking every row against it took twice as long), the rows in child order so its GiST index is probed where it
-  // was last written; the work is split by authority over a few connections.
+  // A slot of home `provider` ('<authority>-<home>') on day d (from today): its id and times, as both tables spell them.
+  const slotId = (provider: string, d: string) => `bench_uuid('s' || ${provider} || '-' || ${d})`;
+  const night = (d: string) => `((current_date + ${d}) + time '17:00') AT TIME ZONE 'Europe/London', ((current_date + ${d} + 1) + time '10:00') AT TIME ZONE 'Europe/London'`;
   await withBulkLoad(sql, ['slot', 'booking'], timings, async () => {
-    await parallelStep('slots (a year past, six weeks ahead)', (part) => `
-    INSERT INTO slot (id, "providerId", "capacityRuleId", "localDate", "startsAt", "endsAt", capacity, capabilities, "updatedAt")
-    SELECT bench_uuid('s' || substr(r."providerId", 2) || '-' || d), r."providerId", r.id, to_char(current_date + d, 'YYYY-MM-DD'),
-           ((current_date + d) + time '17:00') AT TIME ZONE 'Europe/London', ((current_date + d + 1) + time '10:00') AT TIME ZONE 'Europe/London', r.places, '{}', now()
-    FROM capacity_rule r, generate_series(-365, 42) d
-    WHERE split_part(substr(r."providerId", 2), '-', 1)::int % ${part.of} = ${part.index}
-    -- Day by day, as the daily horizon extension writes them: a week's slots across the country are then a few
-    -- thousand neighbouring pages, not one row on each of 16,800 pages (which is what rule by rule gave).
-    ORDER BY d, r.id`);
-    // Twenty breaks a child over the past year, on distinct days (no overlap), at its authority's homes;
-    // every fifth at the neighbouring authority's first home, which both authorities book.
+    // Twenty breaks a child over the past year, on distinct days (no overlap), at its authority's homes; every fifth
+    // at the neighbouring authority's first home, which both authorities book. Each booking's slot id and times are
+    // computed as the slots below are, not looked up: the foreign key re-added afterwards proves every one exists.
+    // Child by child, so the no-overlap index is probed where it was last written.
     await parallelStep('booking history (20 a child)', (part) => `
     INSERT INTO booking (id, "childId", "slotId", "authorityId", status, source, "startsAt", "endsAt", nights, "updatedAt", "cancelledByRole")
-    SELECT gen_random_uuid()::text, c.id, s.id, c."authorityId",
+    SELECT gen_random_uuid()::text, c.id, ${slotId('h.home', 'h.d')}, c."authorityId",
            (CASE WHEN (c.k + m) % 10 < 8 THEN 'ATTENDED' WHEN (c.k + m) % 10 = 8 THEN 'NO_SHOW' ELSE 'CANCELLED' END)::"BookingStatus",
-           'MANUAL', s."startsAt", s."endsAt", 1, now(), CASE WHEN (c.k + m) % 10 = 9 THEN 'FAMILY'::"Role" END
+           'MANUAL', ${night('h.d')}, 1, now(), CASE WHEN (c.k + m) % 10 = 9 THEN 'FAMILY'::"Role" END
     FROM (SELECT id, "authorityId", substr("authorityId", 2)::int AS a, split_part(id, '-', 2)::int AS k FROM child
           WHERE substr("authorityId", 2)::int % ${part.of} = ${part.index}) c,
          generate_series(0, 19) m,
-         LATERAL (SELECT id, "startsAt", "endsAt" FROM slot
-                  WHERE id = bench_uuid('s' || (CASE WHEN m % 5 = 0 THEN ((c.a + ${AUTHORITIES} - 1) % ${AUTHORITIES}) || '-0' ELSE c.a || '-' || ((c.k + m) % ${PROVIDERS_PER_AUTHORITY}) END)
-                             || '-' || (-365 + (c.k * 13 + m * 18) % 365))) s
-    ORDER BY c.id, s."startsAt"`);
-    await step('slot places taken (from the live bookings)', `
-    UPDATE slot SET booked = n.live FROM (SELECT "slotId", count(*)::int AS live FROM booking WHERE booking_is_live(status) GROUP BY "slotId") n
-    WHERE slot.id = n."slotId"`);
+         LATERAL (SELECT CASE WHEN m % 5 = 0 THEN ((c.a + ${AUTHORITIES} - 1) % ${AUTHORITIES}) || '-0' ELSE c.a || '-' || ((c.k + m) % ${PROVIDERS_PER_AUTHORITY}) END AS home,
+                         -365 + (c.k * 13 + m * 18) % 365 AS d) h
+    ORDER BY c.id, h.d`);
+    // A slot's places taken are its live bookings, counted once here and written with the slot (slot_places_check
+    // guards them as the rows go in) rather than set by an UPDATE that would leave a dead copy of most slots.
+    await step('live bookings per slot', `CREATE UNLOGGED TABLE bench_slot_booked AS SELECT "slotId", count(*)::int AS live FROM booking WHERE booking_is_live(status) GROUP BY "slotId"`);
+    await parallelStep('slots (a year past, six weeks ahead)', (part) => `
+    INSERT INTO slot (id, "providerId", "capacityRuleId", "localDate", "startsAt", "endsAt", capacity, booked, capabilities, "updatedAt")
+    SELECT s.id, s."providerId", s.rule, to_char(current_date + s.d, 'YYYY-MM-DD'), ${night('s.d')}, s.places, COALESCE(n.live, 0), '{}', now()
+    FROM (SELECT ${slotId('substr(r."providerId", 2)', 'd')} AS id, r."providerId", r.id AS rule, r.places, d FROM capacity_rule r, generate_series(-365, 42) d
+          WHERE split_part(substr(r."providerId", 2), '-', 1)::int % ${part.of} = ${part.index}) s
+    LEFT JOIN bench_slot_booked n ON n."slotId" = s.id
+    -- Day by day, as the daily horizon extension writes them: a week's slots across the country are then a few
+    -- thousand neighbouring pages, not one row on each of 16,800 pages (which is what rule by rule gave).
+    ORDER BY s.d, s.rule`);
+    await sql.query('DROP TABLE bench_slot_booked');
   });
   // VACUUM as well as ANALYZE: autovacuum would have set the visibility map of year-old rows long ago, and without it
   // no index-only scan is one.
   await step('vacuum analyze', 'VACUUM ANALYZE');
 }
 
+/** Runs `work` on `n` connections of their own at once (sessions set for bulk work), closing them after. */
+async function onConnections<T>(n: number, work: (c: pg.Client, index: number) => Promise<T>): Promise<T[]> {
+  return Promise.all(Array.from({ length: n }, async (_, index) => {
+    const c = new pg.Client({ connectionString: NATIONAL_DATABASE_URL });
+    await c.connect();
+    try {
+      // Sorts and index builds of a million rows in memory rather than in temporary files.
+      await c.query(`SET work_mem = '256MB'; SET maintenance_work_mem = '512MB'`);
+      return await work(c, index);
+    } finally {
+      await c.end();
+    }
+  }));
+}
+
 /**
- * Runs `fill` with the tables' secondary indexes (those no constraint owns) and foreign keys dropped and their own
- * triggers disabled, then restores each from the definition PostgreSQL reported for it, so the schema ends exactly as
- * the migrations made it and every restored constraint has checked every row. Primary keys and exclusion constraints
- * stay: other tables reference the keys, and the exclusion constraint checks as rows go in.
+ * Runs `fill` with the tables' keys, secondary indexes and foreign keys (their own and those of other tables
+ * referencing them) dropped and their own triggers disabled, then puts each back from the definition PostgreSQL
+ * reported for it, so the schema ends exactly as the migrations made it and every restored constraint has checked
+ * every row: a primary key or unique index is built by one sort and proves uniqueness, each foreign key proves every
+ * reference. Kept up row by row, the bookings' random-uuid primary key alone was a random page of a 2-million-row
+ * B-tree per booking, larger than shared_buffers. The no-overlap exclusion constraint stays and checks each live
+ * booking as it goes in, on every connection of the load at once: re-created afterwards, its GiST build and the
+ * check of every row against it run on one connection and took twice as long (55 s against 27 s at a tenth of the
+ * children; 436 s inline at the full scale, on a loaded two-core machine).
  */
 async function withBulkLoad(sql: pg.Client, tables: string[], timings: Record<string, string | number>[], fill: () => Promise<void>): Promise<void> {
-  const { rows: constraints } = await sql.query<{ table: string; name: string; def: string }>(`
-    SELECT conrelid::regclass::text AS table, conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint
-    WHERE conrelid = ANY($1::regclass[]) AND contype = 'f' ORDER BY conname`, [tables]);
+  const { rows: constraints } = await sql.query<{ table: string; name: string; type: 'p' | 'u' | 'f'; def: string }>(`
+    SELECT conrelid::regclass::text AS table, conname AS name, contype AS type, pg_get_constraintdef(oid) AS def FROM pg_constraint
+    WHERE (conrelid = ANY($1::regclass[]) AND contype IN ('p', 'u', 'f')) OR (confrelid = ANY($1::regclass[]) AND contype = 'f')
+    ORDER BY conname`, [tables]);
   const { rows: indexes } = await sql.query<{ name: string; def: string }>(`
     SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def FROM pg_index i
-    WHERE i.indrelid = ANY($1::regclass[]) AND NOT i.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`, [tables]);
-  for (const c of constraints) await sql.query(`ALTER TABLE ${c.table} DROP CONSTRAINT "${c.name}"`);
+    WHERE i.indrelid = ANY($1::regclass[]) AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`, [tables]);
+  const of = (...types: string[]) => constraints.filter((c) => types.includes(c.type));
+  const drop = (c: { table: string; name: string }) => sql.query(`ALTER TABLE ${c.table} DROP CONSTRAINT "${c.name}"`);
+  const add = (q: pg.Client, c: { table: string; name: string; def: string }) => q.query(`ALTER TABLE ${c.table} ADD CONSTRAINT "${c.name}" ${c.def}`);
+  for (const c of of('f')) await drop(c);
   for (const i of indexes) await sql.query(`DROP INDEX ${i.name}`);
-  // USER: the table's own triggers (the slot count and calendar sequence); the foreign keys' are gone with them.
+  for (const c of of('p', 'u')) await drop(c);
+  // USER: the tables' own triggers (the slot count and calendar sequence); the foreign keys' are gone with them.
   for (const t of tables) await sql.query(`ALTER TABLE ${t} DISABLE TRIGGER USER`);
   await fill();
   for (const t of tables) await sql.query(`ALTER TABLE ${t} ENABLE TRIGGER USER`);
+  // Keys first (a key's ALTER TABLE locks its table; index builds of one table can share it), over the load's
+  // connections, each taking the next still to build.
   const t = performance.now();
-  await sql.query(`SET maintenance_work_mem = '256MB'`);
-  for (const i of indexes) await sql.query(i.def);
-  timings.push({ step: `indexes rebuilt (${indexes.length})`, rows: 0, seconds: seconds(t) });
+  const builds = [...of('p', 'u').map((c) => (q: pg.Client) => add(q, c)), ...indexes.map((i) => (q: pg.Client) => q.query(i.def))];
+  const count = builds.length;
+  await onConnections(LOAD_CONNECTIONS, async (q) => {
+    for (let build = builds.shift(); build; build = builds.shift()) await build(q);
+  });
+  timings.push({ step: `keys and indexes built (${count}), ${LOAD_CONNECTIONS} connections`, rows: 0, seconds: seconds(t) });
   const t1 = performance.now();
-  for (const c of constraints) await sql.query(`ALTER TABLE ${c.table} ADD CONSTRAINT "${c.name}" ${c.def}`);
-  timings.push({ step: `foreign keys re-added and checked (${constraints.length})`, rows: 0, seconds: seconds(t1) });
+  for (const c of of('f')) await add(sql, c);
+  timings.push({ step: `foreign keys re-added and checked (${of('f').length})`, rows: 0, seconds: seconds(t1) });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
