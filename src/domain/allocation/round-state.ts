@@ -371,6 +371,8 @@ export class RoundState {
   slotUnits = new Int32Array(0);
   /** 1 for an overnight slot, 0 for a day session, by slot index. */
   slotOvernight = new Uint8Array(0);
+  /** Each slot's protectsBits, by slot index (set once the round's scarce needs are known). */
+  private protectsBits = new Int32Array(0);
   /** Each slot's dayNumber, startMs and endMs, by slot index. */
   slotDay = new Int32Array(0);
   slotStartMs = new Float64Array(0);
@@ -584,9 +586,16 @@ export class RoundState {
     const inPeriod = this.input.slots
       .filter((slot) => slot.start >= start && slot.start < end)
       .sort((a, b) => a.start.getTime() - b.start.getTime() || compareIds(a.id, b.id));
+    // A round's slots start on a few dozen dates: each date's day number and weekday are worked out once.
+    const dates = new Map<string, { dayNumber: number; weekday: number }>();
     for (const info of inPeriod) {
       if (this.slotById.has(info.id)) throw new Error(`Slot ${info.id} appears twice in the round's input`);
       const price = this.pricer.price(info);
+      let date = dates.get(price.localDate);
+      if (!date) {
+        date = { dayNumber: daysBetween('1970-01-01', price.localDate), weekday: dayOfWeek(price.localDate) };
+        dates.set(price.localDate, date);
+      }
       const index = this.slots.length;
       const stay: StayInfo = { slotId: info.id, providerId: info.providerId, start: info.start, end: info.end };
       const entry: SlotEntry = {
@@ -598,10 +607,10 @@ export class RoundState {
         endMs: info.end.getTime(),
         bookedBefore: info.booked,
         localDate: price.localDate,
-        dayNumber: daysBetween('1970-01-01', price.localDate),
-        endDayNumber: daysBetween('1970-01-01', price.localDate) + (price.overnight ? price.units : 0),
+        dayNumber: date.dayNumber,
+        endDayNumber: date.dayNumber + (price.overnight ? price.units : 0),
         home: this.homeOf(info),
-        weekday: dayOfWeek(price.localDate),
+        weekday: date.weekday,
         overnight: price.overnight,
         units: price.units,
         cost: price.cost,
@@ -693,6 +702,7 @@ export class RoundState {
       slot.protects = slot.needsMet.filter((need) => scarce.has(need));
       slot.protectsBits = needBits(slot.protects);
     }
+    this.protectsBits = Int32Array.from(this.slots, (slot) => slot.protectsBits);
     for (const child of this.children) this.registerNeeders(child, scarce);
   }
 
@@ -918,9 +928,10 @@ export class RoundState {
   private registerNeeders(child: ChildEntry, scarce: ReadonlySet<CareNeed>): void {
     if (child.unitsWanted === 0 || !child.child.needs.some((need) => scarce.has(need))) return;
     const { candSlot, needBits: bits } = child;
+    const { protectsBits } = this;
     for (let candidate = 0; candidate < candSlot.length; candidate++) {
-      const entry = this.slot(candSlot[candidate] as number);
-      if ((bits & entry.protectsBits) !== 0) entry.needers.push([child.index, candidate]);
+      const slot = candSlot[candidate] as number;
+      if ((bits & (protectsBits[slot] as number)) !== 0) this.slot(slot).needers.push([child.index, candidate]);
     }
   }
 
