@@ -13,7 +13,9 @@
  * plans of the hottest queries; the database's size.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { BENCH_DATABASE_URL, freshDatabase, median, saveResult, table } from './support.js';
 
@@ -34,15 +36,32 @@ process.env.QUEUE_PREFIX = `sbnational${randomUUID().slice(0, 6)}`;
 
 const seconds = (t0: number) => Number(((performance.now() - t0) / 1000).toFixed(1));
 
-/** The national database as a previous run left it, when it holds exactly this scale's authorities and children. */
-async function reusableDatabase(children: number): Promise<boolean> {
+// Rounds ask for weeks from this many days ahead, one week per worker count; slots are generated this far ahead.
+const FIRST_ROUND_DAY = 14;
+const SLOT_HORIZON_DAYS = 42;
+/**
+ * What the data depends on: its sizes, the generator's code and the migrations it was written for. A database made
+ * by other code (or for another schema) is generated again rather than measured as if it were this one.
+ */
+const GENERATOR_VERSION = createHash('sha256')
+  .update([AUTHORITIES, CHILDREN, PROVIDERS_PER_AUTHORITY, SLOT_HORIZON_DAYS, generate, withBulkLoad, onConnections, ...readdirSync(fileURLToPath(new URL('../prisma/migrations', import.meta.url))).sort()].join('\n'))
+  .digest('hex')
+  .slice(0, 16);
+
+/**
+ * Days since the national database was generated, when a previous run left one made by this generator recently
+ * enough that its six weeks of slots still hold every round's week; otherwise null.
+ */
+async function reusableDatabase(): Promise<number | null> {
   const sql = new pg.Client({ connectionString: NATIONAL_DATABASE_URL });
   try {
     await sql.connect();
-    const { rows } = await sql.query<{ authorities: number; children: number }>('SELECT (SELECT count(*) FROM authority)::int AS authorities, (SELECT count(*) FROM child)::int AS children');
-    return rows[0]!.authorities === AUTHORITIES && rows[0]!.children === children;
+    const { rows } = await sql.query<{ version: string; age: number }>('SELECT version, current_date - "generatedOn" AS age FROM bench_generation');
+    const latest = FIRST_ROUND_DAY + 7 * WORKER_COUNTS.length;
+    const age = rows[0]?.version === GENERATOR_VERSION ? rows[0].age : null;
+    return age !== null && age >= 0 && age <= SLOT_HORIZON_DAYS - latest ? age : null;
   } catch {
-    return false;
+    return null;
   } finally {
     await sql.end().catch(() => undefined);
   }
@@ -52,21 +71,19 @@ export async function runNationalBench() {
   const timings: Record<string, string | number>[] = [];
   const t0 = performance.now();
   const perAuthorityChildren = Math.ceil(CHILDREN / AUTHORITIES);
-  // NATIONAL_REUSE=1 keeps the data a previous run generated at the same scale (it takes long and hurts a shared
-  // machine): only what the earlier rounds added is taken away, so every run starts from the same history.
-  const reuse = process.env.NATIONAL_REUSE === '1' && (await reusableDatabase(AUTHORITIES * perAuthorityChildren));
+  // The data a previous run generated is kept (generating it is most of this stage on a two-core machine) when the
+  // same generator made it (NATIONAL_REUSE=0 generates it again anyway): only what that run's rounds added is taken
+  // away, so every run starts from the same history.
+  const age = process.env.NATIONAL_REUSE === '0' ? null : await reusableDatabase();
+  const reuse = age !== null;
   if (!reuse) await freshDatabase(NATIONAL_DATABASE_URL);
-  else {
-    const { applyMigrations } = await import('../src/db/migrations.js');
-    await applyMigrations(NATIONAL_DATABASE_URL);
-  }
   const sql = new pg.Client({ connectionString: NATIONAL_DATABASE_URL });
   await sql.connect();
   if (reuse) {
-    await sql.query(`DELETE FROM booking WHERE "roundId" IS NOT NULL; DELETE FROM waitlist_entry; DELETE FROM break_request; DELETE FROM allocation_round; DELETE FROM api_token`);
-    timings.push({ step: 'reused the data of an earlier run (NATIONAL_REUSE=1)', rows: 0, seconds: seconds(t0) });
-  }
-  else await generate(sql, timings);
+    await sql.query(`DELETE FROM audit_event; DELETE FROM job_outbox; DELETE FROM booking WHERE "roundId" IS NOT NULL; DELETE FROM waitlist_entry;
+      DELETE FROM break_request; DELETE FROM allocation_credit; DELETE FROM allocation_round; DELETE FROM api_token`);
+    timings.push({ step: `reused the data generated ${age} day(s) ago by this generator (${GENERATOR_VERSION})`, rows: 0, seconds: seconds(t0) });
+  } else await generate(sql, timings);
   const generated = seconds(t0);
   const perAuthority = perAuthorityChildren;
   const providers = AUTHORITIES * PROVIDERS_PER_AUTHORITY;
@@ -82,17 +99,17 @@ export async function runNationalBench() {
   // Rounds: for each worker count a week of its own, 5% of every authority's children asking for two nights there.
   const rounds: Record<string, string | number>[] = [];
   for (const [i, workers] of WORKER_COUNTS.entries()) {
-    const from = addDays(today, 14 + i * 7);
+    const from = addDays(today, FIRST_ROUND_DAY + i * 7);
     const to = addDays(from, 6);
     await sql.query(`
       INSERT INTO break_request (id, "childId", "authorityId", "periodStart", "periodEnd", preferences, "createdByRole")
       SELECT gen_random_uuid()::text, c.id, c."authorityId", $1, $2,
              jsonb_build_array(
-               jsonb_build_object('kind', 'SLOT', 'slotId', bench_uuid('s' || substr(c."authorityId", 2)::int || '-' || (k % $4) || '-' || (14 + $5 * 7 + k % 7))),
-               jsonb_build_object('kind', 'SLOT', 'slotId', bench_uuid('s' || substr(c."authorityId", 2)::int || '-' || ((k + 1) % $4) || '-' || (14 + $5 * 7 + (k + 3) % 7)))),
+               jsonb_build_object('kind', 'SLOT', 'slotId', bench_uuid('s' || substr(c."authorityId", 2)::int || '-' || (k % $4) || '-' || ($6 + $5 * 7 + k % 7))),
+               jsonb_build_object('kind', 'SLOT', 'slotId', bench_uuid('s' || substr(c."authorityId", 2)::int || '-' || ((k + 1) % $4) || '-' || ($6 + $5 * 7 + (k + 3) % 7)))),
              'COORDINATOR'
       FROM (SELECT id, "authorityId", split_part(id, '-', 2)::int AS k FROM child) c
-      WHERE k < ceil($3::float8 * ${REQUEST_SHARE})`, [from, to, perAuthority, PROVIDERS_PER_AUTHORITY, i]);
+      WHERE k < ceil($3::float8 * ${REQUEST_SHARE})`, [from, to, perAuthority, PROVIDERS_PER_AUTHORITY, i, (age ?? 0) + FIRST_ROUND_DAY]);
     const { queue } = await import('../src/jobs/queues.js');
     const { flushOutbox } = await import('../src/jobs/outbox.js');
     // The workers' start-up horizon job would regenerate every rule (a year of slots each) while the rounds run:
@@ -174,12 +191,12 @@ export async function runNationalBench() {
   await closeRedis();
   await disconnectDb();
 
-  console.log(`\nNational simulation at scale ${SCALE}: ${AUTHORITIES} authorities, ${AUTHORITIES * perAuthority} children, ${providers} providers (${AUTHORITIES * Math.ceil(PROVIDERS_PER_AUTHORITY / 4)} booked by two authorities), generated in ${generated} s\n${table(timings)}`);
+  console.log(`\nNational simulation at scale ${SCALE}: ${AUTHORITIES} authorities, ${AUTHORITIES * perAuthority} children, ${providers} providers (${AUTHORITIES * Math.ceil(PROVIDERS_PER_AUTHORITY / 4)} booked by two authorities), ${reuse ? `data of ${age} day(s) ago reused in` : 'generated in'} ${generated} s\n${table(timings)}`);
   console.log(`\nOne allocation round per authority through BullMQ\n${table(rounds)}`);
   console.log(`\nReports for one authority over a year (median of 3; target < 1 s each)\n${table(reports)}`);
   console.log(`\nQuery plans of the hottest queries (EXPLAIN ANALYZE)\n${table(planRows)}`);
   console.log(`\nDatabase size ${size}\n${table(tables)}`);
-  return { scale: SCALE, children: AUTHORITIES * perAuthority, generatedSeconds: reuse ? null : generated, timings, rounds, reports, plans: planRows, size };
+  return { scale: SCALE, children: AUTHORITIES * perAuthority, generatedSeconds: reuse ? null : generated, reusedAgeDays: age, timings, rounds, reports, plans: planRows, size };
 }
 
 /** 150 authorities' children, providers, a year of slots and of booking history, set-based inside PostgreSQL. */
@@ -247,7 +264,7 @@ async function generate(sql: pg.Client, timings: Record<string, string | number>
     await parallelStep('slots (a year past, six weeks ahead)', (part) => `
     INSERT INTO slot (id, "providerId", "capacityRuleId", "localDate", "startsAt", "endsAt", capacity, booked, capabilities, "updatedAt")
     SELECT s.id, s."providerId", s.rule, to_char(current_date + s.d, 'YYYY-MM-DD'), ${night('s.d')}, s.places, COALESCE(n.live, 0), '{}', now()
-    FROM (SELECT ${slotId('substr(r."providerId", 2)', 'd')} AS id, r."providerId", r.id AS rule, r.places, d FROM capacity_rule r, generate_series(-365, 42) d
+    FROM (SELECT ${slotId('substr(r."providerId", 2)', 'd')} AS id, r."providerId", r.id AS rule, r.places, d FROM capacity_rule r, generate_series(-365, ${SLOT_HORIZON_DAYS}) d
           WHERE split_part(substr(r."providerId", 2), '-', 1)::int % ${part.of} = ${part.index}) s
     LEFT JOIN bench_slot_booked n ON n."slotId" = s.id
     -- Day by day, as the daily horizon extension writes them: a week's slots across the country are then a few
@@ -258,6 +275,9 @@ async function generate(sql: pg.Client, timings: Record<string, string | number>
   // VACUUM as well as ANALYZE: autovacuum would have set the visibility map of year-old rows long ago, and without it
   // no index-only scan is one.
   await step('vacuum analyze', 'VACUUM ANALYZE');
+  // Last, so a generation cut short is never taken for a finished one.
+  await sql.query(`CREATE TABLE bench_generation (version text NOT NULL, "generatedOn" date NOT NULL)`);
+  await sql.query(`INSERT INTO bench_generation VALUES ($1, current_date)`, [GENERATOR_VERSION]);
 }
 
 /** Runs `work` on `n` connections of their own at once (sessions set for bulk work), closing them after. */
