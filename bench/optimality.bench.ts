@@ -8,7 +8,8 @@
  * optimum replayed through checkPlacement so the comparison is honest about
  * rules the programme leaves out.
  *
- *   npx tsx bench/optimality.bench.ts            (120 exactly; 300 and 600 against the LP relaxation)
+ *   npx tsx bench/optimality.bench.ts            (120 exactly; 300 and 600 against the LP relaxation,
+ *                                                 and at 300 whether any integer allocation beats the worst share)
  *   BENCH_OPT_CHILDREN=300,667:lp npx tsx bench/optimality.bench.ts
  *
  * The programme (x = 1 when a child gets one of its candidate slots):
@@ -61,6 +62,13 @@ export interface OptimalityFigures {
     ms: number;
   };
   ratios: { worstShare: number; nightsVsMaxMin: number; nightsVsMax: number };
+  /**
+   * Sizes checked with `:prove`: the integer programme asked for any allocation in which every child gets
+   * more than the allocator's worst share (HiGHS status: 'Infeasible' proves there is none, so the
+   * allocator's worst share is the exact integer max-min, whatever the LP bound above says), and the best
+   * worst share it found if there is one.
+   */
+  integerAboveWorst?: { status: string; worstShare: number; solveMs: number };
 }
 
 function buildModel(state: RoundState): Model {
@@ -139,7 +147,13 @@ function unitsTerm(model: Model): string {
  * the true ones — used where the integer programme takes too long (HiGHS
  * needed 14 minutes for 300 children here).
  */
-export async function measureOptimality(options: { children: number; providers?: number; weeks?: number; relaxed?: boolean }): Promise<OptimalityFigures> {
+export async function measureOptimality(options: {
+  children: number;
+  providers?: number;
+  weeks?: number;
+  relaxed?: boolean;
+  prove?: boolean;
+}): Promise<OptimalityFigures> {
   const highs = await highsLoader();
   const input = generateCounty({ children: options.children, providers: options.providers ?? 20, weeks: options.weeks ?? 13, seed: `opt-${options.children}` });
   const allocatorStarted = performance.now();
@@ -174,6 +188,7 @@ export async function measureOptimality(options: { children: number; providers?:
   const refusals = replay(state, chosen);
   const metrics = result.metrics;
   const worst = metrics.maxMin.share;
+  const integerAboveWorst = options.prove ? proveWorst(highs, model, result, solveOptions) : undefined;
   return {
     children: input.children.length,
     providers: options.providers ?? 20,
@@ -202,7 +217,30 @@ export async function measureOptimality(options: { children: number; providers?:
       nightsVsMaxMin: round4(metrics.unitsAllocated / Math.max(1, nightsAtMaxMin)),
       nightsVsMax: round4(metrics.unitsAllocated / Math.max(1, maxNights)),
     },
+    ...(integerAboveWorst ? { integerAboveWorst } : {}),
   };
+}
+
+/**
+ * The integer programme (not its relaxation) with every child's share above the allocator's worst: at
+ * least the worst plus a margin smaller than the gap between any two shares (units got / wanted, wants
+ * being whole numbers), so no better integer share is ruled out by the margin.
+ */
+function proveWorst(
+  highs: Awaited<ReturnType<typeof highsLoader>>,
+  model: Model,
+  result: ReturnType<typeof allocate>,
+  solveOptions: Record<string, unknown>,
+): NonNullable<OptimalityFigures['integerAboveWorst']> {
+  const shares = result.explanations.filter((e) => e.unitsWanted > 0).map((e) => e.unitsGot / e.unitsWanted);
+  const worst = Math.min(...shares);
+  const largestWant = Math.max(...model.participants.map((child) => child.unitsWanted));
+  const margin = 1 / (2 * largestWant * largestWant);
+  const started = performance.now();
+  const { solver: _interiorPoint, ...mip } = solveOptions;
+  const solution = highs.solve(lp(model, 'z', [`z >= ${worst + margin}`]), mip);
+  const found = solution.Status === 'Optimal' ? round4(primal(solution, 'z')) : Number.NaN;
+  return { status: solution.Status, worstShare: found, solveMs: Math.round(performance.now() - started) };
 }
 
 /** Places the optimum's choices child by child, in date order, through checkPlacement; counts refusals. */
@@ -259,15 +297,30 @@ export function printOptimality(rows: OptimalityFigures[]): void {
         `    children with nothing ${row.allocator.childrenWithNothing}; split stays ${row.allocator.splitStays} (avoidable ${row.allocator.avoidableSplits}); ` +
         `requests honoured ${(row.allocator.requestsHonoured * 100).toFixed(1)}%; optimum replay refusals ${row.exact.replayRefusals}`,
     );
+    const proof = row.integerAboveWorst;
+    if (proof) {
+      console.log(
+        `    integer programme, every child above ${row.allocator.worstShare.toFixed(3)} (${proof.solveMs} ms): ` +
+          (proof.status === 'Infeasible'
+            ? `infeasible — ${row.allocator.worstShare.toFixed(3)} is the exact integer max-min`
+            : proof.status === 'Optimal'
+              ? `a worst share of ${proof.worstShare.toFixed(3)} exists`
+              : `not settled: ${proof.status}`),
+      );
+    }
   }
 }
 
-/** Sizes as `children[:lp]`: 120 children solve exactly in about a minute and a half; larger ones use the relaxation. */
-export async function runOptimalityBench(spec = process.env.BENCH_OPT_CHILDREN ?? '120,300:lp,600:lp'): Promise<OptimalityFigures[]> {
+/**
+ * Sizes as `children[:lp][:prove]`: 120 children solve exactly in about a minute and a half; larger ones use
+ * the relaxation, and `prove` asks the integer programme whether any allocation beats the allocator's worst
+ * share (about a minute and a half at 300 children; at 600 it does not settle in ten minutes).
+ */
+export async function runOptimalityBench(spec = process.env.BENCH_OPT_CHILDREN ?? '120,300:lp:prove,600:lp'): Promise<OptimalityFigures[]> {
   const rows: OptimalityFigures[] = [];
   for (const size of spec.split(',')) {
-    const [children, mode] = size.split(':');
-    rows.push(await measureOptimality({ children: Number(children), relaxed: mode === 'lp' }));
+    const [children, ...modes] = size.split(':');
+    rows.push(await measureOptimality({ children: Number(children), relaxed: modes.includes('lp'), prove: modes.includes('prove') }));
   }
   printOptimality(rows);
   return rows;
