@@ -8,8 +8,8 @@
  * plan is re-checked under the same locks as any direct booking.
  */
 import { db, type Tx } from '../db.js';
-import type { AllocationRound } from '../generated/prisma/client.js';
-import { allocate } from '../domain/allocation/index.js';
+import { Prisma, type AllocationRound } from '../generated/prisma/client.js';
+import { allocate, usableSlots } from '../domain/allocation/index.js';
 import { writeUnits } from '../domain/allocation/write-units.js';
 import type { BreakRequestInfo, ScarcityCalendar } from '../domain/allocation/types.js';
 import { ENGLAND_CALENDAR } from '../domain/calendar-england.js';
@@ -140,11 +140,13 @@ interface RoundSlotRow {
 
 /**
  * The period's slots a round may give: active, open to the authority (not a block contract of another), at a home
- * not closed by the slot's start. Every home in the country is in it (providers are shared), so it is one statement
- * with only what toSlotInfo reads: through the ORM, with each slot's provider, closures and carer, a week's slots took
- * a quarter of a second of every authority's round at a tenth of a national deployment, growing with the nation.
+ * not closed by the slot's start. Every home in the country can be in it (providers are shared), so it is one
+ * statement with only what toSlotInfo reads: through the ORM, with each slot's provider, closures and carer, a week's
+ * slots took a quarter of a second of every authority's round at a tenth of a national deployment, growing with the
+ * nation. `only`: just the slots named and those of the providers named (usableSlots), when nothing else could change
+ * the round; a week of the country's 16,800 slots was most of a round's snapshot, allocation and memory.
  */
-async function roundSlots(tx: Tx, authorityId: string, start: Date, end: Date) {
+async function roundSlots(tx: Tx, authorityId: string, start: Date, end: Date, only: { slotIds: string[]; providerIds: string[] } | null) {
   const rows = await tx.$queryRaw<RoundSlotRow[]>`
     SELECT s.id, s."providerId", s."startsAt", s."endsAt", s.capacity, s.booked, s.held, s.capabilities::text[] AS capabilities,
            s."reservedForAuthorityId", s."carerId", p.kind::text AS kind,
@@ -153,7 +155,8 @@ async function roundSlots(tx: Tx, authorityId: string, start: Date, end: Date) {
     FROM slot s JOIN provider p ON p.id = s."providerId"
     WHERE s.status = 'ACTIVE' AND s."startsAt" >= ${start} AND s."startsAt" < ${end}
       AND (s."reservedForAuthorityId" IS NULL OR s."reservedForAuthorityId" = ${authorityId})
-      AND p.status <> 'CLOSED' AND (p."closingFrom" IS NULL OR s."startsAt" < p."closingFrom")`;
+      AND p.status <> 'CLOSED' AND (p."closingFrom" IS NULL OR s."startsAt" < p."closingFrom")
+      ${only ? Prisma.sql`AND (s.id = ANY(${only.slotIds}::text[]) OR s."providerId" = ANY(${only.providerIds}::text[]))` : Prisma.empty}`;
   return rows.map((r): SlotInfoSource => ({
     ...r,
     provider: { kind: r.kind },
@@ -162,9 +165,13 @@ async function roundSlots(tx: Tx, authorityId: string, start: Date, end: Date) {
   }));
 }
 
-/** Everything the allocator needs, read as one consistent snapshot (exported for what-if scenarios, which allocate a copy). */
-/** `calendar` is the round's JSON column, or for a scenario the default calendar: parsed either way. */
-export async function loadRoundInput(round: Pick<AllocationRound, 'authorityId' | 'periodStart' | 'periodEnd' | 'seed'> & { calendar: unknown }) {
+/**
+ * Everything the allocator needs, read as one consistent snapshot (exported for what-if scenarios, which allocate a
+ * copy). `calendar` is the round's JSON column, or for a scenario the default calendar: parsed either way.
+ * `onlyUsableSlots`: read only the slots the requests can use when that provably allocates the same (usableSlots);
+ * a scenario changes the homes themselves, so it reads every slot.
+ */
+export async function loadRoundInput(round: Pick<AllocationRound, 'authorityId' | 'periodStart' | 'periodEnd' | 'seed'> & { calendar: unknown }, options: { onlyUsableSlots?: boolean } = {}) {
   const start = londonWallTimeToInstant(round.periodStart, '00:00');
   const end = londonWallTimeToInstant(addDays(round.periodEnd, 1), '00:00');
   return db().$transaction(
@@ -177,7 +184,20 @@ export async function loadRoundInput(round: Pick<AllocationRound, 'authorityId' 
       const latest = new Map(requests.map((r) => [r.childId, r]));
       const childIds = [...latest.keys()];
       const children = await tx.child.findMany({ where: { id: { in: childIds } }, include: { entitlements: true } });
-      const slots = await roundSlots(tx, round.authorityId, start, end);
+      const roundChildren = children.map((c) => ({ id: c.id, authorityId: c.authorityId, needs: c.needs as CareNeed[] }));
+      const roundRequests = [...latest.values()].map<BreakRequestInfo>((r) => ({
+        id: r.id,
+        childId: r.childId,
+        period: { from: r.periodStart, to: r.periodEnd },
+        preferences: RequestPreferencesColumn.parse(r.preferences),
+        flexible: r.flexible,
+        transportNeeded: r.transportNeeded,
+        nightsWanted: r.nightsWanted,
+        stayNights: r.stayNights,
+        filedAt: r.createdAt,
+      }));
+      const only = options.onlyUsableSlots ? usableSlots(roundRequests, roundChildren) : null;
+      const slots = await roundSlots(tx, round.authorityId, start, end, only);
       const stays = await tx.booking.findMany({
         where: { childId: { in: childIds }, status: { in: [...LIVE_BOOKING_STATUSES] } },
         include: { slot: { select: { providerId: true } } },
@@ -189,20 +209,10 @@ export async function loadRoundInput(round: Pick<AllocationRound, 'authorityId' 
         seed: round.seed,
         period: { start, end },
         slots: slots.map(toSlotInfo),
-        children: children.map((c) => ({ id: c.id, authorityId: c.authorityId, needs: c.needs as CareNeed[] })),
+        children: roundChildren,
         entitlements: children.flatMap((c) => c.entitlements.map(toEntitlementInfo)),
         existingStays,
-        requests: [...latest.values()].map<BreakRequestInfo>((r) => ({
-          id: r.id,
-          childId: r.childId,
-          period: { from: r.periodStart, to: r.periodEnd },
-          preferences: RequestPreferencesColumn.parse(r.preferences),
-          flexible: r.flexible,
-          transportNeeded: r.transportNeeded,
-          nightsWanted: r.nightsWanted,
-          stayNights: r.stayNights,
-          filedAt: r.createdAt,
-        })),
+        requests: roundRequests,
         history: credits.map((c) => CreditHistoryColumn.parse(c.history)),
         calendar: RoundCalendarColumn.parse(round.calendar),
       };
@@ -224,7 +234,7 @@ export async function runRound(roundId: string): Promise<{ status: string; booki
     return { status: now.status, bookings: await roundBookingCount(roundId) };
   }
 
-  const input = await loadRoundInput(round);
+  const input = await loadRoundInput(round, { onlyUsableSlots: true });
   const started = performance.now();
   const result = allocate(input);
   logger.info('allocation computed', { roundId, ms: Math.round(performance.now() - started), bookings: result.bookings.length });

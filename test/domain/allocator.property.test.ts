@@ -13,7 +13,7 @@ import { COMPLEX_HEALTH_NEEDS, PLACE_REQUIRED_NEEDS, type CareNeed } from '../..
 import { checkPlacement } from '../../src/domain/eligibility.js';
 import { addDays, daysBetween, londonDateOf } from '../../src/domain/london-time.js';
 import type { ChildInfo, SlotInfo, StayInfo } from '../../src/domain/model.js';
-import { allocate, allocateFirstComeFirstServed } from '../../src/domain/allocation/index.js';
+import { allocate, allocateFirstComeFirstServed, usableSlots } from '../../src/domain/allocation/index.js';
 import type { AllocationInput, AllocationResult, Preference } from '../../src/domain/allocation/index.js';
 
 const NEEDS: CareNeed[] = ['GASTROSTOMY', 'EPILEPSY_RESCUE_MEDICATION', 'WHEELCHAIR', 'AUTISM'];
@@ -312,6 +312,32 @@ describe('allocation properties', () => {
         }
       }),
       { numRuns: 60 },
+    );
+  });
+  it('gives the same round from only the slots its requests can use whenever it is told it may read only those', () => {
+    // Rounds as generated (flexible requests, provider-less DAYS and place-required needs read every slot), and the
+    // same rounds with none of those, which read only the usable slots.
+    const narrowable = (input: AllocationInput): AllocationInput => ({
+      ...input,
+      children: input.children.map((child) => ({ ...child, needs: child.needs.filter((need) => !PLACE_REQUIRED_NEEDS.includes(need)) })),
+      requests: input.requests.map((request) => ({
+        ...request,
+        flexible: false,
+        preferences: request.preferences.map((p) => (p.kind === 'DAYS' && p.providerId === undefined ? { ...p, providerId: 'provider-1' } : p)),
+      })),
+    });
+    fc.assert(
+      fc.property(roundArbitrary, fc.boolean(), (generated, narrow) => {
+        const input = narrow ? narrowable(generated) : generated;
+        const usable = usableSlots(input.requests, input.children);
+        if (narrow) expect(usable).not.toBeNull();
+        if (!usable) return;
+        const ids = new Set(usable.slotIds);
+        const providers = new Set(usable.providerIds);
+        const slots = input.slots.filter((slot) => ids.has(slot.id) || providers.has(slot.providerId));
+        expect(allocate({ ...input, slots })).toEqual(allocate(input));
+      }),
+      { numRuns: 200 },
     );
   });
 });

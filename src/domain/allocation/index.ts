@@ -20,3 +20,4 @@ export {
 } from './metrics.js';
 export { SeededRandom, hashString, lotteryTicket } from './random.js';
 export type * from './types.js';
+export { usableSlots } from './usable-slots.js';
