@@ -74,19 +74,39 @@ export type BookingQueryInput = z.infer<typeof BookingQuery>;
 
 export const NO_SHOW_REASONS = ['CHILD_UNWELL', 'FAMILY_CANCELLED_ON_THE_DAY', 'PROVIDER_CANCELLED_ON_THE_DAY', 'TRANSPORT_FAILED', 'OTHER'] as const;
 
-export const RecordAttendanceBody = z
+const attendanceFields = {
+  status: z.enum(ATTENDANCE_STATUSES),
+  reason: z.enum(NO_SHOW_REASONS).optional().openapi({ description: 'Required for NO_SHOW' }),
+  note: Text().trim().max(500).optional(),
+  pickedUpAt: Instant.optional().openapi({ description: 'An early pick-up: when the child was collected, before the break ended (ATTENDED only)' }),
+};
+
+const attendanceRules = (v: { status: (typeof ATTENDANCE_STATUSES)[number]; reason?: string | undefined; pickedUpAt?: string | undefined }, ctx: z.RefinementCtx) => {
+  if (v.status === 'NO_SHOW' && !v.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'say why the break did not happen' });
+  if (v.status === 'NO_SHOW' && v.pickedUpAt) ctx.addIssue({ code: 'custom', path: ['pickedUpAt'], message: 'only a break that happened has a pick-up time' });
+  if (v.status === 'ATTENDED' && v.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'only a NO_SHOW has a reason' });
+};
+
+export const RecordAttendanceBody = z.object(attendanceFields).strict().superRefine(attendanceRules).openapi('RecordAttendance');
+
+/** A morning's attendance in one go: all of it is recorded, or (on any refusal) none. */
+export const RecordAttendanceManyBody = z
   .object({
-    status: z.enum(ATTENDANCE_STATUSES),
-    reason: z.enum(NO_SHOW_REASONS).optional().openapi({ description: 'Required for NO_SHOW' }),
-    note: Text().trim().max(500).optional(),
-    pickedUpAt: Instant.optional().openapi({ description: 'An early pick-up: when the child was collected, before the break ended (ATTENDED only)' }),
+    records: z
+      .array(z.object({ bookingId: Uuid, ...attendanceFields }).strict().superRefine(attendanceRules))
+      .min(1)
+      .max(100)
+      .superRefine((records, ctx) => {
+        const seen = new Set<string>();
+        records.forEach((r, i) => {
+          if (seen.has(r.bookingId)) ctx.addIssue({ code: 'custom', path: [i, 'bookingId'], message: 'this booking is already in the list' });
+          seen.add(r.bookingId);
+        });
+      }),
   })
   .strict()
-  .superRefine((v, ctx) => {
-    if (v.status === 'NO_SHOW' && !v.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'say why the break did not happen' });
-    if (v.status === 'NO_SHOW' && v.pickedUpAt) ctx.addIssue({ code: 'custom', path: ['pickedUpAt'], message: 'only a break that happened has a pick-up time' });
-    if (v.status === 'ATTENDED' && v.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'only a NO_SHOW has a reason' });
-  })
-  .openapi('RecordAttendance');
+  .openapi('RecordAttendanceMany');
+
+export type RecordAttendanceManyInput = z.infer<typeof RecordAttendanceManyBody>;
 
 export type RecordAttendanceInput = z.infer<typeof RecordAttendanceBody>;

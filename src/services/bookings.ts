@@ -5,7 +5,7 @@ import { Prisma, type Booking } from '../generated/prisma/client.js';
 import { londonWallTimeToInstant, addDays } from '../domain/london-time.js';
 import { ApiError, invalid, notFound } from '../errors.js';
 import { flushOutboxSoon, recordJob } from '../jobs/outbox.js';
-import type { BookingQueryInput, CreateBookingInput, RecordAttendanceInput } from '../schemas/bookings.js';
+import type { BookingQueryInput, CreateBookingInput, RecordAttendanceInput, RecordAttendanceManyInput } from '../schemas/bookings.js';
 import { notify } from './notifications.js';
 import { notifyBookingCancelled } from './notification-triggers.js';
 import { dayAndTimeText } from '../domain/notification-text.js';
@@ -158,48 +158,74 @@ export async function getBooking(principal: Principal, bookingId: string) {
  */
 export async function recordAttendance(principal: Principal, bookingId: string, input: RecordAttendanceInput) {
   requireRole(principal, 'PROVIDER', 'COORDINATOR');
-  const booking = await transaction(async (tx) => {
-    await tx.$queryRaw`SELECT id FROM booking WHERE id = ${bookingId} FOR UPDATE`;
-    const before = await tx.booking.findFirst({ where: { AND: [{ id: bookingId }, bookingScope(principal)] }, include: { child: true } });
-    if (!before) throw notFound('Booking');
-    if (!isLiveBooking(before.status)) {
-      throw new ApiError('CONFLICT', `Attendance cannot be recorded for a ${before.status.toLowerCase()} booking`);
-    }
-    const now = new Date();
-    if (before.startsAt > now) throw new ApiError('CONFLICT', 'Attendance can be recorded once the break has started');
-    const pickedUpAt = input.pickedUpAt ? new Date(input.pickedUpAt) : null;
-    // "Attended" means the whole break happened, so it waits for the end; a child collected early is attended with the time they left.
-    if (pickedUpAt && (pickedUpAt < before.startsAt || pickedUpAt >= before.endsAt || pickedUpAt > now)) {
-      throw invalid([{ path: 'body.pickedUpAt', message: 'the pick-up time must be during the break and not in the future' }], 'That pick-up time is not during the break');
-    }
-    if (input.status === 'ATTENDED' && !pickedUpAt && before.endsAt > now) {
-      throw new ApiError('CONFLICT', 'The break has not ended yet: record attendance once it has, or record an early pick-up with its time');
-    }
-    const after = await tx.booking.update({
-      where: { id: bookingId },
-      data: { status: input.status, noShowReason: input.status === 'NO_SHOW' ? input.reason! : null, pickedUpAt, attendanceRecordedAt: now },
-    });
-    await audit(tx, principal, {
-      action: before.attendanceRecordedAt ? 'booking.attendance_corrected' : 'booking.attendance_recorded',
-      entityType: 'Booking',
-      entityId: bookingId,
-      bookingId,
-      authorityId: before.authorityId,
-      before: { status: before.status, noShowReason: before.noShowReason },
-      after: { status: after.status, noShowReason: after.noShowReason, pickedUpAt: isoOrNull(after.pickedUpAt), note: input.note ?? null },
-    });
-    if (input.reason === 'PROVIDER_CANCELLED_ON_THE_DAY') {
-      await notify(tx, {
-        kind: 'BREAK_NOT_DELIVERED',
-        dedupeKey: `provider-cancelled-${bookingId}`,
-        recipientRole: 'COORDINATOR',
-        recipientId: before.authorityId,
-        fields: { child_name: `${before.child.firstName} ${before.child.lastName}`, break_date: dayAndTimeText(before.startsAt) },
-        link: '/coordinator/ledger',
-        payload: { bookingId },
-      });
-    }
-    return tx.booking.findUniqueOrThrow({ where: { id: bookingId }, include: withProvider });
-  });
+  const booking = await transaction((tx) => recordAttendanceIn(tx, principal, bookingId, input, new Date()));
   return bookingView(booking);
+}
+
+/**
+ * Several breaks' attendance in one transaction, as a provider records a morning's from one table: every
+ * record is checked as recordAttendance checks one, and a refusal of any (named by its child and date) records none.
+ */
+export async function recordAttendanceForMany(principal: Principal, input: RecordAttendanceManyInput) {
+  requireRole(principal, 'PROVIDER', 'COORDINATOR');
+  const now = new Date();
+  const booked = await transaction(async (tx) => {
+    const out = new Map<string, Awaited<ReturnType<typeof recordAttendanceIn>>>();
+    // Locked in one order, so two people recording overlapping mornings wait for each other instead of deadlocking.
+    for (const { bookingId, ...record } of [...input.records].sort((a, b) => a.bookingId.localeCompare(b.bookingId))) {
+      try {
+        out.set(bookingId, await recordAttendanceIn(tx, principal, bookingId, record, now));
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        const b = await tx.booking.findFirst({ where: { AND: [{ id: bookingId }, bookingScope(principal)] }, select: { startsAt: true, child: { select: { firstName: true, lastName: true } } } });
+        const which = b ? `${b.child.firstName} ${b.child.lastName}, ${dayAndTimeText(b.startsAt)}` : `Booking ${bookingId}`;
+        throw new ApiError(err.code, `${which}: ${err.detail} (nothing was recorded)`, { ...err.extensions, bookingId });
+      }
+    }
+    return out;
+  });
+  return { records: input.records.map((r) => bookingView(booked.get(r.bookingId)!)) };
+}
+
+async function recordAttendanceIn(tx: Tx, principal: Principal, bookingId: string, input: RecordAttendanceInput, now: Date) {
+  await tx.$queryRaw`SELECT id FROM booking WHERE id = ${bookingId} FOR UPDATE`;
+  const before = await tx.booking.findFirst({ where: { AND: [{ id: bookingId }, bookingScope(principal)] }, include: { child: true } });
+  if (!before) throw notFound('Booking');
+  if (!isLiveBooking(before.status)) {
+    throw new ApiError('CONFLICT', `Attendance cannot be recorded for a ${before.status.toLowerCase()} booking`);
+  }
+  if (before.startsAt > now) throw new ApiError('CONFLICT', 'Attendance can be recorded once the break has started');
+  const pickedUpAt = input.pickedUpAt ? new Date(input.pickedUpAt) : null;
+  // "Attended" means the whole break happened, so it waits for the end; a child collected early is attended with the time they left.
+  if (pickedUpAt && (pickedUpAt < before.startsAt || pickedUpAt >= before.endsAt || pickedUpAt > now)) {
+    throw invalid([{ path: 'body.pickedUpAt', message: 'the pick-up time must be during the break and not in the future' }], 'That pick-up time is not during the break');
+  }
+  if (input.status === 'ATTENDED' && !pickedUpAt && before.endsAt > now) {
+    throw new ApiError('CONFLICT', 'The break has not ended yet: record attendance once it has, or record an early pick-up with its time');
+  }
+  const after = await tx.booking.update({
+    where: { id: bookingId },
+    data: { status: input.status, noShowReason: input.status === 'NO_SHOW' ? input.reason! : null, pickedUpAt, attendanceRecordedAt: now },
+  });
+  await audit(tx, principal, {
+    action: before.attendanceRecordedAt ? 'booking.attendance_corrected' : 'booking.attendance_recorded',
+    entityType: 'Booking',
+    entityId: bookingId,
+    bookingId,
+    authorityId: before.authorityId,
+    before: { status: before.status, noShowReason: before.noShowReason },
+    after: { status: after.status, noShowReason: after.noShowReason, pickedUpAt: isoOrNull(after.pickedUpAt), note: input.note ?? null },
+  });
+  if (input.reason === 'PROVIDER_CANCELLED_ON_THE_DAY') {
+    await notify(tx, {
+      kind: 'BREAK_NOT_DELIVERED',
+      dedupeKey: `provider-cancelled-${bookingId}`,
+      recipientRole: 'COORDINATOR',
+      recipientId: before.authorityId,
+      fields: { child_name: `${before.child.firstName} ${before.child.lastName}`, break_date: dayAndTimeText(before.startsAt) },
+      link: '/coordinator/ledger',
+      payload: { bookingId },
+    });
+  }
+  return tx.booking.findUniqueOrThrow({ where: { id: bookingId }, include: withProvider });
 }

@@ -44,6 +44,12 @@ export function span(start: string | Date, end: string | Date): string {
   return sameDay ? `${longDate(start)}, ${clockTime(start)} to ${clockTime(end)}` : `${longDate(start)}, ${clockTime(start)} to ${longDate(end)}, ${clockTime(end)}`;
 }
 
+/** The same in short dates ("Sat 28 Nov, 5pm to Sun 29 Nov, 10am"), for a table row. */
+export function shortSpan(start: string | Date, end: string | Date): string {
+  const sameDay = shortDate(start) === shortDate(end);
+  return sameDay ? `${shortDate(start)}, ${clockTime(start)} to ${clockTime(end)}` : `${shortDate(start)}, ${clockTime(start)} to ${shortDate(end)}, ${clockTime(end)}`;
+}
+
 /** A period of local dates: "Friday 1 January 2027 to Wednesday 31 March 2027". */
 export const period = (from: string, to: string): string => `${longDate(from)} to ${longDate(to)}`;
 

@@ -132,3 +132,44 @@ describe('POST /v1/bookings/:id/attendance', () => {
     expect(flagged[0]!.subject).toMatch(/provider cancelled on the day/i);
   });
 });
+
+describe('POST /v1/bookings/attendance (a morning at once)', () => {
+  const many = (token: string, body: unknown) => post('/v1/bookings/attendance', token, body);
+
+  it('records every break given, in one go, each as the single-break call would', async () => {
+    const { providerToken, provider, coordinatorToken, fam, booking } = await setup();
+    const other = await makeFamilyWithChild(fam.child.authorityId);
+    const second = await book(coordinatorToken, other.child.id, (await makeSlot(provider.id, daysFromToday(21), { places: 1 })).id);
+    await moveBookingTo(second.id, daysFromToday(-3));
+    const res = await many(providerToken, { records: [
+      { bookingId: booking.id, status: 'ATTENDED', note: 'Swimming' },
+      { bookingId: second.id, status: 'NO_SHOW', reason: 'CHILD_UNWELL' },
+    ] });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.records.map((r: { id: string; status: string }) => [r.id, r.status])).toEqual([[booking.id, 'ATTENDED'], [second.id, 'NO_SHOW']]);
+    const rows = await db().booking.findMany({ where: { id: { in: [booking.id, second.id] } } });
+    expect(Object.fromEntries(rows.map((r) => [r.id, [r.status, r.noShowReason]]))).toEqual({ [booking.id]: ['ATTENDED', null], [second.id]: ['NO_SHOW', 'CHILD_UNWELL'] });
+    expect(await db().auditEvent.count({ where: { bookingId: { in: [booking.id, second.id] }, action: 'booking.attendance_recorded' } })).toBe(2);
+  });
+
+  it('records none when any one is refused, and names the break refused', async () => {
+    const { providerToken, provider, coordinatorToken, fam, booking } = await setup();
+    // Booked but not yet begun: attendance cannot be recorded for it.
+    const later = await book(coordinatorToken, fam.child.id, (await makeSlot(provider.id, daysFromToday(25), { places: 1 })).id);
+    const refused = expectProblem(await many(providerToken, { records: [{ bookingId: booking.id, status: 'ATTENDED' }, { bookingId: later.id, status: 'ATTENDED' }] }), 409, 'CONFLICT');
+    expect(refused.detail).toContain(fam.child.firstName);
+    expect(refused.detail).toMatch(/started.*nothing was recorded/);
+    expect((await db().booking.findUniqueOrThrow({ where: { id: booking.id } })).attendanceRecordedAt).toBeNull();
+  });
+
+  it('refuses another provider’s booking without recording it or saying whose it is, and bad lists with 400', async () => {
+    const { otherProviderToken, providerToken, booking, fam } = await setup();
+    const refused = expectProblem(await many(otherProviderToken, { records: [{ bookingId: booking.id, status: 'ATTENDED' }] }), 404, 'NOT_FOUND');
+    expect(JSON.stringify(refused)).not.toContain(fam.child.firstName);
+    expect((await db().booking.findUniqueOrThrow({ where: { id: booking.id } })).attendanceRecordedAt).toBeNull();
+    expectProblem(await many(providerToken, { records: [] }), 400, 'VALIDATION_FAILED');
+    expectProblem(await many(providerToken, { records: [{ bookingId: booking.id, status: 'ATTENDED' }, { bookingId: booking.id, status: 'NO_SHOW', reason: 'OTHER' }] }), 400, 'VALIDATION_FAILED');
+    expectProblem(await many(providerToken, { records: [{ bookingId: booking.id, status: 'NO_SHOW' }] }), 400, 'VALIDATION_FAILED');
+    expect((await db().booking.findUniqueOrThrow({ where: { id: booking.id } })).attendanceRecordedAt).toBeNull();
+  });
+});

@@ -280,10 +280,10 @@ describe('the demo’s year', { timeout: 300_000 }, () => {
     for (const b of arriving) expect(day.html).toContain(`/provider/children/${b.childId}`);
     const m = /Attendance to record \((\d+)\)/.exec(body);
     expect(Number(m?.[1])).toBeGreaterThanOrEqual(waiting.length);
-    for (const b of waiting) expect(day.html).toContain(`/provider/bookings/${b.id}/attendance`);
+    for (const b of waiting) expect(day.html).toContain(`name="status-${b.id}"`);
     // Record one as attended, straight away.
     const first = waiting[0]!;
-    const done = await web.request(`/provider/bookings/${first.id}/attendance`, { method: 'POST', form: { _csrf: web.csrfOf(day.html), status: 'ATTENDED', reason: '', note: '' } });
+    const done = await web.request('/provider/attendance', { method: 'POST', form: { _csrf: web.csrfOf(day.html), [`status-${first.id}`]: 'ATTENDED', [`reason-${first.id}`]: '', [`note-${first.id}`]: '' } });
     expect(done.status).toBe(303);
     expect((await db().booking.findUniqueOrThrow({ where: { id: first.id } })).status).toBe('ATTENDED');
     console.log('demo arrivals', JSON.stringify({ home: home.name, leavingToday, waiting: waiting.length, londonTime: londonWallTimeOf(now) }));

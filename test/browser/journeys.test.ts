@@ -292,16 +292,19 @@ describe('web pages in Chromium', { timeout: 90_000 }, () => {
     const t = await tenant();
     const stay = await insertStay(t.child, t.provider.id, daysFromToday(-2), 1);
     const page = await signIn(t.providerToken);
-    const form = page.getByRole('form', { name: `Attendance for ${t.child.firstName} ${t.child.lastName}` });
+    const form = page.getByRole('form', { name: 'Attendance to record' });
+    const happened = form.getByRole('group', { name: `Did ${t.child.firstName} ${t.child.lastName}'s break on` });
     // Nothing is chosen for the provider.
     expect(await form.getByRole('radio', { checked: true }).count()).toBe(0);
     await expectAccessible(page, 'provider-bookings');
     await go(form.getByRole('button', { name: 'Record attendance' }));
     await see(page.getByRole('alert'), 'Choose whether the break happened');
-    await form.getByLabel('Did not happen', { exact: true }).check();
+    await happened.getByLabel('Did not happen', { exact: true }).check();
     await go(form.getByRole('button', { name: 'Record attendance' }));
     await see(page.getByRole('alert'), 'Say why the break did not happen');
-    await form.getByLabel('Attended', { exact: true }).check();
+    // The answer given stays chosen on the page that asks for the reason.
+    expect(await happened.getByLabel('Did not happen', { exact: true }).isChecked()).toBe(true);
+    await happened.getByLabel('Attended', { exact: true }).check();
     await go(form.getByRole('button', { name: 'Record attendance' }));
     await see(page.getByRole('status'), 'Attendance recorded');
     expect((await db().booking.findUniqueOrThrow({ where: { id: stay.id } })).status).toBe('ATTENDED');

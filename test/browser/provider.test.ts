@@ -78,6 +78,33 @@ describe('a provider in the pages', { timeout: 90_000 }, () => {
     });
   }
 
+  it('a morning’s attendance goes in from one table with one button; a break left blank stays to record', async () => {
+    const { authority } = await makeAuthority();
+    const { providerToken, provider } = await makeProvider('RESIDENTIAL');
+    const children = await Promise.all([0, 1, 2].map(async () => makeChild((await makeFamily(authority.id)).family.id, authority.id)));
+    const stays: { id: string }[] = [];
+    for (const [i, child] of children.entries()) stays.push(await insertStay(child, provider.id, daysFromToday(-2 - i), 1));
+    const page = await session.signIn(providerToken);
+    await see(page.getByRole('heading', { name: /Attendance to record/ }), 'Attendance to record (3)');
+    const form = page.getByRole('form', { name: 'Attendance to record' });
+    const row = (i: number) => form.getByRole('group', { name: `Did ${children[i]!.firstName} ${children[i]!.lastName}'s break on` });
+    await row(0).getByLabel('Attended', { exact: true }).check();
+    await row(1).getByLabel('Did not happen', { exact: true }).check();
+    await form.getByLabel(`Why ${children[1]!.firstName} ${children[1]!.lastName}'s break`).selectOption({ label: 'Child unwell' });
+    await form.getByLabel(`Note about ${children[1]!.firstName} ${children[1]!.lastName}'s break`).fill('Temperature in the morning');
+    await shot(page, 'provider-attendance');
+    await go(form.getByRole('button', { name: 'Record attendance' }));
+    await see(page.getByRole('status'), 'Attendance recorded');
+    const after = await db().booking.findMany({ where: { id: { in: stays.map((s) => s.id) } } });
+    const byId = new Map(after.map((b) => [b.id, b]));
+    expect([0, 1, 2].map((i) => [byId.get(stays[i]!.id)!.status, byId.get(stays[i]!.id)!.noShowReason])).toEqual([['ATTENDED', null], ['NO_SHOW', 'CHILD_UNWELL'], ['CONFIRMED', null]]);
+    // The one left blank is still asked, and only it.
+    await see(page.getByRole('heading', { name: /Attendance to record/ }), 'Attendance to record (1)');
+    expect(await page.getByRole('form', { name: 'Attendance to record' }).getByRole('group').count()).toBe(1);
+    await row(2).waitFor();
+    await page.context().close();
+  });
+
   it('an ended break asks attended or not, and none is chosen', async () => {
     const { authority } = await makeAuthority();
     const { providerToken, provider } = await makeProvider('RESIDENTIAL');
@@ -85,10 +112,9 @@ describe('a provider in the pages', { timeout: 90_000 }, () => {
     const child = await makeChild(family.id, authority.id);
     await insertStay(child, provider.id, daysFromToday(-3), 1);
     const page = await session.signIn(providerToken);
-    const form = page.getByRole('form', { name: `Attendance for ${child.firstName} ${child.lastName}` });
-    await see(form, `Did ${child.firstName}'s break on`);
-    expect(await form.getByRole('radio').count()).toBe(2);
-    expect(await form.getByRole('radio', { checked: true }).count()).toBe(0);
+    const happened = page.getByRole('form', { name: 'Attendance to record' }).getByRole('group', { name: `Did ${child.firstName} ${child.lastName}'s break on` });
+    expect(await happened.getByRole('radio').count()).toBe(2);
+    expect(await happened.getByRole('radio', { checked: true }).count()).toBe(0);
     await page.context().close();
   });
 });

@@ -1,8 +1,8 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../../http/app.js';
 import { bearerSecurity, errorResponses, IdempotencyHeader, IdParam, jsonBody, jsonContent } from '../../http/openapi.js';
 import { page } from '../../schemas/paging.js';
-import { BookingCreatedSchema, BookingDetailSchema, BookingQuery, BookingSchema, CancelBookingBody, CreateBookingBody, RecordAttendanceBody } from '../../schemas/bookings.js';
+import { BookingCreatedSchema, BookingDetailSchema, BookingQuery, BookingSchema, CancelBookingBody, CreateBookingBody, RecordAttendanceBody, RecordAttendanceManyBody } from '../../schemas/bookings.js';
 import * as bookings from '../../services/bookings.js';
 
 const tags = ['Bookings'];
@@ -41,10 +41,18 @@ export const recordAttendanceRoute = createRoute({
   responses: { 200: jsonContent(BookingSchema, 'Recorded'), ...errorResponses },
 });
 
+export const recordAttendanceManyRoute = createRoute({
+  method: 'post', path: '/v1/bookings/attendance', tags, security,
+  summary: 'Record several breaks’ attendance at once (a morning’s, from one table): all of it, or on any refusal none',
+  request: { headers: IdempotencyHeader, body: jsonBody(RecordAttendanceManyBody) },
+  responses: { 200: jsonContent(z.object({ records: z.array(BookingSchema) }).openapi('AttendanceRecorded'), 'Recorded, in the order given'), ...errorResponses },
+});
+
 export const bookingsRouter = createRouter()
   .openapi(createBookingRoute, async (c) => c.json(await bookings.createBooking(c.get('principal'), c.req.valid('json')), 201))
   .openapi(listBookingsRoute, async (c) => c.json(await bookings.listBookings(c.get('principal'), c.req.valid('query')), 200))
   .openapi(getBookingRoute, async (c) => c.json(await bookings.getBooking(c.get('principal'), c.req.valid('param').id), 200))
+  .openapi(recordAttendanceManyRoute, async (c) => c.json(await bookings.recordAttendanceForMany(c.get('principal'), c.req.valid('json')), 200))
   .openapi(recordAttendanceRoute, async (c) =>
     c.json(await bookings.recordAttendance(c.get('principal'), c.req.valid('param').id, c.req.valid('json')), 200))
   .openapi(cancelBookingRoute, async (c) => {

@@ -6,13 +6,13 @@
  */
 import { Hono, type Context } from 'hono';
 import { addDays, londonWallTimeToInstant } from '../../domain/london-time.js';
-import { recordAttendance } from '../../services/bookings.js';
+import { recordAttendance, recordAttendanceForMany } from '../../services/bookings.js';
 import { attendanceToRecord, bookingsBetween, providerDay, type DayBooking } from '../../services/provider-day.js';
-import { invalid } from '../../errors.js';
-import { NO_SHOW_REASONS, RecordAttendanceBody } from '../../schemas/bookings.js';
-import { Button, Choices, Csrf, DataTable, ErrorBox, Layout, Notice, StatusTag, Tag, human, type PageError } from '../layout.js';
-import { clockTime, longDate, shortDate, span } from '../format.js';
-import { isDate, optional, parseWith, readForm, text, today } from '../forms.js';
+import { invalid, type FieldProblem } from '../../errors.js';
+import { NO_SHOW_REASONS, RecordAttendanceBody, RecordAttendanceManyBody, type RecordAttendanceManyInput } from '../../schemas/bookings.js';
+import { Button, Csrf, DataTable, ErrorBox, Layout, Notice, StatusTag, human, type PageError } from '../layout.js';
+import { clockTime, longDate, shortDate, shortSpan, span } from '../format.js';
+import { isDate, optional, parseWith, readForm, text, today, type FormValues } from '../forms.js';
 import { principalOf, type WebEnv } from '../session.js';
 import { SupportFlagLine } from '../shared/passport.js';
 import { formAction } from '../shared/form-action.js';
@@ -71,31 +71,87 @@ const HAPPENED = [
   ['NO_SHOW', 'Did not happen'],
 ] as const;
 
-/** Attended or not, asked explicitly (nothing chosen for you) once the break has ended. */
-const AttendanceForm = ({ b, csrf }: { b: DayBooking; csrf: string }) => (
-  <form method="post" action={`/provider/bookings/${b.bookingId}/attendance`} aria-label={`Attendance for ${b.child.firstName} ${b.child.lastName}, ${longDate(b.startsAt)}`}>
+const breakOf = (b: DayBooking) => `${b.child.firstName} ${b.child.lastName}'s break on ${longDate(b.startsAt)}`;
+
+/**
+ * Every ended break in one table with one button, as a busy morning needs: attended or not is asked
+ * explicitly for each (nothing is chosen for you), and a row left blank stays here to record later.
+ */
+const AttendanceTable = ({ due, csrf, form }: { due: DayBooking[]; csrf: string; form: FormValues | undefined }) => (
+  <form method="post" action="/provider/attendance" aria-label="Attendance to record" novalidate>
     <Csrf token={csrf} />
-    <Choices type="radio" name="status" id={`status-${b.bookingId}`} inline legend={`Did ${b.child.firstName}'s break on ${longDate(b.startsAt)} happen?`} options={HAPPENED} checked={() => false} />
-    <div class="govuk-form-group">
-      <label class="govuk-label" for={`reason-${b.bookingId}`}>
-        If it did not happen, why
-      </label>
-      <select class="govuk-select" id={`reason-${b.bookingId}`} name="reason">
-        <option value="">Choose a reason</option>
-        {NO_SHOW_REASONS.map((r) => (
-          <option value={r}>{human(r)}</option>
-        ))}
-      </select>
-    </div>
-    <div class="govuk-form-group">
-      <label class="govuk-label" for={`note-${b.bookingId}`}>
-        Note (optional)
-      </label>
-      <input class="govuk-input" type="text" id={`note-${b.bookingId}`} name="note" maxlength={500} />
-    </div>
+    <DataTable label="Attendance to record table" headers={['Child', 'Break', 'Did it happen?', 'If it did not, why', 'Note (optional)']}>
+      {due.map((b) => {
+        const status = form ? text(form, `status-${b.bookingId}`) : '';
+        return (
+          <tr class="govuk-table__row">
+            <ChildCell b={b} />
+            <td class="govuk-table__cell">{shortSpan(b.startsAt, b.endsAt)}</td>
+            <td class="govuk-table__cell">
+              <fieldset class="govuk-fieldset" id={`status-${b.bookingId}`}>
+                <legend class="govuk-visually-hidden">Did {breakOf(b)} happen?</legend>
+                <div class="govuk-radios govuk-radios--small" data-module="govuk-radios">
+                  {HAPPENED.map(([value, label]) => (
+                    <div class="govuk-radios__item">
+                      <input class="govuk-radios__input" id={`status-${b.bookingId}-${value}`} name={`status-${b.bookingId}`} type="radio" value={value} checked={status === value} />
+                      <label class="govuk-label govuk-radios__label" for={`status-${b.bookingId}-${value}`}>
+                        {label}
+                      </label>
+                    </div>
+                  ))}
+                </div>
+              </fieldset>
+            </td>
+            <td class="govuk-table__cell">
+              <label class="govuk-visually-hidden" for={`reason-${b.bookingId}`}>
+                Why {breakOf(b)} did not happen
+              </label>
+              <select class="govuk-select" id={`reason-${b.bookingId}`} name={`reason-${b.bookingId}`}>
+                <option value="">Choose a reason</option>
+                {NO_SHOW_REASONS.map((r) => (
+                  <option value={r} selected={form ? text(form, `reason-${b.bookingId}`) === r : false}>
+                    {human(r)}
+                  </option>
+                ))}
+              </select>
+            </td>
+            <td class="govuk-table__cell">
+              <label class="govuk-visually-hidden" for={`note-${b.bookingId}`}>
+                Note about {breakOf(b)}
+              </label>
+              <input class="govuk-input" type="text" id={`note-${b.bookingId}`} name={`note-${b.bookingId}`} maxlength={500} value={form ? text(form, `note-${b.bookingId}`) : ''} />
+            </td>
+          </tr>
+        );
+      })}
+    </DataTable>
     <Button>Record attendance</Button>
   </form>
 );
+
+/**
+ * The table's answers as records, a row at a time; a row with nothing chosen is left for later, and
+ * nothing is recorded while any row is incomplete, each problem naming its child and linking to its field.
+ */
+function attendanceRecords(form: FormValues, due: DayBooking[]): RecordAttendanceManyInput {
+  const problems: FieldProblem[] = [];
+  const records: RecordAttendanceManyInput['records'] = [];
+  for (const b of due) {
+    const status = text(form, `status-${b.bookingId}`);
+    const reason = optional(form, `reason-${b.bookingId}`);
+    const note = optional(form, `note-${b.bookingId}`);
+    if (!status) {
+      if (reason || note) problems.push({ path: `status-${b.bookingId}`, message: `choose whether ${breakOf(b)} happened` });
+      continue;
+    }
+    if (status === 'NO_SHOW' && !reason) problems.push({ path: `reason-${b.bookingId}`, message: `say why ${breakOf(b)} did not happen` });
+    // A reason chosen and then 'Attended' ticked is a change of mind, not a contradiction.
+    records.push({ bookingId: b.bookingId, status, ...(status === 'NO_SHOW' && reason ? { reason } : {}), ...(note ? { note } : {}) } as RecordAttendanceManyInput['records'][number]);
+  }
+  if (problems.length) throw invalid(problems, problems.some((p) => p.path.startsWith('reason-')) ? 'Say why the break did not happen' : 'Choose whether the break happened');
+  if (!records.length) throw invalid([{ path: `status-${due[0]?.bookingId ?? ''}`, message: 'choose attended or did not happen for at least one break' }], 'Choose whether the break happened for at least one child');
+  return parseWith(RecordAttendanceManyBody, { records });
+}
 
 /** Before the end, the only thing to record is a child collected early, with the time. */
 const PickUpForm = ({ b, csrf }: { b: DayBooking; csrf: string }) => (
@@ -125,7 +181,7 @@ async function loadDay(p: ProviderPrincipal, date: string) {
   return { arrivals, departures, due, upcoming };
 }
 
-async function dayPage(c: Context<WebEnv>, error?: PageError) {
+async function dayPage(c: Context<WebEnv>, error?: PageError, form?: FormValues) {
   const p = principalOf(c, 'PROVIDER');
   const asked = c.req.query('date');
   const date = isDate(asked) ? asked : today();
@@ -196,14 +252,7 @@ async function dayPage(c: Context<WebEnv>, error?: PageError) {
 
       <h2 class="govuk-heading-m">Attendance to record ({due.ended.length})</h2>
       {due.ended.length ? (
-        due.ended.map((b) => (
-          <section class="app-break" aria-label={`${b.child.firstName} ${b.child.lastName}, ${longDate(b.startsAt)}`}>
-            <h3 class="govuk-heading-s">
-              {b.child.firstName} {b.child.lastName}: {span(b.startsAt, b.endsAt)} <Tag colour="orange">Ended</Tag>
-            </h3>
-            <AttendanceForm b={b} csrf={csrf} />
-          </section>
-        ))
+        <AttendanceTable due={due.ended} csrf={csrf} form={form} />
       ) : (
         <p class="govuk-body">Every break that has ended in the last two weeks has its attendance recorded.</p>
       )}
@@ -254,16 +303,13 @@ providerDayPages.get('/provider', (c) => dayPage(c));
 
 const refusedHere = (c: Context<WebEnv>) => (error: PageError) => dayPage(c, error);
 
-providerDayPages.post('/provider/bookings/:id/attendance', async (c) => {
+providerDayPages.post('/provider/attendance', async (c) => {
   const form = await readForm(c);
-  return formAction(
-    () => {
-      if (!text(form, 'status')) throw invalid([{ path: 'status', message: 'choose whether the break happened' }], 'Say whether the break happened');
-      const input = parseWith(RecordAttendanceBody, { status: text(form, 'status'), reason: optional(form, 'reason'), note: optional(form, 'note') });
-      return recordAttendance(principalOf(c, 'PROVIDER'), c.req.param('id'), input);
-    },
-    { done: () => c.redirect('/provider?done=attendance', 303), refused: refusedHere(c) },
-  );
+  const p = principalOf(c, 'PROVIDER');
+  return formAction(async () => recordAttendanceForMany(p, attendanceRecords(form, (await attendanceToRecord(p)).ended)), {
+    done: () => c.redirect('/provider?done=attendance', 303),
+    refused: (error) => dayPage(c, error, form),
+  });
 });
 
 providerDayPages.post('/provider/bookings/:id/pick-up', async (c) => {
