@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { generateCounty } from '../../fixtures/county-generator.js';
 import {
   FlowNetwork,
+  allocate,
+  allocateFirstComeFirstServed,
   allocationUpperBound,
   fairnessMetrics,
   gini,
@@ -10,6 +13,7 @@ import {
   standardDeviation,
 } from '../../src/domain/allocation/index.js';
 import type { ChildHistory, RoundRecord } from '../../src/domain/allocation/index.js';
+import { RoundState } from '../../src/domain/allocation/round-state.js';
 
 describe('Gini coefficient', () => {
   it('is 0 when everyone has the same share, including nothing', () => {
@@ -106,6 +110,35 @@ describe('allocation upper bound', () => {
     // Two units on the same Friday overlap; the two-night weekend counts 2.
     const slots = [slot(5, 1, '2025-03-07'), slot(5, 1, '2025-03-07'), slot(5, 2, '2025-03-14'), slot(5, 1, '2025-03-15', false)];
     expect(allocationUpperBound([{ unitsWanted: 10, candidates: [0, 1, 2, 3] }], slots)).toBe(4);
+  });
+});
+
+describe('allocation upper bound from a round\'s allocation', () => {
+  it('is the same maximum whether the search starts from the allocation or from nothing', () => {
+    // Generated rounds of both mechanisms: the bound each round reports (searched from its own placements)
+    // against the same network searched from the zero flow.
+    for (const [seed, children] of [['bound-a', 60], ['bound-b', 150]] as const) {
+      const input = generateCounty({ children, providers: 6, weeks: 4, seed });
+      const state = new RoundState(input);
+      const slots = state.slots.map((entry) => ({
+        free: entry.info.capacity - entry.bookedBefore,
+        units: entry.units,
+        localDate: entry.localDate,
+        overnight: entry.overnight,
+      }));
+      const cold = allocationUpperBound(state.children.map((child) => ({ unitsWanted: child.unitsWanted, candidates: child.candSlot })), slots);
+      for (const result of [allocate(input), allocateFirstComeFirstServed(input)]) {
+        expect(result.metrics.unitsAllocated).toBeGreaterThan(0);
+        expect(result.metrics.upperBound).toBe(cold);
+      }
+    }
+  });
+
+  it('starts from nothing when the placements given are not a flow in the network', () => {
+    const slots = [{ free: 1, units: 1, localDate: '2025-03-07', overnight: true }];
+    // Two children holding the one place: more than it has.
+    const holding = { unitsWanted: 1, candidates: [0], placed: [0] };
+    expect(allocationUpperBound([holding, { ...holding }], slots)).toBe(1);
   });
 });
 

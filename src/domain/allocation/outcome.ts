@@ -71,10 +71,17 @@ function outcomeOf(state: RoundState, child: ChildEntry): ChildOutcome {
   };
 }
 
-/** Max-flow bound over the places free when the round started (exported for the benchmark's timing). */
+/**
+ * Max-flow bound over the places free when the round started (exported for the benchmark's timing). The
+ * round's own placements are a flow in that network, so the search starts from them.
+ */
 export function upperBound(state: RoundState): number {
   return allocationUpperBound(
-    state.children.map((child) => ({ unitsWanted: child.unitsWanted, candidates: child.candSlot })),
+    state.children.map((child) => ({
+      unitsWanted: child.unitsWanted,
+      candidates: child.candSlot,
+      placed: child.placements.map((placement) => placement.slot),
+    })),
     state.slots.map((slot) => ({
       free: slot.info.capacity - slot.bookedBefore,
       units: slot.units,
