@@ -26,6 +26,7 @@ import { audit, type Actor } from './audit.js';
 import { releaseBooking } from './bookings.js';
 import { seededPeriod } from './seeded-run.js';
 import { notify } from './notifications.js';
+import { breaksInWords } from '../domain/notification-kinds.js';
 import { placeChild, toEntitlementInfo, toSlotInfo, type SlotInfoSource } from './placement.js';
 import { iso, isoOrNull } from './serialize.js';
 import { sqlTransaction, transaction } from './tx.js';
@@ -333,13 +334,14 @@ export async function publishRound(principal: Principal, roundId: string) {
       for (const e of result.explanations) {
         const child = byId.get(e.childId);
         if (!child) continue;
-        const got = bookings.filter((b) => b.childId === e.childId).length;
+        const got = bookings.filter((b) => b.childId === e.childId);
         await notify(tx, {
+          kind: 'ALLOCATION_RESULT',
           dedupeKey: `round-${roundId}-${e.childId}`,
           recipientRole: 'FAMILY',
           recipientId: child.familyId,
-          subject: `Short-break allocation for ${child.firstName}: ${got} break(s)`,
-          body: e.summary,
+          fields: { child_name: child.firstName, breaks_allocated: breaksInWords(got.reduce((sum, b) => sum + b.nights, 0), got.filter((b) => b.nights === 0).length), explanation: e.summary },
+          link: '/family',
           payload: { roundId, childId: e.childId },
         });
         // Missed ranked slots become waitlist places, so a freed place reaches them first in rotation order;

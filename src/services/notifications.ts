@@ -7,9 +7,7 @@
  */
 import { config } from '../config.js';
 import type { Tx } from '../db.js';
-import { nightsOf } from '../domain/eligibility.js';
-import { breaksInWords, fieldsSchema, renderMessage, type NotificationKind } from '../domain/notification-kinds.js';
-import { UPCOMING_BOOKING_STATUSES } from '../domain/booking-status.js';
+import { fieldsSchema, renderMessage, type NotificationKind } from '../domain/notification-kinds.js';
 import { NotificationPayloadColumn, toJson, type NotificationPayload } from '../schemas/json-columns.js';
 
 /** An organisation's shared contacts (a family, a provider, an authority's coordinators), or one person by their own email. */
@@ -29,43 +27,7 @@ export interface NotificationInput {
   payload?: NotificationPayload;
 }
 
-/**
- * The shape written before messages had kinds; the allocation round still
- * writes it (src/services/allocation-rounds.ts is being rewritten elsewhere).
- * A round's result for a child becomes an ALLOCATION_RESULT from the round's
- * own records, so the family's preferences and templates apply to it.
- */
-export interface UntypedNotificationInput {
-  dedupeKey: string;
-  recipientRole: RecipientRole;
-  recipientId: string;
-  subject: string;
-  body: string;
-  payload?: NotificationPayload;
-}
-
-async function typed(tx: Tx, n: UntypedNotificationInput): Promise<NotificationInput> {
-  const { roundId, childId } = (n.payload ?? {}) as { roundId?: unknown; childId?: unknown };
-  if (n.recipientRole !== 'FAMILY' || typeof roundId !== 'string' || typeof childId !== 'string') {
-    throw new Error(`a notification without a kind (${n.dedupeKey}): give it one in src/domain/notification-kinds.ts`);
-  }
-  const child = await tx.child.findUniqueOrThrow({ where: { id: childId }, select: { firstName: true } });
-  const allocated = await tx.booking.findMany({ where: { roundId, childId, status: { in: [...UPCOMING_BOOKING_STATUSES] } }, select: { slot: { select: { startsAt: true, endsAt: true } } } });
-  const nights = allocated.reduce((sum, b) => sum + nightsOf({ start: b.slot.startsAt, end: b.slot.endsAt }), 0);
-  const daySessions = allocated.filter((b) => nightsOf({ start: b.slot.startsAt, end: b.slot.endsAt }) === 0).length;
-  return {
-    kind: 'ALLOCATION_RESULT',
-    dedupeKey: n.dedupeKey,
-    recipientRole: 'FAMILY',
-    recipientId: n.recipientId,
-    fields: { child_name: child.firstName, breaks_allocated: breaksInWords(nights, daySessions), explanation: n.body },
-    link: '/family',
-    payload: n.payload,
-  };
-}
-
-export async function notify(tx: Tx, input: NotificationInput | UntypedNotificationInput): Promise<void> {
-  const n = 'kind' in input ? input : await typed(tx, input);
+export async function notify(tx: Tx, n: NotificationInput): Promise<void> {
   const fields = fieldsSchema(n.kind).parse(n.fields);
   // Subject and body are kept as written, for the pages and the log; the transports render again with the person's links.
   const { subject, text } = renderMessage(n.kind, fields, n.link, '/preferences');

@@ -115,7 +115,7 @@ async function roundPage(c: Context<WebEnv>, error?: PageError) {
       <Notice text={DONE[c.req.query('done') ?? '']} />
       <ErrorBox error={error} />
       <p>
-        Status: <strong id="round-status">{human(round.status)}</strong>. Seed {round.seed}. {round.bookings} booking(s).
+        Status: <strong id="round-status">{human(round.status)}</strong>. Seed {round.seed}. {round.bookings} {round.bookings === 1 ? 'booking' : 'bookings'}.
       </p>
       {working ? (
         <p>
