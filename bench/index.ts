@@ -85,7 +85,7 @@ const nat = readResult<National>('national');
 if (nat) {
   const cores = (await import('node:os')).availableParallelism();
   add(`national x${nat.scale} (${nat.children} children): generated in`, 'x0.1: 97 s; x1: 1,604 s', nat.generatedSeconds === null ? `reused (generated ${nat.reusedAgeDays} day(s) ago by this generator)` : `${nat.generatedSeconds} s`, 'a few minutes');
-  for (const r of nat.rounds) add(`national x${nat.scale}: 150 rounds, ${r.workers} worker process(es) on ${cores} cores`, `x1: ${({ 1: '677 s', 2: '375 s, 1.81x', 4: '442 s, 1.53x' } as Record<number, string>)[Number(r.workers)] ?? '-'}`, `${r['wall s']} s, speed-up ${r['speed-up']}x, ${r.failed} failed`, 'speed-up with workers');
+  for (const r of nat.rounds) add(`national x${nat.scale}: 150 rounds, ${r.workers} worker process(es) on ${cores} cores`, `x1: ${({ 1: '677 s (3-4 s a round)', 2: '375 s, 1.81x', 4: '442 s, 1.53x' } as Record<number, string>)[Number(r.workers)] ?? '-'}`, `${r['wall s']} s, speed-up ${r['speed-up']}x (rounds' span ${r['span s']} s, ${r['span speed-up']}x; median round ${r['median round s']} s), ${r.failed} failed`, 'speed-up with workers');
   for (const r of nat.reports) add(`national x${nat.scale}: ${r.report}, one authority's year`, r.report.startsWith('capacity') ? '523 ms (x1)' : r.report.startsWith('looked') ? '410 ms (x1)' : '189 ms (x1)', `${r['median ms']} ms`, '< 1 s');
   for (const p of nat.plans) add(`national x${nat.scale}: plan of ${p.query}`, '-', `${p.execution}; ${String(p.scans).includes('Seq Scan on slot') || String(p.scans).includes('Seq Scan on booking') ? 'SEQ SCAN of a big table' : 'index scans'}`, 'index scans');
   add(`national x${nat.scale}: database size`, '1,547 MB (x1)', nat.size, '-');
