@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { child, night, request, roundInput } from '../../fixtures/allocation-builders.js';
+import { generateCounty } from '../../fixtures/county-generator.js';
 import { allocate } from '../../src/domain/allocation/index.js';
 
 // Friday 7 and Saturday 8 March 2025.
@@ -95,5 +96,13 @@ describe('stays', () => {
     );
     expect(result.bookings.map((b) => b.slotId)).toEqual(['later-fri']);
     expect(result.metrics.requestsHonoured).toEqual({ bookings: 1, outside: 0, share: 1 });
+  });
+
+  it('leaves no split stay that the places left free could mend, on a generated county', () => {
+    // On this county the last offer of freed places once gave a child a night next to its stay in another
+    // home while its own home had room that night.
+    const result = allocate(generateCounty({ children: 900, providers: 40, weeks: 13, seed: 'ab-900' }));
+    expect(result.metrics.stays.split).toBeGreaterThan(0);
+    expect(result.metrics.stays.avoidableSplits).toBe(0);
   });
 });

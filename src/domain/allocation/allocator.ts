@@ -21,7 +21,7 @@
  * - Upgrades: a child moves up into a better-ranked place still free.
  * - Stays (stays.ts): consecutive nights of one child are one stay, moved into
  *   one home wherever places allow; places freed by these moves are offered
- *   again.
+ *   again, and stays split by taking them are mended too.
  *
  * Every placement passes checkPlacement (../eligibility.ts), the rule used by
  * direct booking, so hard constraints cannot drift between the two.
@@ -40,8 +40,27 @@ export function allocate(input: AllocationInput): AllocationResult {
   runUpgrades(state, order);
   keepStaysTogether(state, order);
   fillFreedPlaces(state, order);
+  // A child taking a freed place next to a night it has in another home splits a stay: mend once more, and
+  // offer what that changes — places the moved children left, to whoever asked for them, and the moved
+  // children's own candidates, which their moves may have opened — to those children only: for everyone
+  // else nothing changed since the last offer.
+  const moved = keepStaysTogether(state, order);
+  if (moved.size > 0) fillFreedPlaces(state, childrenAffected(state, order, moved));
   const lottery = order.map((child) => ({ childId: child.child.id, ticket: child.ticket }));
   return finishRound(state, 'MAX_MIN_FILLING', order, lottery);
+}
+
+/** In `order`: the moved children, and every child with a candidate among the free places they might have left. */
+function childrenAffected(state: RoundState, order: ChildEntry[], moved: ReadonlySet<ChildEntry>): ChildEntry[] {
+  // The places a moved child left are among its candidates free now.
+  const left = new Set<number>();
+  for (const child of moved) {
+    for (let candidate = 0; candidate < child.candSlot.length; candidate++) {
+      const slot = child.candSlot[candidate] as number;
+      if (state.free(slot) > 0) left.add(slot);
+    }
+  }
+  return order.filter((child) => moved.has(child) || [...left].some((slot) => state.candidateIndex(child, slot) !== undefined));
 }
 
 /** Highest credit (worst served so far) first; equal credit by lottery ticket. */

@@ -45,21 +45,24 @@ export function isSplit(state: RoundState, run: readonly number[]): boolean {
   return homesOf(state, run).length > 1;
 }
 
-export function keepStaysTogether(state: RoundState, order: readonly ChildEntry[]): void {
+/** Mends every split stay it can; returns the children it moved (with those it swapped places with). */
+export function keepStaysTogether(state: RoundState, order: readonly ChildEntry[]): Set<ChildEntry> {
+  const moved = new Set<ChildEntry>();
   for (const child of order) {
     for (const run of stayRuns(state, child)) {
       if (!isSplit(state, run)) continue;
-      for (const home of homesOf(state, run, child)) if (bringHome(state, child, run, home)) break;
+      for (const home of homesOf(state, run, child)) if (bringHome(state, child, run, home, moved)) break;
     }
   }
+  return moved;
 }
 
 /** Moves every night of the run that is elsewhere into `home`; all or nothing. */
-function bringHome(state: RoundState, child: ChildEntry, run: readonly number[], home: number): boolean {
+function bringHome(state: RoundState, child: ChildEntry, run: readonly number[], home: number, moved: Set<ChildEntry>): boolean {
   const undo: (() => void)[] = [];
   for (const slot of run) {
     if (state.slot(slot).home === home) continue;
-    const step = moveInto(state, child, slot, home);
+    const step = moveInto(state, child, slot, home, moved);
     if (!step) {
       for (let back = undo.pop(); back; back = undo.pop()) back();
       return false;
@@ -70,7 +73,7 @@ function bringHome(state: RoundState, child: ChildEntry, run: readonly number[],
 }
 
 /** Moves the child's night in `slot` to the same night in `home`; returns how to undo it, or null. */
-function moveInto(state: RoundState, child: ChildEntry, slot: number, home: number): (() => void) | null {
+function moveInto(state: RoundState, child: ChildEntry, slot: number, home: number, moved: Set<ChildEntry>): (() => void) | null {
   const entry = state.slot(slot);
   const rankHere = child.placements.find((placement) => placement.slot === slot)?.rank as number;
   for (const target of state.slotsAtHome(home, entry.dayNumber)) {
@@ -80,6 +83,7 @@ function moveInto(state: RoundState, child: ChildEntry, slot: number, home: numb
     if (state.free(target) > 0) {
       if (state.blockingIfMovedFrom(child, slot)(target) !== null) continue;
       relocate(state, child, slot, target, rankThere);
+      moved.add(child);
       return () => relocate(state, child, target, slot, rankHere);
     }
     for (const taker of [...state.slot(target).takers]) {
@@ -92,6 +96,7 @@ function moveInto(state: RoundState, child: ChildEntry, slot: number, home: numb
       if (state.blockingIfMovedFrom(child, slot, true)(target) !== null) continue;
       const otherRankThere = other.placements.find((placement) => placement.slot === target)?.rank as number;
       swap(state, child, slot, target, rankThere, other, other.candRank[otherCandidate] as number);
+      moved.add(child).add(other);
       return () => swap(state, child, target, slot, rankHere, other, otherRankThere);
     }
   }
