@@ -12,7 +12,7 @@ export const EmailAddress = Text()
 export const CreateAuthorityBody = z
   .object({
     name: Name,
-    code: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,29}$/, 'capital letters, digits and -, 2 to 30').openapi({ example: 'EXAMPLE-CC' }),
+    code: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,29}$/, 'must be 2 to 30 capital letters, digits or -').openapi({ example: 'EXAMPLE-CC' }),
     swapRequiresApproval: z.boolean().default(true),
     contactEmail: EmailAddress.optional(),
     contactPhone: z.string().regex(/^\+?[0-9 ]{7,20}$/).openapi({ example: '01243 777100' }).optional(),
@@ -49,8 +49,10 @@ export const CreateInvitationBody = z
     familyId: Uuid.optional(),
     /** Provider managers: their provider (the default). */
     providerId: Uuid.optional(),
-    /** What the person is invited as: CARER (coordinators, the default for them), PROVIDER_STAFF (provider managers' default) or PROVIDER_MANAGER. */
-    role: z.enum(['CARER', 'PROVIDER_MANAGER', 'PROVIDER_STAFF']).optional(),
+    /** Platform administrators: the authority a coordinator is invited to (a council's first coordinators). */
+    authorityId: Uuid.optional(),
+    /** What the person is invited as: CARER (coordinators, the default for them), PROVIDER_STAFF (provider managers' default), PROVIDER_MANAGER, or COORDINATOR (administrators, the only role they invite). */
+    role: z.enum(['CARER', 'PROVIDER_MANAGER', 'PROVIDER_STAFF', 'COORDINATOR']).optional(),
   })
   .strict()
   .openapi('CreateInvitation');
@@ -60,7 +62,8 @@ export const InvitationSchema = z
     id: Uuid,
     email: z.string(),
     name: z.string(),
-    role: z.enum(['CARER', 'PROVIDER_MANAGER', 'PROVIDER_STAFF']),
+    role: z.enum(['CARER', 'PROVIDER_MANAGER', 'PROVIDER_STAFF', 'COORDINATOR']),
+    authorityId: Uuid.nullable(),
     familyId: Uuid.nullable(),
     providerId: Uuid.nullable(),
     expiresAt: Instant,

@@ -96,10 +96,10 @@ export function assertTransportMayCall(p: Principal, method: string, path: strin
 
 /**
  * What platform administrators may call: authorities, providers' operators and
- * the provider list (to find them), and their own tokens. Nothing about
+ * the provider list (to find them), inviting a council's coordinators, and their own tokens. Nothing about
  * families, children or bookings, whatever a service's own checks say.
  */
-const ADMIN_ROUTES = [/^(GET|POST) \/v1\/authorities\/?$/, /^PUT \/v1\/providers\/[^/]+\/operator\/?$/, /^GET \/v1\/providers\/?$/, /^(GET|POST) \/v1\/me(\/tokens)?\/?$/, /^DELETE \/v1\/me\/tokens\/[^/]+\/?$/, /^GET \/v1\/memberships\/?$/, /^DELETE \/v1\/memberships\/[^/]+\/?$/, /^DELETE \/v1\/invitations\/[^/]+\/?$/, /^GET \/v1\/sign-in-events\/?$/, 
+const ADMIN_ROUTES = [/^(GET|POST) \/v1\/authorities\/?$/, /^PUT \/v1\/providers\/[^/]+\/operator\/?$/, /^GET \/v1\/providers\/?$/, /^(GET|POST) \/v1\/me(\/tokens)?\/?$/, /^DELETE \/v1\/me\/tokens\/[^/]+\/?$/, /^GET \/v1\/memberships\/?$/, /^DELETE \/v1\/memberships\/[^/]+\/?$/, /^POST \/v1\/invitations\/?$/, /^DELETE \/v1\/invitations\/[^/]+\/?$/, /^GET \/v1\/sign-in-events\/?$/, 
   /^(GET|POST) \/v1\/service-accounts\/?$/, /^POST \/v1\/service-accounts\/[^/]+\/(tokens|disable)\/?$/, /^DELETE \/v1\/service-accounts\/[^/]+\/tokens\/[^/]+\/?$/];
 function assertAdminMayCall(p: Principal, method: string, path: string): void {
   if (p.role === 'ADMIN' && !ADMIN_ROUTES.some((r) => r.test(`${method} ${path}`))) {

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { db } from '../db.js';
 import { londonDateOf } from '../domain/london-time.js';
-import { conflict, forbidden, notFound } from '../errors.js';
+import { conflict, forbidden, invalid, notFound } from '../errors.js';
 import type { Principal } from './access.js';
 import { audit } from './audit.js';
 import { manageable } from './memberships.js';
@@ -26,19 +26,27 @@ export interface InvitationInput {
   name: string;
   familyId?: string;
   providerId?: string;
-  /** Provider managers invite staff (the default) or another manager; coordinators invite carers. */
+  authorityId?: string;
+  /** Provider managers invite staff (the default) or another manager; coordinators invite carers; administrators invite a council's coordinators. */
   role?: InvitedRole;
 }
 
-export type InvitedRole = 'CARER' | 'PROVIDER_MANAGER' | 'PROVIDER_STAFF';
-const invitedAs = (role: string, family: string | undefined, provider: string | undefined) =>
-  role === 'CARER' ? `a parent or carer of the ${family} family` : role === 'PROVIDER_MANAGER' ? `a manager of ${provider}` : `staff of ${provider}`;
+export type InvitedRole = 'CARER' | 'PROVIDER_MANAGER' | 'PROVIDER_STAFF' | 'COORDINATOR';
+const invitedAs = (role: string, names: { family?: string | undefined; provider?: string | undefined; authority?: string | undefined }) =>
+  role === 'CARER'
+    ? `a parent or carer of the ${names.family} family`
+    : role === 'COORDINATOR'
+      ? `a short-breaks coordinator for ${names.authority}`
+      : role === 'PROVIDER_MANAGER'
+        ? `a manager of ${names.provider}`
+        : `staff of ${names.provider}`;
 
-const view = (i: { id: string; email: string; name: string; role: string; familyId: string | null; providerId: string | null; expiresAt: Date; acceptedAt: Date | null; withdrawnAt: Date | null }) => ({
+const view = (i: { id: string; email: string; name: string; role: string; authorityId: string | null; familyId: string | null; providerId: string | null; expiresAt: Date; acceptedAt: Date | null; withdrawnAt: Date | null }) => ({
   id: i.id,
   email: i.email,
   name: i.name,
   role: i.role as InvitedRole,
+  authorityId: i.authorityId,
   familyId: i.familyId,
   providerId: i.providerId,
   expiresAt: i.expiresAt.toISOString(),
@@ -54,7 +62,7 @@ export async function createInvitation(p: Principal, input: InvitationInput, now
       if (input.role && input.role !== 'CARER') throw forbidden('Coordinators invite parents and carers; a provider’s managers invite its staff');
       const family = await tx.family.findFirst({ where: { id: input.familyId, authorityId: p.authorityId, erasedAt: null }, select: { id: true, name: true, authority: { select: { name: true } } } });
       if (!family) throw notFound('Family');
-      target = { role: 'CARER', authorityId: p.authorityId, familyId: family.id, providerId: null, invitedAs: invitedAs('CARER', family.name, undefined), organisation: family.authority.name };
+      target = { role: 'CARER', authorityId: p.authorityId, familyId: family.id, providerId: null, invitedAs: invitedAs('CARER', { family: family.name }), organisation: family.authority.name };
     } else if (p.role === 'PROVIDER') {
       if (p.staff) throw forbidden('Only a provider’s managers may invite staff');
       if (input.familyId) throw forbidden('Providers invite their own staff, not families');
@@ -62,10 +70,18 @@ export async function createInvitation(p: Principal, input: InvitationInput, now
       if (input.role === 'CARER') throw forbidden('Providers invite their own staff, not families');
       const role = input.role ?? 'PROVIDER_STAFF';
       const provider = await tx.provider.findUniqueOrThrow({ where: { id: p.providerId }, select: { name: true } });
-      target = { role, authorityId: null, familyId: null, providerId: p.providerId, invitedAs: invitedAs(role, undefined, provider.name), organisation: provider.name };
+      target = { role, authorityId: null, familyId: null, providerId: p.providerId, invitedAs: invitedAs(role, { provider: provider.name }), organisation: provider.name };
+    } else if (p.role === 'ADMIN') {
+      // A council joins with its first coordinators; they invite its families, and the providers their own staff.
+      if ((input.role ?? 'COORDINATOR') !== 'COORDINATOR' || input.familyId || input.providerId) throw forbidden('Administrators invite a council’s coordinators; coordinators invite families and providers their staff');
+      if (!input.authorityId) throw invalid([{ path: 'authorityId', message: 'name the authority the coordinator is to work for' }], 'Name the authority');
+      const authority = await tx.authority.findUnique({ where: { id: input.authorityId }, select: { id: true, name: true } });
+      if (!authority) throw notFound('Authority');
+      target = { role: 'COORDINATOR', authorityId: authority.id, familyId: null, providerId: null, invitedAs: invitedAs('COORDINATOR', { authority: authority.name }), organisation: 'The short-breaks service' };
     } else {
-      throw forbidden('Only coordinators (for families) and provider managers (for staff) may invite people');
+      throw forbidden('Only coordinators (for families), provider managers (for staff) and administrators (for coordinators) may invite people');
     }
+    if (p.role !== 'ADMIN' && input.authorityId) throw forbidden('Only administrators invite a council’s coordinators');
     const inviter = p.personId ? await tx.person.findUnique({ where: { id: p.personId }, select: { name: true } }) : null;
     const secret = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + INVITATION_DAYS * 86_400_000);
@@ -108,7 +124,8 @@ export async function invitationForLink(secret: string, now = new Date()) {
   if (i.acceptedAt) return { refused: 'USED' as const };
   if (i.withdrawnAt) return { refused: 'WITHDRAWN' as const };
   if (i.expiresAt <= now) return { refused: 'EXPIRED' as const };
-  return { invitation: { name: i.name, email: i.email, invitedAs: invitedAs(i.role, i.family?.name, i.provider?.name) } };
+  const authority = i.role === 'COORDINATOR' && i.authorityId ? await db().authority.findUnique({ where: { id: i.authorityId }, select: { name: true } }) : null;
+  return { invitation: { name: i.name, email: i.email, invitedAs: invitedAs(i.role, { family: i.family?.name, provider: i.provider?.name, authority: authority?.name }) } };
 }
 
 /** Accept an invitation, once: the person (found by email, or new) gets the membership. */
@@ -124,10 +141,15 @@ export async function acceptInvitation(secret: string, now = new Date()): Promis
     const { person, membership } = await addMembership(
       tx,
       { name: i.name, email: i.email },
-      i.role === 'CARER' ? { role: 'CARER', familyId: i.familyId! } : { role: i.role === 'PROVIDER_MANAGER' ? 'PROVIDER_MANAGER' : 'PROVIDER_STAFF', providerId: i.providerId! },
+      i.role === 'CARER'
+        ? { role: 'CARER', familyId: i.familyId! }
+        : i.role === 'COORDINATOR'
+          ? { role: 'COORDINATOR', authorityId: i.authorityId! }
+          : { role: i.role === 'PROVIDER_MANAGER' ? 'PROVIDER_MANAGER' : 'PROVIDER_STAFF', providerId: i.providerId! },
     );
     await tx.invitation.update({ where: { id: i.id }, data: { acceptedPersonId: person.id } });
-    await audit(tx, { tokenId: `invitation:${i.id}`, personId: person.id, membershipId: membership.id, role: i.role === 'CARER' ? 'FAMILY' : 'PROVIDER', ...(i.role === 'CARER' ? { familyId: i.familyId!, authorityId: i.authorityId! } : { providerId: i.providerId! }) } as Principal, {
+    const scope = i.role === 'CARER' ? { role: 'FAMILY', familyId: i.familyId!, authorityId: i.authorityId! } : i.role === 'COORDINATOR' ? { role: 'COORDINATOR', authorityId: i.authorityId! } : { role: 'PROVIDER', providerId: i.providerId! };
+    await audit(tx, { tokenId: `invitation:${i.id}`, personId: person.id, membershipId: membership.id, ...scope } as Principal, {
       action: 'invitation.accepted',
       entityType: 'Invitation',
       entityId: i.id,

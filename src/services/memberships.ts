@@ -52,8 +52,16 @@ const memberView = (m: MembershipWithPerson): MemberView => ({
   endedAt: m.revokedAt?.toISOString() ?? null,
 });
 
+/** Whose access to list: a family's carers, a provider's staff, or (administrators) an authority's coordinators. */
+export interface MemberFilter {
+  familyId?: string;
+  providerId?: string;
+  coordinatorsOf?: string;
+}
+
 /** The memberships (and invitations) a principal may see and end, as a WHERE clause; also narrowed by the filter. */
-export function manageable(p: Principal, filter: { familyId?: string; providerId?: string }): { memberships: Prisma.MembershipWhereInput; invitations: Prisma.InvitationWhereInput } {
+export function manageable(p: Principal, filter: MemberFilter): { memberships: Prisma.MembershipWhereInput; invitations: Prisma.InvitationWhereInput } {
+  if (filter.coordinatorsOf && p.role !== 'ADMIN') throw forbidden('Platform administrators manage a council’s coordinators');
   switch (p.role) {
     case 'COORDINATOR': {
       if (filter.providerId) throw forbidden('Coordinators manage the parents and carers of their families; a provider’s managers manage its staff');
@@ -68,7 +76,11 @@ export function manageable(p: Principal, filter: { familyId?: string; providerId
       return { memberships: where, invitations: where };
     }
     case 'ADMIN': {
-      const where = { ...(filter.familyId ? { familyId: filter.familyId } : {}), ...(filter.providerId ? { providerId: filter.providerId } : {}) };
+      const where = {
+        ...(filter.familyId ? { familyId: filter.familyId } : {}),
+        ...(filter.providerId ? { providerId: filter.providerId } : {}),
+        ...(filter.coordinatorsOf ? { role: 'COORDINATOR' as const, authorityId: filter.coordinatorsOf } : {}),
+      };
       return { memberships: where, invitations: where };
     }
     default:
@@ -77,7 +89,7 @@ export function manageable(p: Principal, filter: { familyId?: string; providerId
 }
 
 /** Live memberships and invitations not yet accepted, for the people a principal manages. */
-export async function listMembers(p: Principal, filter: { familyId?: string; providerId?: string } = {}, now = new Date()): Promise<{ members: MemberView[]; invitations: PendingInvitationView[] }> {
+export async function listMembers(p: Principal, filter: MemberFilter = {}, now = new Date()): Promise<{ members: MemberView[]; invitations: PendingInvitationView[] }> {
   const where = manageable(p, filter);
   const [members, invitations] = await Promise.all([
     db().membership.findMany({ where: { ...where.memberships, revokedAt: null }, include: { person: { select: { name: true, email: true } } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 500 }),

@@ -122,6 +122,21 @@ export async function listAuthorities(p: Principal) {
   return (await db().authority.findMany({ orderBy: [{ name: 'asc' }, { id: 'asc' }] })).map(authorityView);
 }
 
+/** One authority for its administrators' page, or not found. */
+export async function getAuthority(p: Principal, authorityId: string) {
+  requireRole(p, 'ADMIN');
+  const a = await db().authority.findUnique({ where: { id: authorityId } });
+  if (!a) throw notFound('Authority');
+  return authorityView(a);
+}
+
+/** How many people can sign in as each authority's coordinators: a council with none cannot use the service yet. */
+export async function coordinatorCounts(p: Principal): Promise<Map<string, number>> {
+  requireRole(p, 'ADMIN');
+  const rows = await db().membership.groupBy({ by: ['authorityId'], where: { role: 'COORDINATOR', revokedAt: null, person: { serviceAccount: false } }, _count: { _all: true } });
+  return new Map(rows.flatMap((r) => (r.authorityId ? [[r.authorityId, r._count._all] as const] : [])));
+}
+
 /** Who runs a provider (DESIGN.md, Tenancy): an authority (a council-run home), or null for the organisation itself. */
 export async function setProviderOperator(p: Principal, providerId: string, authorityId: string | null) {
   if (p.role !== 'ADMIN') throw forbidden('Only a platform administrator may set who runs a provider');

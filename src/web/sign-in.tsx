@@ -11,14 +11,12 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { EmailAddress } from '../schemas/people.js';
 import { acceptInvitation, invitationForLink, type LinkRefusal } from '../services/invitations.js';
 import { beginOidcSignIn, finishOidcSignIn, oidcConfigured, PENDING_MINUTES, type OidcRefusal } from '../services/oidc.js';
-import { listAuthorities, membershipsOf, principalOfMembership } from '../services/people.js';
+import { membershipsOf, principalOfMembership } from '../services/people.js';
 import { checkSignInLink, requestSignInLink, SIGN_IN_LINK_MINUTES, useSignInLink } from '../services/sign-in-links.js';
-import { listSignInEvents, TOO_MANY_FAILURES } from '../services/sign-in-events.js';
 import { chooseMembership } from '../services/web-sessions.js';
-import { human, when } from './format.js';
 import { readForm, text } from './forms.js';
-import { Csrf, DataTable, ErrorBox, Layout } from './layout.js';
-import { clientAddress, currentSessionSecret, homeOf, publicBase, requirePage, signInFailed, startPersonSignIn, type WebEnv } from './session.js';
+import { Csrf, ErrorBox, Layout } from './layout.js';
+import { clientAddress, currentSessionSecret, homeOf, publicBase, signInFailed, startPersonSignIn, type WebEnv } from './session.js';
 
 export const signInPages = new Hono<WebEnv>();
 
@@ -243,41 +241,3 @@ signInPages.post('/choose', async (c) => {
   return c.redirect(principal ? homeOf(principal) : '/choose', 303);
 });
 
-// ---- Platform administrators' page -------------------------------------------------
-
-signInPages.get('/admin', requirePage('ADMIN'), async (c) => {
-  const authorities = await listAuthorities(c.get('session')!);
-  const failures = await listSignInEvents(c.get('session')!, { outcome: 'FAILED', limit: 50 });
-  return c.html(
-    <Layout title="Authorities" session={c.get('session')} csrf={c.get('csrfToken')}>
-      <p class="govuk-body">Create authorities and set who runs each provider through the API: POST /v1/authorities and PUT /v1/providers/&#123;id&#125;/operator.</p>
-      <DataTable label="Authorities" headers={['Name', 'Code']}>
-        {authorities.map((a) => (
-          <tr class="govuk-table__row">
-            <td class="govuk-table__cell">{a.name}</td>
-            <td class="govuk-table__cell">{a.code}</td>
-          </tr>
-        ))}
-      </DataTable>
-      <h2 class="govuk-heading-m">Failed sign-ins</h2>
-      <p class="govuk-body">The latest 50, from the sign-in pages and bad API tokens. Each address is recorded up to 10 times a minute; “too many failures” marks where it passed that (what followed that minute was not recorded).</p>
-      {failures.length ? (
-        <DataTable label="Failed sign-ins" headers={['When', 'How', 'Why', 'From', 'Who']}>
-          {failures.map((e) => (
-            <tr class="govuk-table__row">
-              <td class="govuk-table__cell">{when(e.at)}</td>
-              <td class="govuk-table__cell">{METHOD_WORDS[e.method] ?? e.method}</td>
-              <td class="govuk-table__cell">{e.reason === TOO_MANY_FAILURES ? 'Too many failures' : e.reason ? human(e.reason) : ''}</td>
-              <td class="govuk-table__cell">{e.address ?? ''}</td>
-              <td class="govuk-table__cell">{e.personName ?? 'Unknown'}</td>
-            </tr>
-          ))}
-        </DataTable>
-      ) : (
-        <p class="govuk-body">None.</p>
-      )}
-    </Layout>,
-  );
-});
-
-const METHOD_WORDS: Record<string, string> = { OIDC: 'Organisation sign-in', EMAIL_LINK: 'Emailed link', INVITATION: 'Invitation', TOKEN: 'Access key on the sign-in page', API_TOKEN: 'API token' };

@@ -32,6 +32,7 @@ import { childRecordPages } from './coordinator/child-record.js';
 import { notificationPages } from './notification-pages.js';
 import { messagePages } from './coordinator/messages.js';
 import { signInPages } from './sign-in.js';
+import { adminPages } from './admin.js';
 import { oidcConfigured, oidcSignOutUrl } from '../services/oidc.js';
 import { readForm, text } from './forms.js';
 import { endSession, homeOf, publicBase, requirePage, signInFailed, startSession, webSession, type WebEnv } from './session.js';
@@ -42,7 +43,7 @@ import type { Child, FC } from 'hono/jsx';
 
 export const webRouter = new Hono<WebEnv>();
 // '/x/*' matches /x itself too: listing both ran the middleware, and its session lookup, twice per page.
-const PAGE_PATHS = ['/', '/sign-in/*', '/sign-out', '/choose', '/invitations/*', '/admin', '/coordinator/*', '/provider/*', '/family/*', '/transport/*', '/preferences'];
+const PAGE_PATHS = ['/', '/sign-in/*', '/sign-out', '/choose', '/invitations/*', '/admin/*', '/coordinator/*', '/provider/*', '/family/*', '/transport/*', '/preferences'];
 const FORM_BYTES = 64 * 1024;
 for (const path of PAGE_PATHS) {
   webRouter.use(path, bodyLimit({ maxSize: FORM_BYTES, onError: (c) => c.text('This form is too large to send.', 413, { Connection: 'close' }) }));
@@ -109,6 +110,7 @@ webRouter.post('/sign-out', async (c) => {
 });
 
 webRouter.route('/', signInPages);
+webRouter.route('/', adminPages);
 webRouter.route('/', calendarPages);
 webRouter.route('/', roundPages);
 webRouter.route('/', swapApprovalPages);

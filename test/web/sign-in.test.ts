@@ -13,6 +13,7 @@ import * as delivery from '../../src/services/notification-delivery.js';
 import { setChannelTransport } from '../../src/services/notification-transports/index.js';
 import { smtpTransport } from '../../src/services/notification-transports/smtp.js';
 import { hashSecret } from '../../src/services/tokens.js';
+import { mintAdminToken } from '../../src/services/people.js';
 import { call } from '../support/api.js';
 import { makeAuthority, makeChild, makeFamily, makeProvider, uid } from '../support/factories.js';
 import { closeConnections } from '../support/lifecycle.js';
@@ -184,7 +185,7 @@ describe('a parent invited by their coordinator', () => {
     await delivery.deliverPendingNotifications(500);
     expect(mail.to(nobody)).toHaveLength(0);
     const bad = await b.request('/sign-in/email', { method: 'POST', form: { _csrf: b.csrfOf(form.html), email: 'not an address' } });
-    expect(bad.status).toBe(400);
+    expect(bad.status, `${bad.location} ${bad.html.slice(0, 300)}`).toBe(400);
     expect((await b.request('/sign-in/link/short')).status).toBe(404);
   }, 60_000);
 
@@ -254,4 +255,72 @@ describe('a parent invited by their coordinator', () => {
     expect((await coordinator.request(`/coordinator/children/${child.id}`)).html).not.toContain('Typo Carer');
     expect((await db().invitation.findUniqueOrThrow({ where: { id: invited.body.id } })).withdrawnAt).not.toBeNull();
   }, 60_000);
+});
+
+describe('a council joining the service', () => {
+  it('is added by an administrator from the page, who invites its first coordinator; she accepts, works for that council only, and her access can be ended there', async () => {
+    const admin = pageBrowser();
+    await admin.signIn(await mintAdminToken('test'));
+    const home = await admin.request('/admin');
+    expect(home.status).toBe(200);
+    expect(home.html).toContain('Add an authority');
+
+    const name = `Riverside Borough Council ${uid()}`;
+    const code = `RIV-${uid().toUpperCase()}`;
+    const bad = await admin.request('/admin/authorities', { method: 'POST', form: { _csrf: admin.csrfOf(home.html), name, code: 'x', swapRequiresApproval: 'yes' } });
+    expect(bad.status, `${bad.location} ${bad.html.slice(0, 300)}`).toBe(400);
+    expect(bad.html).toContain('There is a problem');
+    expect(bad.html).toContain(`value="${name}"`);
+    expect(await db().authority.count({ where: { name } })).toBe(0);
+
+    const added = await admin.request('/admin/authorities', { method: 'POST', form: { _csrf: admin.csrfOf(home.html), name, code: code.toLowerCase(), swapRequiresApproval: 'yes' } });
+    expect(added.status).toBe(303);
+    const authority = await db().authority.findFirstOrThrow({ where: { name } });
+    expect(authority).toMatchObject({ code, swapRequiresApproval: true });
+    expect(added.location).toBe(`/admin/authorities/${authority.id}?done=created`);
+    // Until a coordinator accepts, nobody can use the service for the council, and the list says so.
+    expect((await admin.request('/admin')).html).toMatch(new RegExp(`${name}</a></td><td[^>]*>${code}</td><td[^>]*>None yet`));
+
+    const page = await admin.request(`/admin/authorities/${authority.id}`);
+    expect(page.html).toContain('Nobody can sign in yet.');
+    const email = `ada.coordinator-${uid()}@example.org`;
+    const sent = await admin.request(`/admin/authorities/${authority.id}/invitations`, { method: 'POST', form: { _csrf: admin.csrfOf(page.html), name: 'Ada Coordinator', email } });
+    expect(sent).toMatchObject({ status: 303, location: `/admin/authorities/${authority.id}?done=invited` });
+    const invitation = await mailTo(email, /invites you/);
+    expect(invitation.mail.text).toContain(`a short-breaks coordinator for ${name}`);
+
+    const ada = pageBrowser();
+    const landing = await ada.request(linkIn(invitation, '/invitations'));
+    expect(landing.html).toContain(`a short-breaks coordinator for ${name}`);
+    const accepted = await ada.request('/invitations/accept', { method: 'POST', form: { _csrf: ada.csrfOf(landing.html), secret: formOf(landing.html, 'secret') } });
+    expect(accepted).toMatchObject({ status: 303, location: '/coordinator' });
+    expect((await ada.request('/coordinator/rounds')).status).toBe(200);
+    const membership = await db().membership.findFirstOrThrow({ where: { person: { email }, revokedAt: null } });
+    expect(membership).toMatchObject({ role: 'COORDINATOR', authorityId: authority.id });
+
+    const listed = await admin.request(`/admin/authorities/${authority.id}`);
+    expect(listed.html).toContain('Ada Coordinator');
+    expect((await admin.request('/admin')).html).toMatch(new RegExp(`${code}</td><td[^>]*>1</td>`));
+    const ended = await admin.request(`/admin/authorities/${authority.id}/members/${membership.id}/end`, { method: 'POST', form: { _csrf: admin.csrfOf(listed.html) } });
+    expect(ended).toMatchObject({ status: 303, location: `/admin/authorities/${authority.id}?done=ended` });
+    expect((await ada.request('/coordinator/rounds')).status).not.toBe(200);
+  });
+
+  it('only administrators invite coordinators, and only to an authority that exists', async () => {
+    const { authority, coordinatorToken } = await makeAuthority();
+    const { providerToken } = await makeProvider('RESIDENTIAL');
+    const adminToken = await mintAdminToken('test');
+    const invite = (token: string, body: Record<string, unknown>) => call('POST', '/v1/invitations', { token, body: { name: 'Sam Someone', email: `sam-${uid()}@example.org`, ...body } });
+    expect((await invite(coordinatorToken, { role: 'COORDINATOR' })).status).toBe(403);
+    expect((await invite(coordinatorToken, { role: 'COORDINATOR', authorityId: authority.id })).status).toBe(403);
+    expect((await invite(providerToken, { role: 'COORDINATOR', authorityId: authority.id })).status).toBe(403);
+    expect((await invite(adminToken, { role: 'CARER', authorityId: authority.id })).status).toBe(403);
+    const unnamed = await invite(adminToken, { role: 'COORDINATOR' });
+    expect(unnamed.status, JSON.stringify(unnamed.body)).toBe(400);
+    expect((await invite(adminToken, { role: 'COORDINATOR', authorityId: randomUUID() })).status).toBe(404);
+    expect(await db().invitation.count({ where: { name: 'Sam Someone' } })).toBe(0);
+    const made = await invite(adminToken, { role: 'COORDINATOR', authorityId: authority.id });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(made.body).toMatchObject({ role: 'COORDINATOR', authorityId: authority.id, familyId: null, providerId: null });
+  });
 });
