@@ -11,7 +11,7 @@ import { endMembership, listMembers } from '../services/memberships.js';
 import { coordinatorCounts, createAuthority, getAuthority, listAuthorities } from '../services/people.js';
 import { listSignInEvents, TOO_MANY_FAILURES } from '../services/sign-in-events.js';
 import { human, when } from './format.js';
-import { optional, parseWith, readForm, text, type FormValues } from './forms.js';
+import { idOrNone, optional, parseWith, readForm, text, type FormValues } from './forms.js';
 import { Button, Csrf, DataTable, ErrorBox, Layout, Notice, addNavItem, type PageError } from './layout.js';
 import { principalOf, requirePage, type WebEnv } from './session.js';
 import { formAction } from './shared/form-action.js';
@@ -22,13 +22,7 @@ export const adminPages = new Hono<WebEnv>();
 adminPages.use('/admin/*', requirePage('ADMIN'));
 addNavItem('ADMIN', { href: '/admin', label: 'Authorities' });
 
-const UUID = /^[0-9a-f-]{36}$/i;
-/** Looked up instead of an id that cannot be one, so it is refused as any unknown id is. */
-const NO_ID = '00000000-0000-0000-0000-000000000000';
-const idParam = (c: Context<WebEnv>, name: string) => {
-  const id = c.req.param(name) ?? '';
-  return UUID.test(id) ? id : NO_ID;
-};
+const idParam = (c: Context<WebEnv>, name: string) => idOrNone(c.req.param(name));
 
 const DONE: Record<string, string> = {
   created: 'The authority is added. Invite its first coordinator: until one accepts, nobody can use the service for it.',

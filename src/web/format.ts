@@ -38,17 +38,15 @@ export const when = (v: string | Date): string => `${longDate(v)} at ${clockTime
 /** A deadline stored as the instant after its last day ("until the end of Tuesday 24 October"), named by that day. */
 export const endOfDayBefore = (v: string | Date): string => `the end of ${longDate(new Date(new Date(v).getTime() - 1))}`;
 
+/** "<day>, <time> to <time>", or with the end's day too when it ends on another day, in the given date words. */
+const spanIn = (day: (v: string | Date) => string) => (start: string | Date, end: string | Date): string =>
+  day(start) === day(end) ? `${day(start)}, ${clockTime(start)} to ${clockTime(end)}` : `${day(start)}, ${clockTime(start)} to ${day(end)}, ${clockTime(end)}`;
+
 /** A break's span: "Friday 8 January 2027, 5pm to Saturday 9 January 2027, 10am" (one date when it ends the same day). */
-export function span(start: string | Date, end: string | Date): string {
-  const sameDay = longDate(start) === longDate(end);
-  return sameDay ? `${longDate(start)}, ${clockTime(start)} to ${clockTime(end)}` : `${longDate(start)}, ${clockTime(start)} to ${longDate(end)}, ${clockTime(end)}`;
-}
+export const span = spanIn(longDate);
 
 /** The same in short dates ("Sat 28 Nov, 5pm to Sun 29 Nov, 10am"), for a table row. */
-export function shortSpan(start: string | Date, end: string | Date): string {
-  const sameDay = shortDate(start) === shortDate(end);
-  return sameDay ? `${shortDate(start)}, ${clockTime(start)} to ${clockTime(end)}` : `${shortDate(start)}, ${clockTime(start)} to ${shortDate(end)}, ${clockTime(end)}`;
-}
+export const shortSpan = spanIn(shortDate);
 
 /** A period of local dates: "Friday 1 January 2027 to Wednesday 31 March 2027". */
 export const period = (from: string, to: string): string => `${longDate(from)} to ${longDate(to)}`;

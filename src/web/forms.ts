@@ -7,6 +7,12 @@ import { londonDateOf } from '../domain/london-time.js';
 
 export type FormValues = Record<string, string | string[]>;
 
+/** Looked up instead of an id that cannot be one, so it is refused as any unknown id is. */
+const NO_ID = '00000000-0000-0000-0000-000000000000';
+
+/** An id from a path or a form as a service may look it up: anything that cannot be an id becomes one that finds nothing. */
+export const idOrNone = (value: string | undefined): string => (value && /^[0-9a-f-]{36}$/i.test(value) ? value : NO_ID);
+
 /** Every field as a string, or a list of strings for repeated names (checkboxes); files are ignored. */
 export async function readForm(c: Context): Promise<FormValues> {
   const body = await c.req.parseBody({ all: true });

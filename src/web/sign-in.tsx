@@ -14,7 +14,7 @@ import { beginOidcSignIn, finishOidcSignIn, oidcConfigured, PENDING_MINUTES, typ
 import { membershipsOf, principalOfMembership } from '../services/people.js';
 import { checkSignInLink, requestSignInLink, SIGN_IN_LINK_MINUTES, useSignInLink } from '../services/sign-in-links.js';
 import { chooseMembership } from '../services/web-sessions.js';
-import { readForm, text } from './forms.js';
+import { idOrNone, readForm, text } from './forms.js';
 import { Csrf, ErrorBox, Layout } from './layout.js';
 import { clientAddress, currentSessionSecret, homeOf, publicBase, signInFailed, startPersonSignIn, type WebEnv } from './session.js';
 
@@ -236,7 +236,7 @@ signInPages.post('/choose', async (c) => {
   if (!secret || !c.get('person')) return c.redirect('/?expired=1', 303);
   const form = await readForm(c);
   const membershipId = text(form, 'membershipId');
-  const chosen = await chooseMembership(secret, /^[0-9a-f-]{36}$/i.test(membershipId) ? membershipId : '00000000-0000-0000-0000-000000000000');
+  const chosen = await chooseMembership(secret, idOrNone(membershipId));
   const principal = principalOfMembership(chosen, { tokenId: secret });
   return c.redirect(principal ? homeOf(principal) : '/choose', 303);
 });

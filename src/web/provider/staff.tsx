@@ -9,16 +9,13 @@ import { Hono, type Context } from 'hono';
 import { createInvitation, withdrawInvitation } from '../../services/invitations.js';
 import { endMembership, listMembers } from '../../services/memberships.js';
 import { CreateInvitationBody } from '../../schemas/people.js';
-import { parseWith, readForm, text, type FormValues } from '../forms.js';
+import { idOrNone, parseWith, readForm, text, type FormValues } from '../forms.js';
 import { Button, Csrf, ErrorBox, Layout, Notice, addNavItem, type PageError } from '../layout.js';
 import { principalOf, requirePage, type WebEnv } from '../session.js';
 import { MembersTable } from '../shared/members.js';
 import { formAction } from '../shared/form-action.js';
 
 export const providerStaffPages = new Hono<WebEnv>();
-const UUID = /^[0-9a-f-]{36}$/i;
-/** Looked up instead of an id that cannot be one, so it is refused as any unknown id is. */
-const NO_ID = '00000000-0000-0000-0000-000000000000';
 providerStaffPages.use('/provider/staff', requirePage('PROVIDER'));
 providerStaffPages.use('/provider/staff/*', requirePage('PROVIDER'));
 addNavItem('PROVIDER', { href: '/provider/staff', label: 'Staff' });
@@ -101,11 +98,11 @@ providerStaffPages.post('/provider/staff/invitations', async (c) => {
 providerStaffPages.post('/provider/staff/invitations/:invitationId/withdraw', async (c) => {
   const p = principalOf(c, 'PROVIDER');
   const id = c.req.param('invitationId');
-  return formAction(() => withdrawInvitation(p, UUID.test(id) ? id : NO_ID), { done: () => c.redirect('/provider/staff?done=withdrawn', 303), refused: (error) => staffPage(c, { error }) });
+  return formAction(() => withdrawInvitation(p, idOrNone(id)), { done: () => c.redirect('/provider/staff?done=withdrawn', 303), refused: (error) => staffPage(c, { error }) });
 });
 
 providerStaffPages.post('/provider/staff/:membershipId/end', async (c) => {
   const p = principalOf(c, 'PROVIDER');
   const id = c.req.param('membershipId');
-  return formAction(() => endMembership(p, UUID.test(id) ? id : NO_ID), { done: () => c.redirect('/provider/staff?done=ended', 303), refused: (error) => staffPage(c, { error }) });
+  return formAction(() => endMembership(p, idOrNone(id)), { done: () => c.redirect('/provider/staff?done=ended', 303), refused: (error) => staffPage(c, { error }) });
 });
