@@ -13,7 +13,7 @@ import type { Principal } from './access.js';
 import { audit } from './audit.js';
 import { manageable } from './memberships.js';
 import { notify } from './notifications.js';
-import { addMembership, normalizeEmail } from './people.js';
+import { addMembership, normalizeEmail, principalOfMembership } from './people.js';
 import { hashSecret } from './tokens.js';
 import { transaction } from './tx.js';
 
@@ -148,8 +148,8 @@ export async function acceptInvitation(secret: string, now = new Date()): Promis
           : { role: i.role === 'PROVIDER_MANAGER' ? 'PROVIDER_MANAGER' : 'PROVIDER_STAFF', providerId: i.providerId! },
     );
     await tx.invitation.update({ where: { id: i.id }, data: { acceptedPersonId: person.id } });
-    const scope = i.role === 'CARER' ? { role: 'FAMILY', familyId: i.familyId!, authorityId: i.authorityId! } : i.role === 'COORDINATOR' ? { role: 'COORDINATOR', authorityId: i.authorityId! } : { role: 'PROVIDER', providerId: i.providerId! };
-    await audit(tx, { tokenId: `invitation:${i.id}`, personId: person.id, membershipId: membership.id, ...scope } as Principal, {
+    // The person acts through the membership just made: the audit names it as any other act of theirs would.
+    await audit(tx, principalOfMembership(membership, { tokenId: `invitation:${i.id}`, personId: person.id })!, {
       action: 'invitation.accepted',
       entityType: 'Invitation',
       entityId: i.id,
